@@ -1,0 +1,5 @@
+"""`python -m wfmock` runs the command line."""
+
+from wfmock.cli import main
+
+raise SystemExit(main())

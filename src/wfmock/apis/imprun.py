@@ -1,0 +1,204 @@
+"""imprun workflows v2: runs that start RUNNING and finish on their own clock, in `{error, message, code}`."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http import HTTPStatus
+from typing import Any
+
+from wfmock import errors
+from wfmock.apis.base import Api, Call
+from wfmock.errors import ApiError
+from wfmock.render import Reply, StreamReply
+from wfmock.spec import ApiSpec
+
+RUNNING, SUCCEEDED, FAILED, TIMED_OUT = "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT"
+SECRET_PARAMS = ("sessionToken", "imageBase64")
+CREDENTIAL_FAILURES = {"expired": "CREDENTIAL_EXPIRED", "wrong_password": "AUTHENTICATION_FAILED"}
+
+
+def iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(int(timestamp), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(slots=True)
+class Run:
+    """One workflow run; its status is a function of time, so no background task drives it."""
+
+    id: str
+    type: str
+    params: dict[str, Any]
+    owner: str | None
+    created_at: float
+    finishes_at: float
+    outcome: str = SUCCEEDED
+    error_code: str | None = None
+    error_message: str | None = None
+    fixture: str | None = None
+    result: Any = field(default=None, repr=False)
+
+    def status(self, now: float) -> str:
+        return RUNNING if now < self.finishes_at else self.outcome
+
+
+class ImprunApi(Api):
+    name = "imprun"
+    prefixes = ("/v2/", "/console/")
+    generic_codes = {
+        errors.NOT_FOUND: "NOT_FOUND",
+        errors.METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
+        errors.UNAUTHORIZED: "INVALID_API_KEY",
+        errors.RATE_LIMITED: "RATE_LIMIT_EXCEEDED",
+        errors.INVALID_REQUEST: "VALIDATION_ERROR",
+        errors.UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+        errors.PAYLOAD_TOO_LARGE: "VALIDATION_ERROR",
+        errors.INTERNAL: "INTERNAL_ERROR",
+    }
+
+    def __init__(self, spec: ApiSpec, *, run_duration: float = 2.0) -> None:
+        super().__init__(spec)
+        self.run_duration = run_duration
+        self.runs: dict[str, Run] = {}
+
+    def reset(self) -> None:
+        self.runs.clear()
+
+    def error_reply(self, error: ApiError) -> Reply:
+        code = self.code_for(error)
+        status = self.status_for(error, code)
+        entry = self.spec.errors.get(code, {})
+        title = entry.get("error") or HTTPStatus(status).phrase
+        body = {"error": title, "message": self.message_for(error, code, status), "code": code}
+        return Reply(status, body, headers=error.headers)
+
+    async def handle(self, call: Call) -> Reply | StreamReply:
+        operation_id = call.operation.operation_id
+        if operation_id == "createWorkflow":
+            return self.create(call)
+        if operation_id == "getWorkflow":
+            return self.read(call)
+        if operation_id == "getWorkflowProgressPage":
+            return self.progress_page(call)
+        raise ApiError(errors.NOT_FOUND, f"{operation_id} is not simulated", status=404)
+
+    # -- behaviour -----------------------------------------------------------------------------
+
+    def create(self, call: Call) -> Reply:
+        body = call.request.body
+        params = dict(body["params"])
+        session = call.session
+        session.charge_credits(self.name, call.api_key, call.engine)
+        now = session.clock.now()
+        run = Run(
+            id=session.ids.token("wf_", 12),
+            type=body["type"],
+            params=params,
+            owner=call.api_key,
+            created_at=now,
+            finishes_at=now + self.run_duration,
+            fixture=call.plan.fixture,
+        )
+        self._apply_credentials(run, call.engine)
+        self._apply_outcome(run, call)
+        self.runs[run.id] = run
+        return Reply(200, {
+            "id": run.id,
+            "status": RUNNING,
+            "createdAt": iso(run.created_at),
+            "progressUrl": self._progress_url(call.base_url, run.id),
+        })
+
+    def read(self, call: Call) -> Reply:
+        run = self._owned_run(call)
+        return Reply(200, self.render_run(run, call))
+
+    def render_run(self, run: Run, call: Call) -> dict[str, Any]:
+        session = call.session
+        status = run.status(session.clock.now())
+        finished = status != RUNNING
+        body: dict[str, Any] = {
+            "id": run.id,
+            "type": run.type,
+            "status": status,
+            "createdAt": iso(run.created_at),
+            "updatedAt": iso(run.finishes_at if finished else run.created_at),
+            "finishedAt": iso(run.finishes_at) if finished else None,
+            "progressUrl": self._progress_url(call.base_url, run.id),
+            "params": {k: v for k, v in run.params.items() if k not in SECRET_PARAMS},
+        }
+        if status == SUCCEEDED:
+            body["result"] = self._result(run, session)
+        elif finished:
+            body["error"] = {
+                "code": run.error_code,
+                "message": run.error_message or self.spec.errors.get(run.error_code or "", {}).get("message", ""),
+            }
+        return body
+
+    def progress_page(self, call: Call) -> Reply:
+        run = self.runs.get(call.request.path_params["id"])
+        if run is None:
+            page = _page("Workflow not found", "<p>No workflow run has this id.</p>")
+            return Reply(404, page, media_type="text/html; charset=utf-8")
+        status = run.status(call.session.clock.now())
+        refresh = '<meta http-equiv="refresh" content="1">' if status == RUNNING else ""
+        rows = "".join(
+            f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+            for k, v in {"id": run.id, "type": run.type, "status": status, **run.params}.items()
+            if k not in SECRET_PARAMS
+        )
+        return Reply(200, _page(f"Workflow {run.id}", f"<table>{rows}</table>", refresh), media_type="text/html; charset=utf-8")
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _owned_run(self, call: Call) -> Run:
+        run = self.runs.get(call.request.path_params["id"])
+        if run is None or (run.owner is not None and run.owner != call.api_key):
+            raise ApiError(errors.NOT_FOUND, f"Workflow {call.request.path_params['id']} not found", status=404)
+        return run
+
+    def _apply_credentials(self, run: Run, engine: Any) -> None:
+        credential = run.params.get("credentialId")
+        if not credential:
+            return
+        failure = CREDENTIAL_FAILURES.get(engine.credential_state(credential))
+        if failure:
+            run.outcome, run.error_code = FAILED, failure
+
+    def _apply_outcome(self, run: Run, call: Call) -> None:
+        outcome = call.plan.run
+        if outcome is None:
+            return
+        if getattr(outcome, "after", None) is not None:
+            run.finishes_at = run.created_at + float(outcome.after)
+        status = getattr(outcome, "status", None)
+        if status and status.upper() in (SUCCEEDED, FAILED, TIMED_OUT):
+            run.outcome = status.upper()
+            run.error_code = getattr(outcome, "error_code", None) or (
+                "TIMEOUT" if run.outcome == TIMED_OUT else run.error_code or ("AUTHENTICATION_FAILED" if run.outcome == FAILED else None)
+            )
+            run.error_message = getattr(outcome, "error_message", None)
+
+    def _result(self, run: Run, session: Any) -> Any:
+        if run.result is None:
+            if run.fixture:
+                run.result = session.fixture(run.fixture)
+            else:
+                from wfmock.data import imprun_result
+
+                run.result = imprun_result(run.params, f"{session.seed}:{run.id}")
+        return run.result
+
+    @staticmethod
+    def _progress_url(base_url: str, run_id: str) -> str:
+        return f"{base_url}/console/workflows/{run_id}"
+
+
+def _page(title: str, content: str, head: str = "") -> str:
+    return (
+        "<!doctype html><html lang=\"ko\"><head><meta charset=\"utf-8\">"
+        f"{head}<title>{html.escape(title)}</title></head>"
+        f"<body><h1>{html.escape(title)}</h1>{content}<p>wfmock — imprun workflows v2 simulator</p></body></html>"
+    )

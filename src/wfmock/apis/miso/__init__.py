@@ -1,0 +1,249 @@
+"""MISO workflow API (Dify-derived, under /ext/v1): run, upload, read a run, stop a task, read logs.
+
+Errors use Dify's envelope `{code, message, status}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from wfmock import errors
+from wfmock.apis.base import Api, Call
+from wfmock.apis.miso.apps import App, AppRegistry
+from wfmock.apis.miso.inputs import check_files, check_inputs
+from wfmock.apis.miso.runner import Envelope, StreamOptions, plan_run, stream_run
+from wfmock.apis.miso.store import AppStore, WorkflowRun
+from wfmock.apis.miso.uploads import accept_upload
+from wfmock.data.miso_outputs import demo_answer
+from wfmock.errors import ApiError
+from wfmock.render import Reply, StreamReply
+from wfmock.spec import ApiSpec
+
+
+@dataclass(slots=True)
+class LiveTask:
+    """A streaming run that a stop request can still reach."""
+
+    user: str
+    stop: asyncio.Event
+
+
+class MisoApi(Api):
+    name = "miso"
+    prefixes = ("/ext/",)
+    generic_codes = {
+        errors.NOT_FOUND: "not_found",
+        errors.METHOD_NOT_ALLOWED: "method_not_allowed",
+        errors.UNAUTHORIZED: "unauthorized",
+        errors.RATE_LIMITED: "too_many_requests",
+        errors.INVALID_REQUEST: "invalid_param",
+        errors.UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+        errors.PAYLOAD_TOO_LARGE: "file_too_large",
+        errors.INTERNAL: "internal_server_error",
+    }
+
+    def __init__(self, spec: ApiSpec, apps: AppRegistry, *, pace: float = 1.0) -> None:
+        super().__init__(spec)
+        self.apps = apps
+        self.pace = pace
+        self.stores: dict[str, AppStore] = {}
+        self.tasks: dict[str, LiveTask] = {}
+
+    def reset(self) -> None:
+        self.stores.clear()
+        for task in self.tasks.values():
+            task.stop.set()
+        self.tasks.clear()
+
+    def error_reply(self, error: ApiError) -> Reply:
+        code = self.code_for(error)
+        status = self.status_for(error, code)
+        return Reply(status, {"code": code, "message": self.message_for(error, code, status), "status": status},
+                     headers=error.headers)
+
+    def store(self, app: App) -> AppStore:
+        return self.stores.setdefault(app.name, AppStore())
+
+    async def handle(self, call: Call) -> Reply | StreamReply:
+        handler = {
+            "runWorkflow": self.run,
+            "uploadFile": self.upload,
+            "getWorkflowRun": self.read_run,
+            "stopWorkflowTask": self.stop_task,
+            "listWorkflowLogs": self.logs,
+        }.get(call.operation.operation_id)
+        if handler is None:
+            raise ApiError(errors.NOT_FOUND, f"{call.operation.operation_id} is not simulated", status=404)
+        return await handler(call)
+
+    # -- workflows/run ---------------------------------------------------------------------------
+
+    async def run(self, call: Call) -> Reply | StreamReply:
+        body = call.request.body
+        mode = _mode(body)
+        app = self.apps.for_key(call.api_key)
+        store = self.store(app)
+        inputs = dict(body["inputs"])
+        check_inputs(app, inputs, store.files)
+        check_files(body.get("files") or [], store.files)
+        call.session.charge_credits(self.name, call.api_key, call.engine)
+        session = call.session
+        user = body["user"]
+        end_user_id = store.end_users.setdefault(user, session.ids.uuid4())
+        run_id, task_id = session.ids.uuid4(), session.ids.uuid4()
+        now = session.clock.now()
+        system = {
+            "sys.files": body.get("files") or [],
+            "sys.user_id": user,
+            "sys.app_id": app.workflow_id,
+            "sys.workflow_id": app.workflow_id,
+            "sys.workflow_run_id": run_id,
+        }
+        options = self._options(call)
+        outcome = call.plan.run
+        plan = plan_run(
+            app, run_id=run_id, inputs=inputs, system=system,
+            answer=demo_answer(inputs, store.files, f"{session.seed}:{run_id}"),
+            created_at=now, ids=session.ids, options=options,
+            created_by={"id": end_user_id, "user": user},
+            failed_node=_failed_node(outcome),
+            failure_message=getattr(outcome, "error_message", None) if outcome else None,
+        )
+        record = WorkflowRun(
+            id=run_id, task_id=task_id, app=app.name, workflow_id=app.workflow_id, version=app.version,
+            user=user, end_user_id=end_user_id, inputs=inputs, created_at=now,
+        )
+        store.runs[run_id] = record
+        log_id = session.ids.uuid4()
+
+        def end(status: str) -> None:
+            self.tasks.pop(task_id, None)
+            if record.finished:
+                return
+            stopped = status == "stopped"
+            elapsed = min(plan.elapsed, session.clock.now() - now) if stopped else plan.elapsed
+            record.finish(
+                status,
+                None if status != "succeeded" else plan.outputs,
+                "Stopped by user." if stopped else plan.error if status == "failed" and plan.error else
+                (None if status == "succeeded" else "Internal Server Error, please contact support."),
+                tokens=plan.total_tokens if status == "succeeded" else 0,
+                steps=plan.total_steps, elapsed=elapsed, log_id=log_id,
+            )
+            store.log(record)
+
+        if mode == "blocking":
+            end(plan.status)
+            return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
+        stop = asyncio.Event()
+        self.tasks[task_id] = LiveTask(user=user, stop=stop)
+        envelope = Envelope(workflow_run_id=run_id, task_id=task_id)
+        return StreamReply(stream_run(plan, envelope, options, stop, end))
+
+    def _options(self, call: Call) -> StreamOptions:
+        options = StreamOptions(pace=self.pace)
+        shape = call.plan.stream
+        if shape is None:
+            return options
+        for name in ("event_delay", "chunk_size", "chunk_interval", "ping_interval", "error_after",
+                     "disconnect_after", "stall_after", "stall_seconds"):
+            value = getattr(shape, name, None)
+            if value is not None:
+                setattr(options, name, value)
+        code = getattr(shape, "error_code", None)
+        if code:
+            entry = self.spec.errors.get(code, {})
+            options.error_code = code
+            options.error_status = int(entry.get("status", 500))
+            options.error_message = str(entry.get("message", options.error_message))
+        return options
+
+    # -- files/upload ----------------------------------------------------------------------------
+
+    async def upload(self, call: Call) -> Reply:
+        app = self.apps.for_key(call.api_key)
+        store = self.store(app)
+        session = call.session
+        form = call.request.form
+        user = str((form.get("user") if form is not None else None) or "DEFAULT-USER")
+        end_user_id = store.end_users.setdefault(user, session.ids.uuid4())
+        meta = await accept_upload(call.operation, form, file_id=session.ids.uuid4(),
+                                   created_by=end_user_id, created_at=int(session.clock.now()))
+        store.files[meta["id"]] = meta
+        return Reply(201, meta)
+
+    # -- workflows/run/{id} ----------------------------------------------------------------------
+
+    async def read_run(self, call: Call) -> Reply:
+        run_id = call.request.path_params["workflow_run_id"]
+        run = self.store(self.apps.for_key(call.api_key)).runs.get(run_id)
+        if run is None:
+            raise ApiError(errors.NOT_FOUND, f"Workflow run {run_id} not found", status=404)
+        return Reply(200, run.detail())
+
+    # -- workflows/tasks/{task_id}/stop ----------------------------------------------------------
+
+    async def stop_task(self, call: Call) -> Reply:
+        task = self.tasks.get(call.request.path_params["task_id"])
+        if task is not None and task.user == call.request.body["user"]:
+            task.stop.set()
+        return Reply(200, {"result": "success"})
+
+    # -- workflows/logs --------------------------------------------------------------------------
+
+    async def logs(self, call: Call) -> Reply:
+        query = call.request.query
+        page, limit = int(query.get("page", 1)), int(query.get("limit", 20))
+        runs = self.store(self.apps.for_key(call.api_key)).logs(
+            status=query.get("status"),
+            keyword=query.get("keyword"),
+            created_after=_timestamp(query.get("created_at__after")),
+            created_before=_timestamp(query.get("created_at__before")),
+            session_id=query.get("created_by_end_user_session_id"),
+        )
+        if query.get("created_by_account"):
+            runs = []  # service-API runs are made by end users, never by console accounts
+        start = (page - 1) * limit
+        window = runs[start : start + limit]
+        return Reply(200, {
+            "page": page,
+            "limit": limit,
+            "total": len(runs),
+            "has_more": start + limit < len(runs),
+            "data": [run.log_entry() for run in window],
+        })
+
+
+def _mode(body: dict[str, Any]) -> str:
+    mode, alias = body.get("mode"), body.get("response_mode")
+    if mode and alias and mode != alias:
+        raise ApiError(errors.INVALID_REQUEST, f"mode ({mode}) and response_mode ({alias}) disagree", status=400)
+    return mode or alias or "blocking"
+
+
+def _failed_node(outcome: Any) -> str | int | None:
+    if outcome is None or getattr(outcome, "status", None) not in ("failed", "FAILED"):
+        return None
+    node = getattr(outcome, "failed_node", None)
+    return node if node is not None else 2
+
+
+def _blocking_data(run: WorkflowRun) -> dict[str, Any]:
+    return {
+        "id": run.id, "workflow_id": run.workflow_id, "status": run.status, "outputs": run.outputs,
+        "error": run.error, "elapsed_time": run.elapsed_time, "total_tokens": run.total_tokens,
+        "total_steps": run.total_steps, "created_at": int(run.created_at),
+        "finished_at": int(run.finished_at) if run.finished_at is not None else None,
+    }
+
+
+def _timestamp(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        raise ApiError(errors.INVALID_REQUEST, f"{value!r} is not an ISO 8601 date-time", status=400) from None

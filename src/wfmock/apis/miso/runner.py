@@ -1,0 +1,251 @@
+"""Executes an app's node graph as a timeline of Dify events; blocking runs read its end, streams pace it.
+
+`plan_run` decides everything up front (events, outputs, tokens, simulated durations) from the app,
+the inputs, the answer and the scenario's outcome. `stream_run` then sends that timeline as SSE
+frames, paced, with pings, stop requests and the scenario's stream shaping applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfmock import sse
+from wfmock.apis.miso.apps import App
+from wfmock.data.miso_outputs import Answer, split_chunks
+from wfmock.ids import IdFactory
+from wfmock.render import AbortConnection
+
+NODE_SECONDS = {"start": 0.02, "end": 0.02, "llm": 0.25, "document-extractor": 0.15, "code": 0.05}
+DEFAULT_CHUNK_SIZE = 4
+DEFAULT_CHUNK_SECONDS = 0.025
+DEFAULT_PING_SECONDS = 10.0
+STOPPED_BY_USER = "Stopped by user."
+
+
+@dataclass(slots=True)
+class Step:
+    """One event of the timeline: wait `delay` simulated seconds, then send `data` as `event`."""
+
+    delay: float
+    event: str
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class RunPlan:
+    """A run decided in advance: its timeline and how it ends."""
+
+    steps: list[Step]
+    status: str
+    outputs: dict[str, Any] | None
+    error: str | None
+    total_tokens: int
+    total_steps: int
+    elapsed: float
+    node_steps: int = 0
+
+
+@dataclass(slots=True)
+class StreamOptions:
+    """How the stream is paced and shaped (from `--pace` and the scenario's stream shaping)."""
+
+    pace: float = 1.0
+    event_delay: float = 0.0
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    chunk_interval: float = DEFAULT_CHUNK_SECONDS
+    ping_interval: float = DEFAULT_PING_SECONDS
+    error_after: int | None = None
+    error_code: str = "internal_server_error"
+    error_status: int = 500
+    error_message: str = "Internal Server Error, please contact support."
+    disconnect_after: int | None = None
+    stall_after: int | None = None
+    stall_seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class Envelope:
+    """The ids every event carries."""
+
+    workflow_run_id: str
+    task_id: str
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def plan_run(
+    app: App,
+    *,
+    run_id: str,
+    inputs: dict[str, Any],
+    system: dict[str, Any],
+    answer: Answer,
+    created_at: float,
+    ids: IdFactory,
+    options: StreamOptions,
+    created_by: dict[str, Any],
+    failed_node: str | int | None = None,
+    failure_message: str | None = None,
+) -> RunPlan:
+    """The whole timeline of a run of `app`, ending succeeded, or failed at `failed_node`."""
+    steps: list[Step] = [Step(0.0, "workflow_started", {
+        "id": run_id,
+        "workflow_id": app.workflow_id,
+        "sequence_number": 1,
+        "inputs": {**inputs, **system},
+        "created_at": int(created_at),
+    })]
+    clock = 0.0
+    predecessor: str | None = None
+    failing_index = _failing_index(app, failed_node)
+    status, error, node_steps = "succeeded", None, 0
+    text_node = app.text_node
+    for index, node in enumerate(app.nodes, start=1):
+        execution_id = ids.uuid4()
+        started_at = created_at + clock
+        steps.append(Step(0.0, "node_started", {
+            "id": execution_id, "node_id": node.id, "node_type": node.type, "title": node.title,
+            "index": index, "predecessor_node_id": predecessor, "inputs": None,
+            "created_at": int(started_at), "extras": {},
+            "parallel_id": None, "parallel_start_node_id": None, "parent_parallel_id": None,
+            "parent_parallel_start_node_id": None, "iteration_id": None, "parallel_run_id": None,
+        }))
+        node_steps += 1
+        seconds = NODE_SECONDS.get(node.type, 0.05)
+        outputs: dict[str, Any] | None = _node_outputs(node.type, inputs, answer)
+        failed = index == failing_index
+        if node is text_node and not failed:
+            for piece in split_chunks(answer.text, options.chunk_size):
+                steps.append(Step(options.chunk_interval, "text_chunk", {
+                    "text": piece, "from_variable_selector": [node.id, "text"],
+                }))
+                clock += options.chunk_interval
+        clock += seconds
+        node_error = None
+        if failed:
+            node_error = failure_message or f"Node {node.title} run failed: simulated failure"
+            outputs, status, error = None, "failed", node_error
+        steps.append(Step(seconds, "node_finished", {
+            "id": execution_id, "node_id": node.id, "node_type": node.type, "title": node.title,
+            "index": index, "predecessor_node_id": predecessor,
+            "inputs": dict(inputs) if node.type != "start" else None,
+            "process_data": None, "outputs": outputs,
+            "status": "failed" if failed else "succeeded", "error": node_error,
+            "elapsed_time": round(seconds, 6),
+            "execution_metadata": _usage(node.type, answer) if not failed else None,
+            "created_at": int(started_at), "finished_at": int(created_at + clock), "files": [],
+            "parallel_id": None, "parallel_start_node_id": None, "parent_parallel_id": None,
+            "parent_parallel_start_node_id": None, "iteration_id": None,
+        }))
+        predecessor = node.id
+        if failed:
+            break
+    final_outputs = {app.output_name: answer.text} if status == "succeeded" else None
+    tokens = answer.total_tokens if status == "succeeded" else 0
+    steps.append(Step(0.0, "workflow_finished", {
+        "id": run_id, "workflow_id": app.workflow_id, "sequence_number": 1,
+        "status": status, "outputs": final_outputs, "error": error,
+        "elapsed_time": round(clock, 6), "total_tokens": tokens, "total_steps": node_steps,
+        "created_by": created_by, "created_at": int(created_at), "finished_at": int(created_at + clock),
+        "exceptions_count": 0, "files": [],
+    }))
+    return RunPlan(steps, status, final_outputs, error, tokens, node_steps, clock, node_steps)
+
+
+def _failing_index(app: App, failed_node: str | int | None) -> int | None:
+    if failed_node is None:
+        return None
+    if isinstance(failed_node, int):
+        return min(max(failed_node, 1), len(app.nodes))
+    for index, node in enumerate(app.nodes, start=1):
+        if failed_node in (node.id, node.title, node.type):
+            return index
+    return None
+
+
+def _node_outputs(node_type: str, inputs: dict[str, Any], answer: Answer) -> dict[str, Any]:
+    if node_type == "start":
+        return dict(inputs)
+    if node_type in ("llm", "agent"):
+        return {"text": answer.text, "usage": {"prompt_tokens": answer.prompt_tokens,
+                                               "completion_tokens": answer.completion_tokens,
+                                               "total_tokens": answer.total_tokens}}
+    if node_type == "end":
+        return {"text": answer.text}
+    return {"text": "", "result": "ok"}
+
+
+def _usage(node_type: str, answer: Answer) -> dict[str, Any] | None:
+    if node_type not in ("llm", "agent"):
+        return None
+    return {"total_tokens": answer.total_tokens, "total_price": round(answer.total_tokens * 0.000002, 7),
+            "currency": "USD"}
+
+
+async def stream_run(
+    plan: RunPlan,
+    envelope: Envelope,
+    options: StreamOptions,
+    stop: asyncio.Event,
+    on_end: Callable[[str], None],
+) -> AsyncIterator[bytes]:
+    """Yields the plan as SSE frames, paced; ends with `workflow_finished` (or an `error` event).
+
+    `on_end(status)` is called exactly once with the status the run ends in: the plan's own, or
+    "stopped" when a stop request arrived first. A client that goes away does not stop the run.
+    """
+    loop = asyncio.get_running_loop()
+    last_ping = loop.time()
+    sent = 0
+    ended = False
+    try:
+        for step in plan.steps:
+            wait = step.delay * options.pace + options.event_delay
+            if options.stall_after is not None and sent == options.stall_after:
+                wait += options.stall_seconds
+            while wait > 0:
+                slice_ = min(wait, max(options.ping_interval - (loop.time() - last_ping), 0.001))
+                began = loop.time()
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=slice_)
+                except TimeoutError:
+                    pass
+                wait -= loop.time() - began
+                if stop.is_set():
+                    break
+                if loop.time() - last_ping >= options.ping_interval:
+                    last_ping = loop.time()
+                    yield sse.PING
+            if stop.is_set():
+                ended = True
+                on_end("stopped")
+                yield sse.frame(_event("workflow_finished", envelope, _stopped(plan.steps[-1].data)))
+                return
+            if options.error_after is not None and sent >= options.error_after:
+                ended = True
+                on_end("failed")
+                yield sse.frame({
+                    "event": "error", "workflow_run_id": envelope.workflow_run_id,
+                    "code": options.error_code, "message": options.error_message, "status": options.error_status,
+                })
+                return
+            if options.disconnect_after is not None and sent >= options.disconnect_after:
+                raise AbortConnection()
+            if step.event == "workflow_finished":
+                ended = True
+                on_end(plan.status)
+            yield sse.frame(_event(step.event, envelope, step.data))
+            sent += 1
+    finally:
+        if not ended:
+            on_end(plan.status)
+
+
+def _event(name: str, envelope: Envelope, data: dict[str, Any]) -> dict[str, Any]:
+    return {"event": name, "workflow_run_id": envelope.workflow_run_id, "task_id": envelope.task_id, "data": data}
+
+
+def _stopped(finished: dict[str, Any]) -> dict[str, Any]:
+    return {**finished, "status": "stopped", "outputs": None, "error": STOPPED_BY_USER, "total_tokens": 0}

@@ -1,0 +1,74 @@
+"""Builds the ASGI application from a `Config`: specs, APIs, session, pipeline (and the admin API)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wfmock.apis.base import Api
+from wfmock.apis.imprun import ImprunApi
+from wfmock.apis.miso import MisoApi
+from wfmock.apis.miso.apps import AppRegistry
+from wfmock.auth import Authenticator
+from wfmock.clock import Clock
+from wfmock.journal import Journal
+from wfmock.pipeline import Pipeline
+from wfmock.spec import ApiSpec, repo_dir
+from wfmock.state import Session, Settings
+
+API_NAMES = ("imprun", "miso")
+
+
+@dataclass(slots=True)
+class Config:
+    """What `wfmock serve` was asked for."""
+
+    apis: Sequence[str] = API_NAMES
+    api_keys: Sequence[str] = ()
+    seed: int | None = None
+    pace: float = 1.0
+    run_duration: float = 2.0
+    rate_limits: bool = True
+    scenario: str | None = None
+    admin: bool = True
+    admin_token: str | None = None
+    fixtures_dir: Path | None = None
+    clock: Clock = field(default_factory=Clock)
+
+
+def build_app(config: Config | None = None) -> Pipeline:
+    config = config or Config()
+    root = repo_dir()
+    fixtures = config.fixtures_dir or root / "fixtures"
+    settings = Settings(seed=config.seed, pace=config.pace, run_duration=config.run_duration,
+                        rate_limits=config.rate_limits, fixtures_dir=fixtures)
+    specs = {name: ApiSpec.load(name) for name in config.apis}
+    from wfmock.scenario import resolve
+
+    session = Session(
+        settings=settings,
+        clock=config.clock,
+        scenario=resolve(config.scenario) if config.scenario else None,
+        resolve_scenario=resolve,
+        default_rate_limits={name: spec.rate_limits for name, spec in specs.items()},
+    )
+    apis: list[Api] = []
+    authenticators: dict[str, Authenticator] = {}
+    if "imprun" in specs:
+        apis.append(ImprunApi(specs["imprun"], run_duration=config.run_duration))
+        authenticators["imprun"] = Authenticator(specs["imprun"].security_schemes, config.api_keys)
+    if "miso" in specs:
+        registry = AppRegistry.load(fixtures / "apps")
+        apis.append(MisoApi(specs["miso"], registry, pace=config.pace))
+        keys = set(config.api_keys) | registry.declared_keys if config.api_keys else set()
+        authenticators["miso"] = Authenticator(specs["miso"].security_schemes, keys)
+    for api in apis:
+        session.on_reset.append(api.reset)
+    journal = Journal()
+    pipeline = Pipeline(apis, session, authenticators, journal)
+    if config.admin:
+        from wfmock.admin import build_admin
+
+        pipeline.admin = build_admin(pipeline, token=config.admin_token)
+    return pipeline

@@ -1,0 +1,85 @@
+"""The `wfmock` command: `serve`, `scenarios validate|list`, and `contract`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from wfmock import __version__
+
+API_CHOICES = ("imprun", "miso", "all")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wfmock", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"wfmock {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the mock server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--api", choices=API_CHOICES, default="all", help="which API(s) to serve")
+    serve.add_argument("--api-key", action="append", default=[], metavar="KEY",
+                       help="accept only these keys (repeatable); without it any non-empty key is accepted")
+    serve.add_argument("--seed", type=int, default=None, help="make every id and payload reproducible")
+    serve.add_argument("--scenario", default=None, metavar="NAME|PATH", help="start in this scenario")
+    serve.add_argument("--pace", type=float, default=1.0,
+                       help="stream pace multiplier: 1 is model-like (a second or two), 0 is instant")
+    serve.add_argument("--run-duration", type=float, default=2.0,
+                       help="seconds an imprun run stays RUNNING before it finishes")
+    serve.add_argument("--no-rate-limit", action="store_true",
+                       help="turn the documented rate limits off (for contract runs against the mock)")
+    serve.add_argument("--no-admin", action="store_true", help="do not serve the /_wfmock admin API")
+    serve.add_argument("--admin-token", default=None, help="require this bearer token on the admin API")
+    serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+
+    scenarios = commands.add_parser("scenarios", help="check and list scenario files")
+    scenario_commands = scenarios.add_subparsers(dest="scenario_command", required=True)
+    validate = scenario_commands.add_parser("validate", help="report every problem in scenario files")
+    validate.add_argument("files", nargs="+")
+    scenario_commands.add_parser("list", help="list the bundled scenarios")
+
+    commands.add_parser("contract", help="check a server against the contracts (see `wfmock contract --help`)",
+                        add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["contract"]:
+        from wfmock.contract.cli import main as contract_main
+
+        return contract_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    from wfmock.scenario import cli as scenario_cli
+
+    if args.scenario_command == "validate":
+        return scenario_cli.validate(args.files)
+    return scenario_cli.list_bundled()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from wfmock.app import Config
+    from wfmock.scenario import ScenarioError
+    from wfmock.server import serve
+
+    config = Config(
+        apis=("imprun", "miso") if args.api == "all" else (args.api,),
+        api_keys=tuple(args.api_key),
+        seed=args.seed,
+        pace=max(args.pace, 0.0),
+        run_duration=max(args.run_duration, 0.0),
+        rate_limits=not args.no_rate_limit,
+        scenario=args.scenario,
+        admin=not args.no_admin,
+        admin_token=args.admin_token,
+    )
+    try:
+        serve(config, args.host, args.port, args.log_level)
+    except ScenarioError as error:
+        print(f"wfmock: {error}", file=sys.stderr)
+        return 2
+    return 0

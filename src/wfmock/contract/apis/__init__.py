@@ -1,0 +1,15 @@
+"""The API-specific checks: one module per API, each exposing the same small surface.
+
+A module gives `envelope_problems(contract, status, body)` (what is wrong with an error
+body), `auth_probes(contract)` (cheap requests for the auth check), `rate_limit_probe(contract)`,
+and `CHECKS`, the list of its own `Check`s. The generic engine never names an API.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+
+def load(api: str) -> ModuleType:
+    return importlib.import_module(f"wfmock.contract.apis.{api}")

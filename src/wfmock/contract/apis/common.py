@@ -1,0 +1,69 @@
+"""Helpers the API modules share: reading JSON bodies, the spec's request examples, the error catalogue."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from wfmock.contract.document import Contract
+
+
+def json_body(content: bytes) -> tuple[Any, str | None]:
+    try:
+        return json.loads(content), None
+    except ValueError:
+        return None, f"the body is not JSON: {content[:120]!r}"
+
+
+def request_examples(contract: Contract, operation_id: str, media: str = "application/json") -> list[Any]:
+    """The request-body examples the contract embeds for an operation (the seed's own examples)."""
+    op = contract.operation(operation_id)
+    if op is None:
+        return []
+    body = contract.resolve(op.node.get("requestBody") or {})
+    content = (body.get("content") or {}).get(media) or {}
+    found = []
+    if "example" in content:
+        found.append(content["example"])
+    for example in (content.get("examples") or {}).values():
+        example = contract.resolve(example)
+        if isinstance(example, Mapping) and "value" in example:
+            found.append(example["value"])
+    return found
+
+
+def catalogue(contract: Contract) -> Mapping[str, Mapping[str, Any]]:
+    return contract.extension("x-wfmock-errors") or {}
+
+
+def envelope_schema_problems(contract: Contract, status: int, content: bytes, headers: Any) -> tuple[Any, list[str]]:
+    """The body parsed, and what is wrong with it against `components.schemas.Error` of the profile."""
+    problems = []
+    content_type = headers.get("content-type", "") if headers is not None else ""
+    if isinstance(content_type, list):
+        content_type = content_type[0] if content_type else ""
+    if content_type and "json" not in content_type:
+        problems.append(f"Content-Type is {content_type!r}, the envelope is application/json")
+    body, error = json_body(content)
+    if error:
+        return None, [*problems, error]
+    if not isinstance(body, dict):
+        return body, [*problems, f"the envelope must be a JSON object, got {type(body).__name__}"]
+    schema = ((contract.document.get("components") or {}).get("schemas") or {}).get("Error")
+    if schema is not None:
+        problems += [f"envelope {p}" for p in contract.schema_errors({"$ref": "#/components/schemas/Error"}, body)]
+    return body, problems
+
+
+def catalogue_problems(contract: Contract, status: int, code: Any) -> list[str]:
+    """Strict profile: the code is in the catalogue (`x-wfmock-errors`) and its status is the HTTP status."""
+    entries = catalogue(contract)
+    if not entries or not isinstance(code, str):
+        return []
+    if code not in entries:
+        return [f"code {code!r} is not in the contract's error catalogue (x-wfmock-errors)"]
+    expected = entries[code].get("status")
+    if isinstance(expected, int) and expected != status:
+        return [f"code {code!r} is catalogued with HTTP {expected}, sent with {status}"]
+    return []

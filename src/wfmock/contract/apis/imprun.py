@@ -1,0 +1,188 @@
+"""imprun workflows v2: its error envelope and the lifecycle of a run.
+
+Envelope `{error, message, code}`. A run is created `RUNNING` and moves forward, once, to
+`SUCCEEDED`, `FAILED` or `TIMED_OUT`; `result` only when `SUCCEEDED`, `error` when it failed.
+The status names and which fields go with them come from the contract's `WorkflowRun`-like
+response schema where it says so; the rules about moving forward are this module's.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from wfmock.contract.apis.common import catalogue_problems, envelope_schema_problems, request_examples
+from wfmock.contract.document import Contract
+from wfmock.contract.suite import Check, Context, Probe
+
+CREATE, READ, PAGE = "createWorkflow", "getWorkflow", "getWorkflowProgressPage"
+RUNNING = "RUNNING"
+TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT")
+FAILED = ("FAILED", "TIMED_OUT")
+SEED_EXAMPLES = [
+    {"type": "scraping", "params": {"siteCode": "HOMETAX", "function": "get_business_info",
+                                    "credentialId": "cred_abc123", "year": 2025}},
+    {"type": "scraping", "params": {"siteCode": "WEHAGO", "credentialId": "cred_abc123", "group": "financial",
+                                    "endpoint": "balance-sheet"}},
+]
+POLL_INTERVAL = 0.25
+RUN_DEADLINE = 60.0
+
+
+def envelope_problems(contract: Contract, status: int, content: bytes, headers: Any) -> list[str]:
+    body, problems = envelope_schema_problems(contract, status, content, headers)
+    if isinstance(body, dict):
+        for name in ("error", "message", "code"):
+            if not isinstance(body.get(name), str) or not body.get(name):
+                problems.append(f"envelope field {name!r} must be a non-empty string, got {body.get(name)!r}")
+        if contract.strict:
+            problems += catalogue_problems(contract, status, body.get("code"))
+    return _unique(problems)
+
+
+def create_bodies(contract: Contract) -> list[dict[str, Any]]:
+    examples = [e for e in request_examples(contract, CREATE) if isinstance(e, dict) and e.get("params")]
+    return examples or SEED_EXAMPLES
+
+
+def auth_probes(ctx: Context) -> list[Probe]:
+    probes = [Probe(CREATE, "/v2/workflows", "post", create_bodies(ctx.contract)[0])]
+    if ctx.contract.operation(READ):
+        probes.append(Probe(READ, "/v2/workflows/wf_wfmockauthprobe", "get"))
+    return probes
+
+
+def rate_limit_probe(ctx: Context) -> Probe:
+    if ctx.contract.operation(READ):
+        return Probe(READ, "/v2/workflows/wf_wfmockratelimit", "get")
+    return Probe(CREATE, "/v2/workflows", "post", {"type": "scraping", "params": {}})
+
+
+def error_probes(ctx: Context) -> list[tuple[Probe, str]]:
+    probes = [
+        (Probe(CREATE, "/v2/workflows", "POST", b'{"type": "scraping", "params": '), "malformed JSON"),
+        (Probe(CREATE, "/v2/workflows", "POST", {"type": "scraping", "params": {"siteCode": "HOMETAX"}}),
+         "a HOMETAX scrape without credentialId (the seed's own VALIDATION_ERROR example)"),
+    ]
+    if ctx.strict:
+        probes += [
+            (Probe(READ, "/v2/workflows/wf_wfmocknosuchrun", "GET"), "an unknown run id"),
+            (Probe(CREATE, "/v2/no-such-resource", "GET"), "an unknown path"),
+            (Probe(CREATE, "/v2/workflows", "DELETE"), "a method the path does not have"),
+        ]
+    return probes
+
+
+# --- lifecycle -------------------------------------------------------------------------------------------------
+
+def check_lifecycle(ctx: Context) -> None:
+    """Create a run per seed example; read each back until terminal, watching every transition."""
+    op = ctx.contract.operation(CREATE)
+    runs: dict[str, dict[str, Any]] = {}
+    for body in create_bodies(ctx.contract):
+        exchange = ctx.call(CREATE, "/v2/workflows", json_body=body)
+        if not ctx.expect(exchange.status == 200, op.label, f"create: expected 200, got {exchange.status}", exchange):
+            continue
+        for problem in ctx.response_problems(CREATE, exchange):
+            ctx.fail(op.label, f"create: {problem}", exchange)
+        created = exchange.json()
+        if not isinstance(created, dict) or not isinstance(created.get("id"), str):
+            ctx.fail(op.label, f"create: the response carries no run id: {exchange.text[:200]}", exchange)
+            continue
+        ctx.expect(created.get("status") == RUNNING, op.label,
+                   f"create: a new run is {RUNNING!r} (the seed's example), got {created.get('status')!r}", exchange)
+        runs[created["id"]] = {"history": [created.get("status")], "created": created, "last": None}
+    read = ctx.contract.operation(READ)
+    if read is None:
+        ctx.outcome.skipped = "reading a run back is an inferred operation (strict profile only)"
+        return
+    deadline = time.monotonic() + RUN_DEADLINE
+    pending = set(runs)
+    while pending and time.monotonic() < deadline:
+        for run_id in sorted(pending):
+            exchange = ctx.call(READ, f"/v2/workflows/{run_id}")
+            if not _judge_read(ctx, read.label, run_id, runs[run_id], exchange):
+                pending.discard(run_id)
+                continue
+            if runs[run_id]["history"][-1] in TERMINAL:
+                pending.discard(run_id)
+                _judge_terminal_is_final(ctx, read.label, run_id, runs[run_id])
+        if pending:
+            time.sleep(POLL_INTERVAL)
+    for run_id in pending:
+        ctx.fail(read.label, f"run {run_id} is still {runs[run_id]['history'][-1]!r} after {RUN_DEADLINE:.0f} s",
+                 runs[run_id]["last"])
+    _judge_progress_page(ctx, runs)
+
+
+def _judge_read(ctx: Context, label: str, run_id: str, run: dict[str, Any], exchange) -> bool:
+    run["last"] = exchange
+    if not ctx.expect(exchange.status == 200, label, f"read {run_id}: expected 200, got {exchange.status}", exchange):
+        return False
+    for problem in ctx.response_problems(READ, exchange):
+        ctx.fail(label, f"read {run_id}: {problem}", exchange)
+    body = exchange.json()
+    if not isinstance(body, dict):
+        return False
+    status = body.get("status")
+    ctx.expect(body.get("id") == run_id, label, f"read {run_id}: the run came back with id {body.get('id')!r}",
+               exchange)
+    previous = run["history"][-1]
+    if status not in (RUNNING, *TERMINAL):
+        ctx.fail(label, f"read {run_id}: status {status!r} is not one of {[RUNNING, *TERMINAL]}", exchange)
+        return False
+    if previous in TERMINAL and status != previous:
+        ctx.fail(label, f"read {run_id}: the run moved from terminal {previous!r} to {status!r}", exchange)
+        return False
+    run["history"].append(status)
+    has_result = body.get("result") is not None
+    has_error = body.get("error") is not None
+    if status == RUNNING:
+        ctx.expect(not has_result, label, f"read {run_id}: `result` present while RUNNING", exchange)
+        ctx.expect(not has_error, label, f"read {run_id}: `error` present while RUNNING", exchange)
+    elif status == "SUCCEEDED":
+        ctx.expect(has_result, label, f"read {run_id}: SUCCEEDED without a `result`", exchange)
+        ctx.expect(not has_error, label, f"read {run_id}: SUCCEEDED with an `error`", exchange)
+    else:
+        ctx.expect(has_error, label, f"read {run_id}: {status} without an `error`", exchange)
+        ctx.expect(not has_result, label, f"read {run_id}: {status} with a `result`", exchange)
+    return True
+
+
+def _judge_terminal_is_final(ctx: Context, label: str, run_id: str, run: dict[str, Any]) -> None:
+    """Read a finished run twice more: it must stay as it is."""
+    first = run["last"].json()
+    for _ in range(2):
+        exchange = ctx.call(READ, f"/v2/workflows/{run_id}")
+        if exchange.status != 200:
+            ctx.fail(label, f"read {run_id} after it finished: expected 200, got {exchange.status}", exchange)
+            return
+        again = exchange.json()
+        if again.get("status") != first.get("status"):
+            ctx.fail(label, f"read {run_id}: terminal {first.get('status')!r} became {again.get('status')!r}",
+                     exchange)
+            return
+
+
+def _judge_progress_page(ctx: Context, runs: dict[str, dict[str, Any]]) -> None:
+    page = ctx.contract.operation(PAGE)
+    if page is None:
+        return
+    for run_id, run in list(runs.items())[:1]:
+        url = run["created"].get("progressUrl")
+        if not isinstance(url, str) or not url.startswith(ctx.settings.base_url):
+            return  # the page lives on another host (the real console); not this server's to serve
+        exchange = ctx.client.request("GET", url[len(ctx.settings.base_url):])
+        ctx.expect(exchange.status == 200 and "text/html" in exchange.content_type, page.label,
+                   f"progressUrl {url}: expected 200 text/html, got {exchange.status} {exchange.content_type!r}",
+                   exchange)
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+CHECKS = (
+    Check("lifecycle", "lifecycle", check_lifecycle,
+          "a run moves RUNNING -> one terminal status; result only when SUCCEEDED, error when it failed"),
+)

@@ -1,0 +1,590 @@
+"""MISO (Dify-derived, /ext/v1): its error envelope, the SSE event stream, runs, stop, upload, logs.
+
+Envelope `{code, message, status}` with `status` equal to the HTTP status. A stream is
+`workflow_started` first, `node_started`/`node_finished` paired, exactly one terminal
+`workflow_finished` (or an `error` event), last; `ping` anywhere; the same `task_id` and
+`workflow_run_id` throughout. Everything is read whole. Shapes come from the contract; the
+documented profile accepts both Dify generations where the contract lets it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from wfmock.contract import sse
+from wfmock.contract.apis.common import catalogue_problems, envelope_schema_problems, request_examples
+from wfmock.contract.document import Contract
+from wfmock.contract.suite import Check, Context, Probe
+
+RUN, UPLOAD, READ, STOP, LOGS = "runWorkflow", "uploadFile", "getWorkflowRun", "stopWorkflowTask", "listWorkflowLogs"
+PING, STARTED, FINISHED, ERROR = "ping", "workflow_started", "workflow_finished", "error"
+NODE_STARTED, NODE_FINISHED = "node_started", "node_finished"
+LOG_STATUSES = ("succeeded", "failed", "stopped")
+STOP_GRACE = 1.0  # Dify notices a stop flag within about a second
+USER = "wfmock-contract"
+
+
+def envelope_problems(contract: Contract, status: int, content: bytes, headers: Any) -> list[str]:
+    body, problems = envelope_schema_problems(contract, status, content, headers)
+    if isinstance(body, dict):
+        if not isinstance(body.get("code"), str) or not body.get("code"):
+            problems.append(f"envelope field 'code' must be a non-empty string, got {body.get('code')!r}")
+        if not isinstance(body.get("message"), str):
+            problems.append(f"envelope field 'message' must be a string, got {body.get('message')!r}")
+        if body.get("status") != status:
+            problems.append(f"envelope field 'status' is {body.get('status')!r}, the HTTP status is {status}")
+        if contract.strict:
+            problems += catalogue_problems(contract, status, body.get("code"))
+    return list(dict.fromkeys(problems))
+
+
+def documented_overrides(contract: Contract) -> None:
+    """The documented profile accepts both Dify generations in a run's detail: timestamps as integers or
+    RFC-822 strings (Dify <= 0.15), `inputs`/`outputs` as objects or JSON strings."""
+    schema = contract.resolve(contract.response_schema(READ, 200) or {})
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return
+    for name in ("created_at", "finished_at"):
+        if name in properties:
+            properties[name] = {"anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"},
+                                          {"type": "null"}]}
+    for name in ("inputs", "outputs"):
+        if name in properties:
+            properties[name] = {"anyOf": [{"type": "object"}, {"type": "string"}, {"type": "null"}]}
+
+
+def inputs(ctx: Context, marker: str | None = None) -> dict[str, Any]:
+    """Inputs for a run: the contract's first non-empty example, with a marker the logs can search for."""
+    for example in request_examples(ctx.contract, RUN):
+        if isinstance(example, dict) and isinstance(example.get("inputs"), dict) and example["inputs"]:
+            if all(isinstance(v, str) for v in example["inputs"].values()):
+                values = dict(example["inputs"])
+                break
+    else:
+        values = {"query": "wfmock contract"}
+    if marker:
+        values["query"] = marker
+    return values
+
+
+def run_body(ctx: Context, mode: str, marker: str | None = None) -> dict[str, Any]:
+    return {"inputs": inputs(ctx, marker), "mode": mode, "user": USER}
+
+
+def auth_probes(ctx: Context) -> list[Probe]:
+    return [
+        Probe(RUN, "/ext/v1/workflows/run", "post", run_body(ctx, "blocking")),
+        Probe(READ, f"/ext/v1/workflows/run/{uuid.uuid4()}", "get"),
+        Probe(STOP, f"/ext/v1/workflows/tasks/{uuid.uuid4()}/stop", "post", {"user": USER}),
+        Probe(LOGS, "/ext/v1/workflows/logs", "get"),
+    ]
+
+
+def rate_limit_probe(ctx: Context) -> Probe:
+    return Probe(LOGS, "/ext/v1/workflows/logs", "get")
+
+
+def error_probes(ctx: Context) -> list[tuple[Probe, str]]:
+    probes = [
+        (Probe(RUN, "/ext/v1/workflows/run", "POST", b'{"inputs": {"query": '), "malformed JSON"),
+        (Probe(RUN, "/ext/v1/workflows/run", "POST", {"inputs": {"query": "x"}, "mode": "blocking"}),
+         "a run without `user`"),
+    ]
+    if ctx.strict:
+        probes += [
+            (Probe(RUN, "/ext/v1/workflows/run", "POST", {"inputs": {}, "mode": "blocking", "user": USER}),
+             "empty inputs (the seed: at least one key)"),
+            (Probe(LOGS, "/ext/v1/workflows/logs?limit=0", "GET"), "limit outside 1-100"),
+            (Probe(LOGS, "/ext/v1/no-such-resource", "GET"), "an unknown path"),
+            (Probe(LOGS, "/ext/v1/workflows/logs", "DELETE"), "a method the path does not have"),
+        ]
+    return probes
+
+
+# --- streams -----------------------------------------------------------------------------------------------------
+
+class StreamRead:
+    """A stream read to its end: raw bytes, parsed events, and what to say if it broke."""
+
+    def __init__(self, status: int, content_type: str, raw: bytes, curl: str, error: str | None = None) -> None:
+        self.status, self.content_type, self.raw, self.curl, self.error = status, content_type, raw, curl, error
+        self.parsed = sse.parse(raw)
+
+    @property
+    def events(self) -> list[sse.Event]:
+        return self.parsed.events
+
+
+def read_stream(ctx: Context, body: dict[str, Any], on_started=None) -> StreamRead:
+    """POSTs a streaming run and reads it whole; `on_started(task_id)` runs once after `workflow_started`."""
+    headers = ctx.credentials(RUN)
+    raw = b""
+    fired = on_started is None
+    error = None
+    with ctx.client.stream("POST", "/ext/v1/workflows/run", headers=headers, json_body=body) as (response, curl):
+        try:
+            for chunk in response.iter_raw():
+                raw += chunk
+                if not fired and b"\n\n" in raw:
+                    started = next((e for e in sse.parse(raw[: raw.rfind(b"\n\n") + 2]).events
+                                    if isinstance(e.payload, dict) and e.payload.get("event") == STARTED), None)
+                    if started is not None:
+                        fired = True
+                        on_started(started.payload.get("task_id"), started.payload.get("workflow_run_id"))
+        except Exception as exc:  # a stream cut mid-way is a finding, not a crash
+            error = f"{type(exc).__name__}: {exc}"
+        return StreamRead(response.status_code, response.headers.get("content-type", ""), raw, curl, error)
+
+
+def _name(event: sse.Event) -> str:
+    if isinstance(event.payload, dict) and isinstance(event.payload.get("event"), str):
+        return event.payload["event"]
+    return event.name
+
+
+def stream_problems(ctx: Context, read: StreamRead) -> dict[str, list[str]]:
+    """Problems of a whole stream, by check: sse_framing, sse_grammar, sse_event_schema, sse_ids."""
+    found: dict[str, list[str]] = {"sse_framing": [], "sse_grammar": [], "sse_event_schema": [], "sse_ids": []}
+    if read.status != 200:
+        found["sse_grammar"].append(f"a streaming run answered {read.status}, not 200")
+        return found
+    if "text/event-stream" not in read.content_type:
+        found["sse_framing"].append(f"Content-Type is {read.content_type!r}, expected text/event-stream")
+    if read.error:
+        found["sse_framing"].append(f"the stream broke while being read: {read.error}")
+    found["sse_framing"] += read.parsed.problems
+    events = read.events
+    for event in events:
+        if event.data is None:
+            if event.name != PING:
+                found["sse_framing"].append(f"event #{event.index} ({event.name!r}) has no `data:` line")
+            continue
+        if event.json_error:
+            found["sse_framing"].append(f"event #{event.index}: `data:` is not JSON ({event.json_error}): "
+                                        f"{event.data[:120]!r}")
+        elif not isinstance(event.payload, dict) or not isinstance(event.payload.get("event"), str):
+            found["sse_framing"].append(f"event #{event.index}: the payload has no `event` name: {event.data[:120]!r}")
+    named = [(e, _name(e)) for e in events if e.payload is not None or e.name == PING]
+    found["sse_grammar"] += grammar_problems([n for _, n in named], [e for e, _ in named])
+    found["sse_event_schema"] += event_schema_problems(ctx.contract, [e for e, n in named if n != PING])
+    found["sse_ids"] += id_problems([e for e, n in named if n != PING])
+    return found
+
+
+def grammar_problems(names: list[str], events: list[sse.Event]) -> list[str]:
+    problems = []
+    meaningful = [(n, e) for n, e in zip(names, events) if n != PING]
+    if not meaningful:
+        return ["the stream carried no events"]
+    if meaningful[0][0] != STARTED and meaningful[0][0] != ERROR:
+        problems.append(f"the first event is {meaningful[0][0]!r}, expected {STARTED!r}")
+    if sum(1 for n, _ in meaningful if n == STARTED) > 1:
+        problems.append(f"more than one {STARTED!r}")
+    terminals = [i for i, (n, _) in enumerate(meaningful) if n in (FINISHED, ERROR)]
+    if not terminals:
+        problems.append(f"the stream ended without a terminal {FINISHED!r} (or {ERROR!r}) event")
+    else:
+        if len(terminals) > 1:
+            problems.append(f"{len(terminals)} terminal events; exactly one is allowed")
+        after = [n for n, _ in meaningful[terminals[0] + 1:]]
+        if after:
+            problems.append(f"events after the terminal {meaningful[terminals[0]][0]!r}: {after[:5]}")
+    open_nodes: dict[Any, int] = {}
+    for position, (name, event) in enumerate(meaningful):
+        data = event.payload.get("data") if isinstance(event.payload, dict) else None
+        node = data.get("id") if isinstance(data, dict) else None
+        if name == NODE_STARTED:
+            if node in open_nodes:
+                problems.append(f"event #{event.index}: node execution {node!r} started twice")
+            open_nodes[node] = event.index
+        elif name == NODE_FINISHED:
+            if node not in open_nodes:
+                problems.append(f"event #{event.index}: {NODE_FINISHED!r} for {node!r}, which never started")
+            open_nodes.pop(node, None)
+        elif name == FINISHED and open_nodes:
+            status = data.get("status") if isinstance(data, dict) else None
+            if status == "succeeded":
+                problems.append(f"{FINISHED!r} (succeeded) while nodes {list(open_nodes)[:3]} never finished")
+    return problems
+
+
+def id_problems(events: list[sse.Event]) -> list[str]:
+    problems = []
+    seen: dict[str, Any] = {}
+    for event in events:
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        name = payload.get("event")
+        for key in ("task_id", "workflow_run_id"):
+            if key not in payload or (name == ERROR and key == "task_id"):
+                continue
+            value = payload[key]
+            if value is None and name == ERROR:
+                continue
+            if key not in seen:
+                seen[key] = value
+            elif value != seen[key]:
+                problems.append(f"event #{event.index} ({name}): {key} {value!r} differs from {seen[key]!r}")
+        if name in (STARTED, FINISHED) and isinstance(payload.get("data"), dict):
+            run_id = payload["data"].get("id")
+            if run_id is not None and "workflow_run_id" in seen and run_id != seen["workflow_run_id"]:
+                problems.append(f"event #{event.index} ({name}): data.id {run_id!r} is not the workflow_run_id "
+                                f"{seen['workflow_run_id']!r}")
+    return problems
+
+
+def _event_schemas(contract: Contract) -> list[Mapping[str, Any]]:
+    """The per-event schemas of the streaming response: OAS 3.2 `itemSchema`, split into its alternatives."""
+    op = contract.operation(RUN)
+    response = contract.resolve(op.response(200)) if op else None
+    media = ((response or {}).get("content") or {}).get("text/event-stream") or {}
+    item = media.get("itemSchema")
+    if item is None:
+        return []
+    resolved = contract.resolve(item)
+    branches = resolved.get("oneOf") or resolved.get("anyOf") or [item]
+    return [contract.resolve(branch) for branch in branches]
+
+
+def _payload_schema(contract: Contract, branch: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    data = contract.resolve((branch.get("properties") or {}).get("data") or {})
+    return data.get("contentSchema")
+
+
+def _names(contract: Contract, node: Any) -> set[str] | None:
+    node = contract.resolve(node) if node else None
+    if isinstance(node, Mapping):
+        if "const" in node:
+            return {node["const"]}
+        if "enum" in node:
+            return set(node["enum"])
+    return None
+
+
+def _branch_matches(contract: Contract, branch: Mapping[str, Any], event: sse.Event) -> bool:
+    """A branch covers an event when its SSE `event` field and its payload's `event` name both allow it."""
+    wire = _names(contract, (branch.get("properties") or {}).get("event"))
+    if wire is not None and event.name not in wire:
+        return False
+    payload_schema = contract.resolve(_payload_schema(contract, branch) or {})
+    alternatives = payload_schema.get("oneOf") or payload_schema.get("anyOf") or [payload_schema]
+    name = event.payload.get("event") if isinstance(event.payload, dict) else None
+    for alternative in alternatives:
+        inner = _names(contract, (contract.resolve(alternative).get("properties") or {}).get("event"))
+        if inner is None or name in inner:
+            return True
+    return False
+
+
+def event_schema_problems(contract: Contract, events: list[sse.Event]) -> list[str]:
+    branches = _event_schemas(contract)
+    if not branches:
+        return []
+    problems = []
+    for event in events:
+        if not isinstance(event.payload, dict):
+            continue
+        name = event.payload.get("event")
+        candidates = [b for b in branches if _branch_matches(contract, b, event)]
+        if not candidates:
+            problems.append(f"event #{event.index}: {name!r} is not an event the contract documents")
+            continue
+        errors: list[str] = []
+        for branch in candidates:
+            schema = _payload_schema(contract, branch)
+            wire = {"event": event.name, "data": event.data}
+            errs = contract.schema_errors(branch, wire) if schema is None else (
+                contract.schema_errors(schema, event.payload))
+            if not errs:
+                errors = []
+                break
+            errors = errs
+        problems += [f"event #{event.index} ({name}): {error}" for error in errors[:3]]
+    return problems
+
+
+def check_stream(ctx: Context) -> None:
+    """One streaming run, read whole, judged by framing, grammar, per-event schema and ids."""
+    label = ctx.contract.operation(RUN).label
+    read = read_stream(ctx, run_body(ctx, "streaming"))
+    for check, problems in stream_problems(ctx, read).items():
+        for problem in problems:
+            ctx.fail(label, problem, curl=read.curl, check=check)
+    if read.status >= 400:
+        ctx.check_envelope(label, _as_exchange(read))
+
+
+def _as_exchange(read: StreamRead):
+    from wfmock.contract.client import Exchange
+
+    import httpx
+
+    return Exchange("POST", "", {}, None, read.status, httpx.Headers({"content-type": read.content_type}), read.raw)
+
+
+# --- runs: read back, stop, upload ---------------------------------------------------------------------------------
+
+def _decode(value: Any) -> Any:
+    """`inputs`/`outputs` as objects or (Dify <= 0.15) JSON strings."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def check_readback(ctx: Context) -> None:
+    """A blocking run and a streamed run read back with the same status and outputs."""
+    run_op, read_op = ctx.contract.operation(RUN), ctx.contract.operation(READ)
+    exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking"))
+    if not ctx.expect(exchange.status == 200, run_op.label, f"blocking run: expected 200, got {exchange.status}",
+                      exchange):
+        return
+    for problem in ctx.response_problems(RUN, exchange):
+        ctx.fail(run_op.label, f"blocking run: {problem}", exchange)
+    body = exchange.json()
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        ctx.fail(run_op.label, "blocking run: no `data` object", exchange)
+        return
+    ctx.expect(body.get("workflow_run_id") == data.get("id"), run_op.label,
+               f"blocking run: workflow_run_id {body.get('workflow_run_id')!r} is not data.id {data.get('id')!r}",
+               exchange)
+    _compare_readback(ctx, read_op.label, body.get("workflow_run_id"), data.get("status"), data.get("outputs"))
+    read = read_stream(ctx, run_body(ctx, "streaming"))
+    final = next((e.payload for e in read.events if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED),
+                 None)
+    if final and isinstance(final.get("data"), dict):
+        _compare_readback(ctx, read_op.label, final.get("workflow_run_id"), final["data"].get("status"),
+                          final["data"].get("outputs"))
+
+
+def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, outputs: Any) -> None:
+    if not isinstance(run_id, str):
+        ctx.fail(label, f"cannot read back a run without a workflow_run_id ({run_id!r})")
+        return
+    exchange = ctx.call(READ, f"/ext/v1/workflows/run/{run_id}")
+    if not ctx.expect(exchange.status == 200, label, f"read back {run_id}: expected 200, got {exchange.status}",
+                      exchange):
+        return
+    for problem in ctx.response_problems(READ, exchange):
+        ctx.fail(label, f"read back {run_id}: {problem}", exchange)
+    detail = exchange.json()
+    if not isinstance(detail, dict):
+        return
+    ctx.expect(detail.get("id") == run_id, label, f"read back {run_id}: id is {detail.get('id')!r}", exchange)
+    ctx.expect(detail.get("status") == status, label,
+               f"read back {run_id}: status {detail.get('status')!r}, the run answered {status!r}", exchange)
+    ctx.expect(_decode(detail.get("outputs")) == _decode(outputs), label,
+               f"read back {run_id}: outputs {str(detail.get('outputs'))[:200]} differ from the run's "
+               f"{str(outputs)[:200]}", exchange)
+
+
+def check_stop(ctx: Context) -> None:
+    """Stop a streaming run right after it starts: stop answers success, the stream ends `stopped`."""
+    stop_op = ctx.contract.operation(STOP)
+    state: dict[str, Any] = {}
+
+    def stop(task_id: Any, run_id: Any) -> None:
+        state["started"] = time.monotonic()
+        state["exchange"] = ctx.call(STOP, f"/ext/v1/workflows/tasks/{task_id}/stop", json_body={"user": USER})
+        state["answered"] = time.monotonic()
+
+    read = read_stream(ctx, run_body(ctx, "streaming"), on_started=stop)
+    exchange = state.get("exchange")
+    if exchange is None:
+        ctx.fail(stop_op.label, f"the stream never sent {STARTED!r}, so there was no task to stop", curl=read.curl)
+        return
+    if ctx.expect(exchange.status == 200, stop_op.label, f"stop: expected 200, got {exchange.status}", exchange):
+        for problem in ctx.response_problems(STOP, exchange):
+            ctx.fail(stop_op.label, f"stop: {problem}", exchange)
+        ctx.expect(exchange.json() == {"result": "success"}, stop_op.label,
+                   f"stop: expected {{'result': 'success'}}, got {exchange.text[:200]}", exchange)
+    final = [e.payload for e in read.events if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED]
+    if not final:
+        ctx.fail(stop_op.label, f"the stopped stream ended without {FINISHED!r}", curl=read.curl)
+        return
+    data = final[-1].get("data") or {}
+    status = data.get("status")
+    if status == "stopped":
+        return
+    elapsed = data.get("elapsed_time")
+    window = state["answered"] - state["started"] + STOP_GRACE
+    if isinstance(elapsed, (int, float)) and elapsed <= window:
+        ctx.outcome.skipped = (f"the run finished ({elapsed:.2f} s) before the stop could take effect; "
+                               "nothing to judge (a slower stream makes this check meaningful)")
+        return
+    ctx.fail(stop_op.label, f"the stream of a stopped task ended with {FINISHED!r} status {status!r}, "
+                            f"expected 'stopped' (the run lasted {elapsed} s, stop answered within "
+                            f"{state['answered'] - state['started']:.2f} s)", curl=read.curl)
+
+
+def check_upload(ctx: Context) -> None:
+    """An uploaded file comes back 201 with its id, and that id works as a file input of a run."""
+    upload_op, run_op = ctx.contract.operation(UPLOAD), ctx.contract.operation(RUN)
+    content = "wfmock 계약 점검용 문서입니다.\n".encode() * 4
+    exchange = ctx.call(UPLOAD, "/ext/v1/files/upload", files=[("file", ("wfmock-contract.txt", content, "text/plain"))],
+                        form={"user": USER})
+    if not ctx.expect(exchange.status == 201, upload_op.label, f"upload: expected 201, got {exchange.status}",
+                      exchange):
+        return
+    for problem in ctx.response_problems(UPLOAD, exchange):
+        ctx.fail(upload_op.label, f"upload: {problem}", exchange)
+    uploaded = exchange.json()
+    file_id = uploaded.get("id") if isinstance(uploaded, dict) else None
+    if not isinstance(file_id, str):
+        ctx.fail(upload_op.label, "upload: no file id in the response", exchange)
+        return
+    ctx.expect(uploaded.get("size") == len(content), upload_op.label,
+               f"upload: size {uploaded.get('size')!r}, the file has {len(content)} bytes", exchange)
+    ctx.expect(uploaded.get("extension") == "txt", upload_op.label,
+               f"upload: extension {uploaded.get('extension')!r}, the file is wfmock-contract.txt", exchange)
+    body = {"inputs": {**inputs(ctx), "document": {"transfer_method": "local_file", "upload_file_id": file_id,
+                                                     "type": "document"}},
+            "mode": "blocking", "user": USER}
+    run = ctx.call(RUN, "/ext/v1/workflows/run", json_body=body)
+    ctx.expect(run.status == 200, run_op.label, f"a run with the uploaded file as input: expected 200, got "
+                                                f"{run.status}", run)
+
+
+# --- logs --------------------------------------------------------------------------------------------------------
+
+def _timestamp(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError):
+            try:
+                from datetime import datetime
+
+                return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                return None
+    return None
+
+
+def _logs(ctx: Context, **params: Any):
+    exchange = ctx.call(LOGS, "/ext/v1/workflows/logs", params=params)
+    label = ctx.contract.operation(LOGS).label
+    if not ctx.expect(exchange.status == 200, label, f"logs {params}: expected 200, got {exchange.status}",
+                      exchange, check="logs_paging"):
+        return None, exchange
+    for problem in ctx.response_problems(LOGS, exchange):
+        ctx.fail(label, f"logs {params}: {problem}", exchange, check="logs_paging")
+    body = exchange.json()
+    return (body if isinstance(body, dict) and isinstance(body.get("data"), list) else None), exchange
+
+
+def check_logs(ctx: Context) -> None:
+    """Paging (`limit`, `has_more`, `total`), newest first, and the `status` and `keyword` filters."""
+    label = ctx.contract.operation(LOGS).label
+    marker = f"wfmock-kw-{uuid.uuid4().hex[:10]}"
+    created = []
+    for index in range(3):
+        exchange = ctx.call(RUN, "/ext/v1/workflows/run",
+                            json_body=run_body(ctx, "blocking", marker if index == 1 else None))
+        if exchange.status == 200 and isinstance(exchange.json(), dict):
+            created.append(exchange.json().get("workflow_run_id"))
+    page1, exchange = _logs(ctx, page=1, limit=2)
+    if page1 is None:
+        return
+    _judge_page(ctx, label, page1, 1, 2, exchange)
+    pages = [page1]
+    total = page1.get("total")
+    if isinstance(total, int) and total > 2:
+        page2, exchange2 = _logs(ctx, page=2, limit=2)
+        if page2 is not None:
+            _judge_page(ctx, label, page2, 2, 2, exchange2)
+            pages.append(page2)
+            ids = [item.get("id") for page in pages for item in page["data"] if isinstance(item, dict)]
+            if len(ids) != len(set(ids)):
+                ctx.fail(label, f"pages 1 and 2 (limit 2) share items: {ids}", exchange2, check="logs_paging")
+    _judge_order(ctx, label, [item for page in pages for item in page["data"]], exchange)
+    if isinstance(total, int) and total >= 1:
+        beyond = total // 2 + 2
+        page, exchange3 = _logs(ctx, page=beyond, limit=2)
+        if page is not None:
+            ctx.expect(page["data"] == [] and page.get("has_more") is False, label,
+                       f"page {beyond} of {total} items at limit 2: expected no items and has_more false, got "
+                       f"{len(page['data'])} items, has_more {page.get('has_more')!r}", exchange3, check="logs_paging")
+    latest = created[-1] if created else None
+    newest, exchange4 = _logs(ctx, page=1, limit=1)
+    if newest is not None and latest and newest["data"]:
+        run = (newest["data"][0] or {}).get("workflow_run") or {}
+        ctx.expect(run.get("id") == latest, label,
+                   f"the newest log is run {run.get('id')!r}, but the run just made was {latest!r} "
+                   f"(logs are newest first)", exchange4, check="logs_order")
+    _judge_filters(ctx, label, marker, created[1] if len(created) > 1 else None)
+
+
+def _judge_page(ctx: Context, label: str, page: dict[str, Any], number: int, limit: int, exchange) -> None:
+    data, total, has_more = page["data"], page.get("total"), page.get("has_more")
+    if len(data) > limit:
+        ctx.fail(label, f"page {number} with limit {limit} returned {len(data)} items", exchange, check="logs_paging")
+    if page.get("page") != number:
+        ctx.fail(label, f"page {number} answered page {page.get('page')!r}", exchange, check="logs_paging")
+    if isinstance(total, int) and isinstance(has_more, bool):
+        expected = number * limit < total
+        if has_more != expected:
+            ctx.fail(label, f"page {number}, limit {limit}, total {total}: has_more is {has_more}, expected "
+                            f"{expected}", exchange, check="logs_paging")
+        if number * limit <= total and len(data) != limit:
+            ctx.fail(label, f"page {number}, limit {limit}, total {total}: {len(data)} items, expected {limit}",
+                     exchange, check="logs_paging")
+
+
+def _judge_order(ctx: Context, label: str, items: list[Any], exchange) -> None:
+    stamps = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        run = item.get("workflow_run") if isinstance(item.get("workflow_run"), dict) else {}
+        stamps.append(_timestamp(item.get("created_at", run.get("created_at"))))
+    known = [s for s in stamps if s is not None]
+    for earlier, later in zip(known, known[1:]):
+        if later > earlier:
+            ctx.fail(label, f"logs are not newest first: created_at {earlier:.0f} is followed by {later:.0f}",
+                     exchange, check="logs_order")
+            return
+
+
+def _judge_filters(ctx: Context, label: str, marker: str, marked_run: Any) -> None:
+    for status in LOG_STATUSES:
+        page, exchange = _logs(ctx, status=status, limit=20)
+        if page is None:
+            continue
+        wrong = [(item.get("workflow_run") or {}).get("status") for item in page["data"] if isinstance(item, dict)
+                 and (item.get("workflow_run") or {}).get("status") != status]
+        if wrong:
+            ctx.fail(label, f"status={status}: items with status {sorted(set(map(str, wrong)))}", exchange,
+                     check="logs_filter")
+    page, exchange = _logs(ctx, keyword=marker, limit=20)
+    if page is not None:
+        ids = [(item.get("workflow_run") or {}).get("id") for item in page["data"] if isinstance(item, dict)]
+        if marked_run and marked_run not in ids:
+            ctx.fail(label, f"keyword={marker}: the run made with that input ({marked_run}) is not listed",
+                     exchange, check="logs_filter")
+        if len(ids) > 1:
+            ctx.fail(label, f"keyword={marker}: {len(ids)} items, only one run carries that keyword", exchange,
+                     check="logs_filter")
+    page, exchange = _logs(ctx, keyword=f"wfmock-none-{uuid.uuid4().hex[:8]}", limit=20)
+    if page is not None and (page["data"] or page.get("total")):
+        ctx.fail(label, f"a keyword no run carries still lists {len(page['data'])} items (total "
+                        f"{page.get('total')!r})", exchange, check="logs_filter")
+
+
+CHECKS = (
+    Check("sse", "sse", check_stream, "a streaming run: framing, grammar, per-event schema, the same ids"),
+    Check("run_readback", "lifecycle", check_readback, "a blocking run reads back with the same outputs"),
+    Check("stream_stop", "lifecycle", check_stop, "a stopped stream ends with workflow_finished status stopped"),
+    Check("upload_as_input", "lifecycle", check_upload, "an uploaded file can be used as a run input"),
+    Check("logs_paging", "logs", check_logs, "logs paging, newest first, status and keyword filters"),
+)

@@ -1,0 +1,180 @@
+"""The kit's own HTTP client: paced, patient with 429s, and able to say every request as curl.
+
+The target's rate limit is respected on the way out (a sliding one-second window) and a 429 met
+anyway is waited out (`Retry-After`) and retried; the 429 itself is handed to an observer, so a
+check can still judge its shape. Streams are read to the end, whatever their length.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shlex
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+MAX_RETRY_WAIT = 30.0
+MAX_RETRIES = 5
+CREDENTIAL_PLACEHOLDER = "$WFMOCK_API_KEY"
+
+
+class Pacer:
+    """At most `rate` requests in any one-second window (0 or less: no pacing). Thread-safe."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if self.rate <= 0:
+            return
+        limit = max(int(self.rate), 1)
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                while self._sent and now - self._sent[0] >= 1.0:
+                    self._sent.popleft()
+                if len(self._sent) < limit:
+                    self._sent.append(now)
+                    return
+                delay = 1.0 - (now - self._sent[0]) + 0.005
+            time.sleep(delay)
+
+
+@dataclass
+class Exchange:
+    """One request and its response, as sent and as received (the body fully read)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    status: int
+    response_headers: httpx.Headers
+    content: bytes
+    files: list[tuple[str, tuple[str, bytes, str]]] | None = None
+    form: dict[str, str] | None = None
+    secret_headers: tuple[str, ...] = ()
+    rate_limited: list[Exchange] = field(default_factory=list)
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    @property
+    def content_type(self) -> str:
+        return self.response_headers.get("content-type", "")
+
+    def curl(self) -> str:
+        return to_curl(self.method, self.url, self.headers, self.body, self.files, self.form, self.secret_headers)
+
+
+def to_curl(method: str, url: str, headers: Mapping[str, str], body: bytes | None = None,
+            files: list | None = None, form: Mapping[str, str] | None = None, secret: tuple[str, ...] = ()) -> str:
+    parts = ["curl", "-sS", "-X", method.upper()]
+    for name, value in headers.items():
+        if name.lower() in secret:
+            value = value.split(" ", 1)[0] + " " + CREDENTIAL_PLACEHOLDER if " " in value else CREDENTIAL_PLACEHOLDER
+            parts.append(f'-H "{name}: {value}"')
+        else:
+            parts.append("-H " + shlex.quote(f"{name}: {value}"))
+    for name, value in (form or {}).items():
+        parts.append("-F " + shlex.quote(f"{name}={value}"))
+    for name, (filename, _, mime) in files or []:
+        parts.append("-F " + shlex.quote(f"{name}=@{filename};type={mime}"))
+    if body is not None:
+        parts.append("--data-raw " + shlex.quote(body.decode("utf-8", errors="replace")))
+    parts.append(shlex.quote(url))
+    return " ".join(parts)
+
+
+class Client:
+    """Sends requests to the target: paced, retrying 429s, reading bodies (and streams) whole."""
+
+    def __init__(self, base_url: str, *, pacer: Pacer, timeout: float = 30.0,
+                 secret_headers: tuple[str, ...] = (), on_rate_limited: Callable[[Exchange], None] | None = None,
+                 retry_rate_limited: bool = True) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.pacer = pacer
+        self.secret_headers = tuple(h.lower() for h in secret_headers)
+        self.on_rate_limited = on_rate_limited
+        self.retry_rate_limited = retry_rate_limited
+        self._http = httpx.Client(timeout=timeout)
+        self.sent = 0
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(self, method: str, path: str, *, headers: Mapping[str, str] | None = None, json_body: Any = None,
+                content: bytes | None = None, params: Mapping[str, Any] | None = None,
+                files: list | None = None, form: Mapping[str, str] | None = None,
+                retry_rate_limited: bool | None = None, pace: bool = True) -> Exchange:
+        retry = self.retry_rate_limited if retry_rate_limited is None else retry_rate_limited
+        headers = dict(headers or {})
+        if json_body is not None:
+            content = json.dumps(json_body, ensure_ascii=False).encode()
+            headers.setdefault("Content-Type", "application/json")
+        url = self.base_url + path
+        if params:
+            url = str(httpx.URL(url).copy_merge_params({k: v for k, v in params.items() if v is not None}))
+        waited: list[Exchange] = []
+        for attempt in range(MAX_RETRIES + 1):
+            exchange = self._send_once(method, url, headers, content, files, form, pace)
+            if exchange.status != 429 or not retry or attempt == MAX_RETRIES:
+                exchange.rate_limited = waited
+                return exchange
+            waited.append(exchange)
+            if self.on_rate_limited:
+                self.on_rate_limited(exchange)
+            time.sleep(retry_after(exchange.response_headers.get("retry-after")))
+        raise AssertionError("unreachable")
+
+    @contextlib.contextmanager
+    def stream(self, method: str, path: str, *, headers: Mapping[str, str] | None = None,
+               json_body: Any = None) -> Iterator[tuple[httpx.Response, str]]:
+        """The response as it arrives (read it with `iter_raw()`), and the curl that reproduces it."""
+        headers = dict(headers or {})
+        content = json.dumps(json_body, ensure_ascii=False).encode() if json_body is not None else None
+        if content is not None:
+            headers.setdefault("Content-Type", "application/json")
+        url = self.base_url + path
+        self.pacer.wait()
+        self.sent += 1
+        with self._http.stream(method, url, headers=headers, content=content) as response:
+            yield response, to_curl(method, url, headers, content, secret=self.secret_headers).replace("-sS", "-sSN", 1)
+
+    def _send_once(self, method: str, url: str, headers: dict[str, str], content: bytes | None,
+                   files: list | None, form: Mapping[str, str] | None, pace: bool = True) -> Exchange:
+        if pace:
+            self.pacer.wait()
+        self.sent += 1
+        response = self._http.request(method, url, headers=headers, content=content, files=files, data=form)
+        return Exchange(method=method, url=url, headers=headers, body=content, status=response.status_code,
+                        response_headers=response.headers, content=response.content, files=files,
+                        form=dict(form) if form else None, secret_headers=self.secret_headers)
+
+
+def retry_after(value: str | None) -> float:
+    """Seconds to wait for a `Retry-After` value (seconds or an HTTP date); 1 s when absent or unreadable."""
+    if not value:
+        return 1.0
+    try:
+        return max(0.0, min(float(value), MAX_RETRY_WAIT))
+    except ValueError:
+        pass
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return max(0.0, min(parsedate_to_datetime(value).timestamp() - time.time(), MAX_RETRY_WAIT))
+    except (TypeError, ValueError):
+        return 1.0

@@ -1,0 +1,266 @@
+"""The contract as the kit reads it: one OpenAPI document, seen through a profile.
+
+`strict` is the document as written. `documented` relaxes every node that carries
+`x-wfmock-inferred: true` (the decisions the seed documents leave open), so that only
+seed-stated facts are asserted: an inferred operation is dropped, an inferred response
+accepts any body and headers, an inferred property or parameter is no longer required
+and accepts any value. Nothing here knows which API it reads.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+PROFILES = ("documented", "strict")
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
+INFERRED = "x-wfmock-inferred"
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as file:
+        return yaml.safe_load(file)
+
+
+def is_inferred(node: Any) -> bool:
+    return isinstance(node, Mapping) and node.get(INFERRED) is True
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the document: where it lives and what it declares."""
+
+    operation_id: str
+    method: str
+    path: str
+    node: Mapping[str, Any]
+
+    @property
+    def label(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def security_schemes(self) -> list[str]:
+        names: list[str] = []
+        for requirement in self.node.get("security") or []:
+            names.extend(name for name in requirement if name not in names)
+        return names
+
+    def response(self, status: int | str) -> Mapping[str, Any] | None:
+        responses = self.node.get("responses") or {}
+        return responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
+
+
+@dataclass
+class Contract:
+    """An OpenAPI document through a profile, with validators for any of its schemas."""
+
+    name: str
+    document: dict[str, Any]
+    profile: str = "strict"
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, name: str, path: Path, profile: str) -> Contract:
+        raw = load_yaml(path)
+        document = documented_view(raw) if profile == "documented" else copy.deepcopy(raw)
+        return cls(name=name, document=document, profile=profile, raw=raw)
+
+    @property
+    def strict(self) -> bool:
+        return self.profile == "strict"
+
+    def operations(self) -> Iterator[Operation]:
+        for path, item in (self.document.get("paths") or {}).items():
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), Mapping):
+                    yield Operation(item[method].get("operationId", f"{method} {path}"), method, path, item[method])
+
+    def operation(self, operation_id: str) -> Operation | None:
+        return next((op for op in self.operations() if op.operation_id == operation_id), None)
+
+    def security_scheme(self, name: str) -> Mapping[str, Any]:
+        return (self.document.get("components") or {}).get("securitySchemes", {}).get(name, {})
+
+    def extension(self, name: str, default: Any = None) -> Any:
+        return self.document.get(name, default)
+
+    def resolve(self, node: Any) -> Any:
+        """Follows `$ref`s (local ones) until a concrete node."""
+        seen = 0
+        while isinstance(node, Mapping) and "$ref" in node and seen < 32:
+            node = self.pointer(node["$ref"])
+            seen += 1
+        return node
+
+    def pointer(self, ref: str) -> Any:
+        node: Any = self.document
+        for token in ref.lstrip("#/").split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            node = node[int(token)] if isinstance(node, list) else node[token]
+        return node
+
+    def validator(self, schema: Mapping[str, Any]) -> Draft202012Validator:
+        """A validator for a schema of this document (its `$ref`s resolve against the document)."""
+        resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
+        registry = Registry().with_resource("urn:contract", resource)
+        wrapped = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:contract#inner",
+                   **_rebase_refs(schema)}
+        return Draft202012Validator(wrapped, registry=registry)
+
+    def schema_errors(self, schema: Mapping[str, Any], instance: Any) -> list[str]:
+        errors = sorted(self.validator(schema).iter_errors(instance), key=lambda e: list(e.absolute_path))
+        return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors[:5]]
+
+    def response_schema(self, operation_id: str, status: int, media: str = "application/json") -> Any:
+        op = self.operation(operation_id)
+        response = self.resolve(op.response(status)) if op else None
+        content = (response or {}).get("content") or {}
+        return (content.get(media) or {}).get("schema")
+
+    def inferred_decisions(self) -> list[str]:
+        """JSON pointers of every node the raw document marks `x-wfmock-inferred`."""
+        return [pointer for pointer, _ in _walk(self.raw, "") if is_inferred(_) ]
+
+
+def _rebase_refs(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {k: (f"urn:contract{v}" if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase_refs(v))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rebase_refs(item) for item in node]
+    return node
+
+
+def _walk(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    yield pointer, node
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _walk(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{pointer}/{index}")
+
+
+# --- the documented view ---------------------------------------------------------------------------------------
+
+def documented_view(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the document in which every `x-wfmock-inferred` decision is relaxed."""
+    view = copy.deepcopy(dict(document))
+    for path, item in list((view.get("paths") or {}).items()):
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            if is_inferred(operation):
+                del item[method]
+                continue
+            _relax_operation(operation)
+        if not any(isinstance(item.get(m), dict) for m in HTTP_METHODS):
+            del view["paths"][path]
+    for name, schema in list(((view.get("components") or {}).get("schemas") or {}).items()):
+        view["components"]["schemas"][name] = _relax_schema(schema)
+    for section in ("responses", "parameters", "headers", "requestBodies"):
+        for name, node in list(((view.get("components") or {}).get(section) or {}).items()):
+            view["components"][section][name] = _relax_component(section, node)
+    _drop_dangling_links(view)
+    return view
+
+
+def _relax_operation(operation: dict[str, Any]) -> None:
+    parameters = operation.get("parameters") or []
+    operation["parameters"] = [_relax_parameter(p) for p in parameters if not is_inferred(p)]
+    if not operation["parameters"]:
+        operation.pop("parameters")
+    body = operation.get("requestBody")
+    if isinstance(body, dict):
+        for media in (body.get("content") or {}).values():
+            if isinstance(media, dict) and "schema" in media:
+                media["schema"] = _relax_schema(media["schema"])
+    for status, response in list((operation.get("responses") or {}).items()):
+        operation["responses"][status] = _relax_response(response)
+
+
+def _relax_component(section: str, node: Any) -> Any:
+    if section == "responses":
+        return _relax_response(node)
+    if section == "parameters":
+        return _relax_parameter(node)
+    if section == "headers":
+        return {"schema": {}} if is_inferred(node) else node
+    return node
+
+
+def _relax_parameter(parameter: Any) -> Any:
+    if not isinstance(parameter, dict) or "$ref" in parameter:
+        return parameter
+    if is_inferred(parameter.get("schema")):
+        parameter = {**parameter, "schema": {}}
+    elif "schema" in parameter:
+        parameter = {**parameter, "schema": _relax_schema(parameter["schema"])}
+    return parameter
+
+
+def _relax_response(response: Any) -> Any:
+    if not isinstance(response, dict) or "$ref" in response:
+        return response
+    if is_inferred(response):
+        relaxed = {"description": response.get("description", "")}
+        if response.get("content"):
+            relaxed["content"] = {media: {} for media in response["content"]}
+        return relaxed
+    response = dict(response)
+    headers = response.get("headers")
+    if isinstance(headers, dict):
+        response["headers"] = {name: h for name, h in headers.items() if not is_inferred(h)}
+        if not response["headers"]:
+            response.pop("headers")
+    for media, content in list((response.get("content") or {}).items()):
+        if isinstance(content, dict):
+            content = dict(content)
+            for key in ("schema", "itemSchema"):
+                if key in content:
+                    content[key] = _relax_schema(content[key])
+            response["content"][media] = content
+    return response
+
+
+def _relax_schema(schema: Any) -> Any:
+    """Inferred sub-schemas accept anything; inferred properties stop being required."""
+    if isinstance(schema, list):
+        return [_relax_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if is_inferred(schema):
+        return {"description": schema.get("description", "inferred; not asserted by the documented profile")}
+    relaxed = {key: _relax_schema(value) for key, value in schema.items()}
+    properties = schema.get("properties")
+    if isinstance(properties, dict) and isinstance(schema.get("required"), list):
+        inferred = {name for name, sub in properties.items() if is_inferred(sub)}
+        relaxed["required"] = [name for name in schema["required"] if name not in inferred]
+        if not relaxed["required"]:
+            relaxed.pop("required")
+    return relaxed
+
+
+def _drop_dangling_links(view: dict[str, Any]) -> None:
+    known = {op.get("operationId") for item in (view.get("paths") or {}).values()
+             for m in HTTP_METHODS if isinstance(op := item.get(m), dict)}
+    for item in (view.get("paths") or {}).values():
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            for response in (operation.get("responses") or {}).values():
+                links = response.get("links") if isinstance(response, dict) else None
+                if isinstance(links, dict):
+                    for name in [n for n, link in links.items() if link.get("operationId") not in known]:
+                        del links[name]

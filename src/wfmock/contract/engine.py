@@ -1,0 +1,160 @@
+"""Runs schemathesis (examples, coverage, fuzzing, stateful; every check) over one contract.
+
+The document the profile produced is loaded in-process, credentials are given per security
+scheme (so `ignored_auth` is never silently skipped), streams are read whole, requests are
+paced through a `before_call` hook and a 429 is waited out (`rate-limit = "auto"`, which still
+validates the 429 it retried). One extra schemathesis check, `error_envelope`, judges every
+non-2xx body with the API module's `envelope_problems`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from wfmock.contract.client import CREDENTIAL_PLACEHOLDER, Pacer
+from wfmock.contract.document import Contract
+from wfmock.contract.findings import Finding, Outcome
+from wfmock.contract.settings import Settings
+
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+
+
+class _Active:
+    """The run the process-wide schemathesis hooks serve (schemathesis dispatches them globally)."""
+
+    lock = threading.Lock()
+    pacer: Pacer | None = None
+    envelope: Callable[[int, bytes, Any], list[str]] | None = None
+
+
+_registered = False
+
+
+def _register_hooks() -> None:
+    global _registered
+    if _registered:
+        return
+    import schemathesis
+
+    @schemathesis.hook
+    def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+        pacer = _Active.pacer
+        if pacer is not None:
+            pacer.wait()
+
+    @schemathesis.check
+    def error_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
+        envelope = _Active.envelope
+        if envelope is None or response.status_code < 400 or not _documents_json(case.operation, response.status_code):
+            return None
+        problems = envelope(response.status_code, response.content, response.headers)
+        if problems:
+            raise AssertionError(f"{response.status_code} response: " + "; ".join(problems))
+        return True
+
+    _registered = True
+
+
+def _documents_json(operation: Any, status: int) -> bool:
+    """Whether an error of this status is an envelope: a non-JSON documented error (an HTML page) is not."""
+    definition = operation.definition.raw.get("responses", {}) if hasattr(operation, "definition") else {}
+    documented = definition.get(str(status)) or definition.get(f"{str(status)[0]}XX")
+    if not isinstance(documented, dict) or "$ref" in documented or not documented.get("content"):
+        return True
+    return any("json" in media for media in documented["content"])
+
+
+def build_config(contract: Contract, settings: Settings) -> dict[str, Any]:
+    schemes = (contract.document.get("components") or {}).get("securitySchemes") or {}
+    auth: dict[str, Any] = {}
+    for name, scheme in schemes.items():
+        if scheme.get("type") == "apiKey":
+            auth[name] = {"api_key": settings.api_key}
+        elif scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+            auth[name] = {"bearer": settings.api_key}
+    return {
+        "base-url": settings.base_url,
+        "seed": settings.seed,
+        "rate-limit": "auto",
+        "max-stream-events": 1_000_000,
+        "request-timeout": settings.timeout,
+        "workers": settings.workers,
+        "generation": {"max-examples": settings.max_examples},
+        "phases": {"stateful": {"max-steps": 6}},
+        "auth": {"openapi": auth},
+        # a 401/403 to a request that carried the right key must not pass (pitfall P2)
+        "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", "404"]}},
+    }
+
+
+def run(contract: Contract, settings: Settings, api: ModuleType, pacer: Pacer,
+        progress: Callable[[str], None]) -> Outcome:
+    import schemathesis
+    from schemathesis.engine import events, from_schema
+
+    _register_hooks()
+    outcome = Outcome(check="schemathesis")
+    started = time.monotonic()
+    config = schemathesis.Config.from_dict(build_config(contract, settings))
+    schema = schemathesis.openapi.from_dict(contract.document, config=config)
+    with _Active.lock:
+        _Active.pacer = pacer
+        _Active.envelope = lambda status, body, headers: api.envelope_problems(contract, status, body, headers)
+        try:
+            for event in from_schema(schema).execute():
+                if isinstance(event, events.PhaseStarted) and event.phase.name.value in PHASES:
+                    progress(f"schemathesis {event.phase.name.value} ...")
+                elif isinstance(event, events.PhaseFinished) and event.phase.name.value in PHASES:
+                    progress(f"schemathesis {event.phase.name.value}: {event.status.value}")
+                elif isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
+                    outcome.findings.extend(_findings(event.recorder, settings))
+                elif isinstance(event, events.NonFatalError):
+                    outcome.errors.append(f"{event.label}: {_error_text(event)}")
+                elif isinstance(event, events.FatalError):
+                    outcome.errors.append(f"schemathesis stopped: {event.exception}")
+        finally:
+            _Active.pacer = None
+            _Active.envelope = None
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _findings(recorder: Any, settings: Settings) -> list[Finding]:
+    found = []
+    for nodes in recorder.checks.values():
+        for node in nodes:
+            info = node.failure_info
+            if info is None:
+                continue
+            failure = info.failure
+            message = f"{failure.code} {failure.title}"
+            if failure.message:
+                message += f": {failure.message.strip()}"
+            found.append(Finding(check=node.name, operation=failure.operation or recorder.label,
+                                 message=message, curl=_unfilter(info.code_sample), source="schemathesis"))
+    return found
+
+
+def _error_text(event: Any) -> str:
+    info = event.info
+    title = getattr(info, "title", "") or type(event.value).__name__
+    return f"{title}: {event.value}"
+
+
+_FILTERED = re.compile(r"-H '([A-Za-z0-9-]+): \[Filtered\]'")
+
+
+def _unfilter(curl: str) -> str:
+    """schemathesis hides credentials; put back a variable the reader can set, not the secret."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = f"Bearer {CREDENTIAL_PLACEHOLDER}" if name.lower() == "authorization" else CREDENTIAL_PLACEHOLDER
+        return f'-H "{name}: {value}"'
+
+    return _FILTERED.sub(replace, curl)

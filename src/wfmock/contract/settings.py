@@ -1,0 +1,70 @@
+"""The options of one contract run, checked once, shared by the CLI and the pytest plugin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wfmock.contract.document import PROFILES
+
+APIS = ("imprun", "miso")
+FAMILIES = ("schemathesis", "error-envelope", "auth", "sse", "lifecycle", "logs", "rate-limit")
+DEFAULT_FAMILIES = ("schemathesis", "error-envelope", "auth", "sse", "lifecycle", "logs")
+DEFAULT_MAX_EXAMPLES = 20
+
+
+class UsageError(ValueError):
+    """A bad option or configuration: the run cannot start (exit code 2)."""
+
+
+@dataclass
+class Settings:
+    api: str
+    base_url: str
+    api_key: str
+    profile: str = "documented"
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    families: tuple[str, ...] = DEFAULT_FAMILIES
+    junit: Path | None = None
+    seed: int = 0
+    rate: float | None = None          # requests/s; None: what the contract documents (no limit: unpaced)
+    spec: Path | None = None           # the OpenAPI document; default: openapi/<api>.yaml
+    timeout: float = 30.0
+    workers: int = 2
+    verbose: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.api not in APIS:
+            raise UsageError(f"--api must be one of {', '.join(APIS)}, not {self.api!r}")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise UsageError(f"--base-url must be an http(s) URL, not {self.base_url!r}")
+        self.base_url = self.base_url.rstrip("/")
+        if not self.api_key:
+            raise UsageError("--api-key must not be empty")
+        if self.profile not in PROFILES:
+            raise UsageError(f"--profile must be one of {', '.join(PROFILES)}, not {self.profile!r}")
+        if self.max_examples < 1:
+            raise UsageError("--max-examples must be at least 1")
+        if self.rate is not None and self.rate < 0:
+            raise UsageError("--rate must be 0 (unpaced) or more")
+        unknown = [name for name in self.families if name not in FAMILIES]
+        if unknown:
+            raise UsageError(f"unknown check families {', '.join(unknown)}; known: {', '.join(FAMILIES)}")
+        if self.spec is None:
+            from wfmock.spec import openapi_dir
+
+            try:
+                self.spec = openapi_dir() / f"{self.api}.yaml"
+            except FileNotFoundError as error:
+                raise UsageError(str(error)) from None
+        if not Path(self.spec).is_file():
+            raise UsageError(f"the contract {self.spec} does not exist")
+
+
+def parse_families(include: str | None, only: str | None = None) -> tuple[str, ...]:
+    """`--include a,b` adds opt-in families to the defaults; `--only a,b` replaces them."""
+    if only:
+        return tuple(name.strip() for name in only.split(",") if name.strip())
+    extra = tuple(name.strip() for name in (include or "").split(",") if name.strip())
+    return DEFAULT_FAMILIES + tuple(name for name in extra if name not in DEFAULT_FAMILIES)

@@ -1,0 +1,243 @@
+"""The kit's own checks: what a check is, the context it runs in, and the generic ones.
+
+A `Check` is a named function of a `Context`; it reports violations with `ctx.fail(...)`.
+The generic checks here (error envelope, auth, rate limit) read everything API-specific from
+the contract document and from the API module (`wfmock.contract.apis.<api>`).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import httpx
+
+from wfmock.contract.client import Client, Exchange
+from wfmock.contract.document import Contract
+from wfmock.contract.findings import Finding, Outcome
+from wfmock.contract.settings import Settings
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named check of the kit; `family` is what `--include` selects."""
+
+    name: str
+    family: str
+    run: Callable[[Context], None]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A request the generic checks may send: to an operation, with its path filled in and a body."""
+
+    operation_id: str
+    path: str
+    method: str
+    json_body: Any = None
+
+
+class Context:
+    """What a check needs: the contract, the settings, a paced client, and a place for findings."""
+
+    def __init__(self, contract: Contract, settings: Settings, api: ModuleType, client: Client) -> None:
+        self.contract = contract
+        self.settings = settings
+        self.api = api
+        self.client = client
+        self.random = random.Random(settings.seed)
+        self.outcome = Outcome(check="")
+        self._lock = threading.Lock()
+
+    @property
+    def strict(self) -> bool:
+        return self.contract.strict
+
+    # -- reporting ---------------------------------------------------------------------------------------------
+
+    def fail(self, operation: str, message: str, exchange: Exchange | None = None, curl: str = "",
+             check: str | None = None) -> None:
+        with self._lock:
+            self.outcome.findings.append(Finding(check=check or self.outcome.check, operation=operation,
+                                                 message=message, curl=curl or (exchange.curl() if exchange else "")))
+
+    def expect(self, condition: bool, operation: str, message: str, exchange: Exchange | None = None,
+               check: str | None = None) -> bool:
+        if not condition:
+            self.fail(operation, message, exchange, check=check)
+        return condition
+
+    # -- requests ----------------------------------------------------------------------------------------------
+
+    def credentials(self, operation_id: str, key: str | None = None) -> dict[str, str]:
+        """Headers carrying `key` (default: the configured one) for every scheme the operation declares."""
+        key = self.settings.api_key if key is None else key
+        op = self.contract.operation(operation_id)
+        headers: dict[str, str] = {}
+        for name in op.security_schemes if op else []:
+            headers.update(scheme_headers(self.contract.security_scheme(name), key))
+        return headers
+
+    def call(self, operation_id: str, path: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None,
+             headers: Mapping[str, str] | None = None, auth: bool = True, files: list | None = None,
+             form: Mapping[str, str] | None = None) -> Exchange:
+        op = self.contract.operation(operation_id)
+        method = op.method if op else "get"
+        sent = {**(self.credentials(operation_id) if auth else {}), **(headers or {})}
+        exchange = self.client.request(method.upper(), path, headers=sent, json_body=json_body, params=params,
+                                       files=files, form=form)
+        if exchange.status >= 400:
+            self.check_envelope(op.label if op else path, exchange)
+        return exchange
+
+    def check_envelope(self, operation: str, exchange: Exchange) -> None:
+        """Every non-2xx the kit meets must be in the API's error envelope (reported under `error_envelope`)."""
+        problems = self.api.envelope_problems(self.contract, exchange.status, exchange.content,
+                                              exchange.response_headers)
+        for problem in problems:
+            self.fail(operation, f"{exchange.status} response: {problem}", exchange, check="error_envelope")
+
+    def response_problems(self, operation_id: str, exchange: Exchange, media: str = "application/json") -> list[str]:
+        """Schema errors of a JSON response against the profile's schema for its status."""
+        schema = self.contract.response_schema(operation_id, exchange.status, media)
+        if schema is None:
+            op = self.contract.operation(operation_id)
+            if op is not None and op.response(exchange.status) is None:
+                return [f"status {exchange.status} is not documented for {op.label}"]
+            return []
+        try:
+            body = exchange.json()
+        except ValueError:
+            return [f"the body is not JSON: {exchange.text[:120]!r}"]
+        return self.contract.schema_errors(schema, body)
+
+
+def scheme_headers(scheme: Mapping[str, Any], key: str) -> dict[str, str]:
+    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+        return {scheme["name"]: key}
+    if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+        return {"Authorization": f"Bearer {key}"}
+    return {}
+
+
+def secret_header_names(contract: Contract) -> tuple[str, ...]:
+    names = []
+    for scheme in ((contract.document.get("components") or {}).get("securitySchemes") or {}).values():
+        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+            names.append(scheme["name"])
+        elif scheme.get("type") == "http":
+            names.append("Authorization")
+    return tuple(names)
+
+
+def run_checks(checks: Iterable[Check], ctx: Context, progress: Callable[[Outcome], None]) -> list[Outcome]:
+    outcomes = []
+    for check in checks:
+        ctx.outcome = Outcome(check=check.name)
+        started = time.monotonic()
+        try:
+            check.run(ctx)
+        except AssertionError as error:
+            ctx.fail("", str(error))
+        except httpx.HTTPError as error:
+            ctx.outcome.errors.append(f"{type(error).__name__}: {error}")
+        except Exception as error:  # a check crashing is a kit bug or a server answer it cannot read
+            ctx.outcome.errors.append(f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}")
+        ctx.outcome.seconds = time.monotonic() - started
+        outcomes.append(ctx.outcome)
+        progress(ctx.outcome)
+    return outcomes
+
+
+# --- generic checks ----------------------------------------------------------------------------------------------
+
+def check_auth(ctx: Context) -> None:
+    """A missing or an invalid credential gets 401, in the envelope, on every secured operation probed."""
+    for probe in ctx.api.auth_probes(ctx):
+        op = ctx.contract.operation(probe.operation_id)
+        if op is None or not op.security_schemes:
+            continue
+        invalid = f"wfmock-invalid-{ctx.random.randrange(10**9)}"
+        for label, headers in (("no credentials", {}), ("an invalid key", ctx.credentials(probe.operation_id, invalid))):
+            exchange = ctx.call(probe.operation_id, probe.path, json_body=probe.json_body, headers=headers, auth=False)
+            ctx.expect(exchange.status == 401, op.label,
+                       f"with {label}: expected 401, got {exchange.status}", exchange)
+
+
+def check_rate_limit(ctx: Context) -> None:
+    """A burst above the documented per-second limit gets 429 in the envelope, and not before the limit."""
+    limits = [entry for entry in ctx.contract.extension("x-wfmock-rate-limits") or [] if entry.get("window") == 1]
+    if not limits:
+        ctx.outcome.skipped = "the contract documents no per-second rate limit"
+        return
+    limit = int(limits[0]["limit"])
+    probe = ctx.api.rate_limit_probe(ctx)
+    op = ctx.contract.operation(probe.operation_id)
+    time.sleep(1.2)  # start from an empty window: the kit's own paced requests may still count
+    burst = limit + 5
+    headers = ctx.credentials(probe.operation_id)
+    results: list[Exchange | None] = [None] * burst
+
+    def send(index: int) -> None:
+        results[index] = ctx.client.request(op.method.upper(), probe.path, headers=headers, json_body=probe.json_body,
+                                            retry_rate_limited=False, pace=False)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(burst)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    answered = [r for r in results if r is not None]
+    limited = [r for r in answered if r.status == 429]
+    if not limited:
+        ctx.fail(op.label, f"{burst} requests within one second: expected 429 after the first {limit}, "
+                           f"got {sorted({r.status for r in answered})}", answered[-1])
+        return
+    ctx.expect(len(answered) - len(limited) >= limit, op.label,
+               f"429 before the limit: only {len(answered) - len(limited)} of {burst} requests in one second "
+               f"were served, the contract allows {limit}", limited[0])
+    for exchange in limited[:2]:
+        ctx.check_envelope(op.label, exchange)
+        for problem in ctx.response_problems(probe.operation_id, exchange):
+            ctx.fail(op.label, f"429 response: {problem}", exchange)
+        documented = op.response(429) or {}
+        for name in ctx.contract.resolve(documented).get("headers") or {}:
+            ctx.expect(name.lower() in exchange.response_headers, op.label,
+                       f"429 response lacks the documented header {name}", exchange)
+    time.sleep(1.2)  # leave the window empty for whatever runs next
+
+
+def check_error_envelope(ctx: Context) -> None:
+    """Requests the server must refuse (unknown path, wrong method, malformed JSON) answer in the envelope."""
+    for probe, expected in ctx.api.error_probes(ctx):
+        op = ctx.contract.operation(probe.operation_id)
+        label = op.label if op else probe.path
+        headers = ctx.credentials(probe.operation_id) if op else {}
+        if isinstance(probe.json_body, bytes):
+            headers["Content-Type"] = "application/json"
+            exchange = ctx.client.request(probe.method, probe.path, headers=headers, content=probe.json_body)
+        else:
+            exchange = ctx.client.request(probe.method, probe.path, headers=headers, json_body=probe.json_body)
+        if ctx.expect(exchange.status >= 400 and exchange.status < 500, label,
+                      f"{probe.method} {probe.path}: expected a 4xx ({expected}), got {exchange.status}", exchange):
+            ctx.check_envelope(label, exchange)
+    for probe in ctx.api.auth_probes(ctx)[:1]:  # a 401 is an error too, and a different status than the 400s
+        op = ctx.contract.operation(probe.operation_id)
+        exchange = ctx.client.request(op.method.upper(), probe.path, json_body=probe.json_body)
+        if exchange.status >= 400:
+            ctx.check_envelope(op.label, exchange)
+
+
+GENERIC_CHECKS = (
+    Check("error_envelope", "error-envelope", check_error_envelope,
+          "refused requests answer in the API's error envelope"),
+    Check("auth", "auth", check_auth, "missing or invalid credentials get 401 in the envelope"),
+    Check("rate_limit", "rate-limit", check_rate_limit, "a burst above the per-second limit gets 429"),
+)

@@ -1,0 +1,184 @@
+"""The request pipeline: route → authenticate → rate limit → scenario → validate → behaviour → render.
+
+One request flows one way through `Pipeline.__call__`; each stage is a call into its own module,
+and any stage may stop the flow by raising `ApiError`, which the API renders in its own envelope.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+
+from wfmock import errors
+from wfmock.apis.base import Api, Call
+from wfmock.auth import Authenticator
+from wfmock.errors import ApiError
+from wfmock.journal import Journal
+from wfmock.render import Reply, StreamReply, send_reply, send_stream
+from wfmock.routing import Router
+from wfmock.scenario.plan import Plan, RequestInfo
+from wfmock.state import Session
+from wfmock.transport import apply_fault
+from wfmock.types import ASGIApp, Receive, Scope, Send
+from wfmock.validate import MISSING, Incoming, decode_json, validate
+
+logger = logging.getLogger("wfmock")
+MAX_JSON_BODY = 20 * 1024 * 1024
+SCENARIO_HEADER = "x-wfmock-scenario"
+
+
+class Pipeline:
+    """The ASGI application serving the simulated APIs (and the admin API, when mounted)."""
+
+    def __init__(
+        self,
+        apis: Sequence[Api],
+        session: Session,
+        authenticators: Mapping[str, Authenticator],
+        journal: Journal,
+        admin: ASGIApp | None = None,
+        admin_prefix: str = "/_wfmock",
+    ) -> None:
+        self.apis = list(apis)
+        self.session = session
+        self.authenticators = dict(authenticators)
+        self.journal = journal
+        self.admin = admin
+        self.admin_prefix = admin_prefix
+        self.routers = {api.name: Router(api.spec.operations.values()) for api in self.apis}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        if self.admin is not None and (path == self.admin_prefix or path.startswith(self.admin_prefix + "/")):
+            await self.admin(scope, receive, send)
+            return
+        await self.serve(scope, receive, send)
+
+    def api_for(self, path: str) -> Api:
+        for api in self.apis:
+            if path.startswith(api.prefixes):
+                return api
+        return self.apis[0]
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        api = self.api_for(scope["path"])
+        method: str = scope["method"]
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        plan = Plan()
+        operation_id: str | None = None
+        api_key: str | None = None
+        rate_headers: dict[str, str] = {}
+        reply: Reply | StreamReply
+        try:
+            match = self.routers[api.name].match(method, scope["path"])                     # route
+            operation_id = match.operation.operation_id
+            api_key = self.authenticators[api.name].authenticate(match.operation, headers)  # authenticate
+            engine = self.session.engine_for(headers.get(SCENARIO_HEADER))
+            decision = self.session.admit(api.name, engine, api_key)                        # rate limit
+            if decision is not None:
+                rate_headers = decision.headers()
+                if not decision.allowed:
+                    raise ApiError(errors.RATE_LIMITED, _rate_message(decision), status=429, headers=rate_headers)
+            incoming = await read_incoming(scope, receive, headers)
+            plan = engine.plan(RequestInfo(                                                 # scenario
+                api=api.name, operation_id=operation_id, method=method, path=scope["path"],
+                path_params=match.path_params, query=incoming.query, headers=headers,
+                body=incoming.parsed_body(), api_key=api_key,
+            ))
+            await self.session.clock.sleep(plan.latency)
+            if plan.error is not None:
+                raise ApiError(plan.error.code, plan.error.message, status=plan.error.status)
+            valid = validate(match.operation, incoming, match.path_params)                  # validate
+            reply = await api.handle(Call(                                                  # behaviour
+                operation=match.operation, request=valid, incoming=incoming, api_key=api_key,
+                plan=plan, session=self.session, engine=engine, base_url=_base_url(scope, headers),
+            ))
+        except ApiError as error:
+            reply = api.error_reply(error)
+        except Exception:
+            logger.exception("unexpected error while serving %s %s", method, scope["path"])
+            reply = api.error_reply(ApiError(errors.INTERNAL, "The server encountered an internal error.", status=500))
+        reply.headers.update({k: v for k, v in rate_headers.items() if k not in reply.headers})
+        await self.render(reply, plan, scope, receive, send, head=method == "HEAD")           # render
+        self.journal.record(
+            api=api.name, operation_id=operation_id, method=method, path=scope["path"],
+            status=reply.status, duration_ms=(time.perf_counter() - started) * 1000, api_key=api_key,
+            scenario=getattr(self.session.scenario, "name", None), rule=plan.rule,
+            fault=getattr(plan.fault, "kind", None),
+        )
+
+    async def render(self, reply: Reply | StreamReply, plan: Plan, scope: Scope, receive: Receive, send: Send,
+                     *, head: bool = False) -> None:
+        if plan.fault is not None:
+            await apply_fault(plan.fault, scope, receive, send, reply)
+        elif isinstance(reply, StreamReply):
+            await send_stream(reply, scope, receive, send)
+        else:
+            await send_reply(reply, send, head=head)
+
+
+async def read_incoming(scope: Scope, receive: Receive, headers: Mapping[str, str]) -> Incoming:
+    """Reads the body once: JSON is parsed later by validation, multipart forms here."""
+    request = Request(scope, receive)
+    content_type = headers.get("content-type", "")
+    incoming = Incoming(
+        method=scope["method"], path=scope["path"], headers=headers,
+        query=dict(request.query_params), content_type=content_type, raw_body=b"",
+    )
+    if content_type.lower().startswith("multipart/form-data"):
+        try:
+            incoming.form = await request.form(max_files=16, max_fields=64)
+        except (MultiPartException, ValueError, KeyError) as error:
+            raise ApiError(errors.INVALID_REQUEST, f"Malformed multipart body: {error}", status=400) from None
+        return incoming
+    incoming.raw_body = await _read_body(request)
+    if incoming.raw_body and incoming.media_type.endswith("json"):
+        try:
+            incoming.json = decode_json(incoming.raw_body)
+        except ApiError:
+            incoming.json = MISSING  # validation reports it, after the scenario had its say
+    return incoming
+
+
+async def _read_body(request: Request) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_JSON_BODY:
+            raise ApiError(errors.PAYLOAD_TOO_LARGE, f"Request body exceeds {MAX_JSON_BODY} bytes", status=413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _base_url(scope: Scope, headers: Mapping[str, str]) -> str:
+    host = headers.get("host")
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scope.get('scheme', 'http')}://{host}"
+
+
+def _rate_message(decision: Any) -> str:
+    return f"Rate limit exceeded: {decision.limit} requests per window; retry after {decision.headers()['Retry-After']} s"
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

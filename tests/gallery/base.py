@@ -1,0 +1,97 @@
+"""What both reference servers share: request validation from the contract, and a uvicorn thread."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import uvicorn
+
+from wfmock.contract.document import Contract
+from wfmock.spec import openapi_dir
+
+
+def load_contract(api: str) -> Contract:
+    return Contract.load(api, openapi_dir() / f"{api}.yaml", "strict")
+
+
+def coerce(value: str, schema: Mapping[str, Any]) -> Any:
+    kind = schema.get("type")
+    if kind == "integer":
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if kind == "number":
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(value, value)
+    return value
+
+
+def parameter_problems(contract: Contract, operation_id: str, query: Mapping[str, str],
+                       path_params: Mapping[str, str]) -> list[str]:
+    op = contract.operation(operation_id)
+    problems = []
+    for parameter in op.node.get("parameters") or []:
+        parameter = contract.resolve(parameter)
+        source = query if parameter["in"] == "query" else path_params if parameter["in"] == "path" else None
+        if source is None:
+            continue
+        name = parameter["name"]
+        if name not in source:
+            if parameter.get("required"):
+                problems.append(f"{name} is required")
+            continue
+        schema = contract.resolve(parameter.get("schema") or {})
+        problems += contract.schema_errors(parameter.get("schema") or {}, coerce(source[name], schema))
+    return problems
+
+
+def body_problems(contract: Contract, operation_id: str, body: Any, media: str = "application/json") -> list[str]:
+    op = contract.operation(operation_id)
+    request_body = contract.resolve(op.node.get("requestBody") or {})
+    schema = ((request_body.get("content") or {}).get(media) or {}).get("schema")
+    return contract.schema_errors(schema, body) if schema is not None else []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Runs an ASGI app on a free loopback port in a thread; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+def allowed_methods(app: Any, path: str) -> str:
+    """The `Allow` header for a path: every method of the routes that match it."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in app.routes:
+        match, _ = route.matches({"type": "http", "path": path, "method": "__none__"})
+        if match != Match.NONE:
+            methods |= set(route.methods or ())
+    return ", ".join(sorted(methods))

@@ -1,0 +1,261 @@
+"""A minimal, correct MISO (/ext/v1, Dify-style) server, and its one-bug mutations (`bugs`)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+import uuid
+from email.utils import formatdate
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from tests.gallery.base import allowed_methods, body_problems, load_contract, parameter_problems
+
+BUGS = {
+    "sse_framing": "stream frames are separated by one newline, not a blank line",
+    "no_terminal": "the stream ends without workflow_finished",
+    "task_id_changes": "task_id changes in the middle of the stream",
+    "event_wrong_type": "node_started carries data.index as a string",
+    "paging_ignores_limit": "logs return every item whatever the limit",
+    "logs_oldest_first": "logs are oldest first",
+    "status_filter_ignored": "logs ignore the status filter",
+    "keyword_ignored": "logs ignore the keyword filter",
+    "envelope_status_mismatch": "the envelope's status is always 400",
+    "stop_ignored": "stop answers success but the stream runs on to succeeded",
+    "readback_differs": "a run reads back with other outputs",
+    "no_auth": "any key is accepted",
+    "upload_200": "upload answers 200, not 201",
+}
+NODES = [("start", "시작"), ("llm", "요약 LLM"), ("end", "종료")]
+WORKFLOW_ID = "ea02f355-68fb-4127-b3c4-732031ade2d2"
+
+
+def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: float = 0.0,
+              dify_015: bool = False) -> Starlette:
+    """`dify_015`: run details the way Dify <= 0.15 writes them (RFC-822 times, JSON-string inputs/outputs)."""
+    contract = load_contract("miso")
+    runs: dict[str, dict[str, Any]] = {}
+    stops: dict[str, asyncio.Event] = {}
+    files: dict[str, dict[str, Any]] = {}
+    clock = itertools.count(int(time.time()))  # strictly increasing creation times: order is unambiguous
+
+    def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+        shown = 400 if "envelope_status_mismatch" in bugs else status
+        return JSONResponse({"code": code, "message": message, "status": shown}, status, headers=headers)
+
+    def authorized(request: Request) -> bool:
+        return "no_auth" in bugs or request.headers.get("authorization", "") == f"Bearer {key}"
+
+    def unauthorized() -> Response:
+        return error(401, "unauthorized", "Access token is invalid")
+
+    async def json_body(request: Request) -> tuple[Any, Response | None]:
+        if "json" not in request.headers.get("content-type", ""):
+            return None, error(415, "unsupported_media_type", "Content-Type must be application/json")
+        try:
+            return json.loads(await request.body()), None
+        except ValueError:
+            return None, error(400, "invalid_param", "the body is not valid JSON")
+
+    def new_run(inputs: dict[str, Any], user: str) -> dict[str, Any]:
+        run_id, created = str(uuid.uuid4()), next(clock)
+        run = {"id": run_id, "task_id": str(uuid.uuid4()), "inputs": inputs, "user": user, "status": "running",
+               "outputs": None, "error": None, "created_at": created, "finished_at": None, "elapsed_time": 0.0,
+               "total_tokens": 0, "total_steps": 0}
+        runs[run_id] = run
+        return run
+
+    def finish(run: dict[str, Any], status: str, error_text: str | None = None) -> None:
+        run.update(status=status, finished_at=run["created_at"] + 1, total_steps=len(NODES),
+                   elapsed_time=round(time.time() - run["started"], 4), error=error_text,
+                   total_tokens=42 if status == "succeeded" else 0,
+                   outputs={"text": f"요약: {json.dumps(run['inputs'], ensure_ascii=False)}"}
+                   if status == "succeeded" else None)
+
+    async def run_workflow(request: Request) -> Response:
+        if not authorized(request):
+            return unauthorized()
+        body, refused = await json_body(request)
+        if refused is not None:
+            return refused
+        if not isinstance(body, dict) or not body.get("user"):
+            return error(400, "invalid_param", "Arg user must be provided.")
+        problems = body_problems(contract, "runWorkflow", body)
+        if problems:
+            return error(400, "invalid_param", problems[0])
+        inputs = body.get("inputs")
+        if not isinstance(inputs, dict) or not inputs:
+            return error(400, "invalid_param", "inputs must have at least one key")
+        for value in inputs.values():
+            if isinstance(value, dict) and value.get("transfer_method") == "local_file" \
+                    and value.get("upload_file_id") not in files:
+                return error(400, "invalid_param", "Invalid upload file id")
+        run = new_run(inputs, body["user"])
+        run["started"] = time.time()
+        if (body.get("mode") or body.get("response_mode")) == "streaming":
+            stops[run["task_id"]] = asyncio.Event()
+            return StreamingResponse(stream(run), media_type="text/event-stream; charset=utf-8")
+        finish(run, "succeeded")
+        return JSONResponse({"task_id": run["task_id"], "workflow_run_id": run["id"], "data": blocking_data(run)})
+
+    def blocking_data(run: dict[str, Any]) -> dict[str, Any]:
+        return {"id": run["id"], "workflow_id": WORKFLOW_ID, "status": run["status"], "outputs": run["outputs"],
+                "error": run["error"], "elapsed_time": run["elapsed_time"], "total_tokens": run["total_tokens"],
+                "total_steps": run["total_steps"], "created_at": run["created_at"], "finished_at": run["finished_at"]}
+
+    async def stream(run: dict[str, Any]):
+        separator = "\n" if "sse_framing" in bugs else "\n\n"
+        task_id = run["task_id"]
+
+        def frame(event: str, data: dict[str, Any], count: int = 0) -> str:
+            shown = str(uuid.uuid4()) if "task_id_changes" in bugs and count >= 2 else task_id
+            payload = {"event": event, "workflow_run_id": run["id"], "task_id": shown, "data": data}
+            return "data: " + json.dumps(payload, ensure_ascii=False) + separator
+
+        yield frame("workflow_started", {"id": run["id"], "workflow_id": WORKFLOW_ID, "sequence_number": 1,
+                                         "inputs": run["inputs"], "created_at": run["created_at"]})
+        stopped = stops[task_id]
+        sent = 1
+        predecessor = None
+        for index, (node_type, title) in enumerate(NODES, start=1):
+            if event_delay:
+                await asyncio.sleep(event_delay)
+            if stopped.is_set() and "stop_ignored" not in bugs:
+                break
+            node_id, execution = f"17555034700{index:02d}", str(uuid.uuid4())
+            started = {"id": execution, "node_id": node_id, "node_type": node_type, "title": title,
+                       "index": str(index) if "event_wrong_type" in bugs else index,
+                       "predecessor_node_id": predecessor, "inputs": None, "created_at": run["created_at"],
+                       "extras": {}}
+            yield frame("node_started", started, sent)
+            sent += 1
+            if node_type == "llm":
+                yield "event: ping\n\n"
+                yield frame("text_chunk", {"text": "요약", "from_variable_selector": [node_id, "text"]}, sent)
+                sent += 1
+            yield frame("node_finished", {**started, "index": index, "process_data": None,
+                                          "outputs": {"text": "요약"}, "status": "succeeded", "error": None,
+                                          "elapsed_time": 0.01, "execution_metadata": None,
+                                          "finished_at": run["created_at"] + 1, "files": []}, sent)
+            sent += 1
+            predecessor = node_id
+        if stopped.is_set() and "stop_ignored" not in bugs:
+            finish(run, "stopped", "Stopped by user.")
+        else:
+            finish(run, "succeeded")
+        if "no_terminal" in bugs:
+            return
+        yield frame("workflow_finished", {**blocking_data(run), "created_by": {"id": str(uuid.uuid4()),
+                                                                               "user": run["user"]},
+                                          "exceptions_count": 0, "files": []}, sent)
+
+    async def upload(request: Request) -> Response:
+        if not authorized(request):
+            return unauthorized()
+        if "multipart/form-data" not in request.headers.get("content-type", ""):
+            return error(415, "unsupported_media_type", "multipart/form-data expected")
+        try:
+            form = await request.form()
+        except Exception as exc:  # a malformed multipart body is the client's error, in the envelope
+            return error(400, "invalid_param", f"malformed multipart body: {exc}")
+        upload_file = form.get("file")
+        if upload_file is None or isinstance(upload_file, str):
+            return error(400, "no_file_uploaded", "Please upload your file.")
+        content = await upload_file.read()
+        name = upload_file.filename or "file"
+        meta = {"id": str(uuid.uuid4()), "name": name, "size": len(content),
+                "extension": name.rsplit(".", 1)[-1].lower() if "." in name else "",
+                "mime_type": upload_file.content_type or "application/octet-stream",
+                "created_by": str(uuid.uuid5(uuid.NAMESPACE_URL, str(form.get("user") or "DEFAULT-USER"))),
+                "created_at": int(time.time())}
+        files[meta["id"]] = meta
+        return JSONResponse(meta, 200 if "upload_200" in bugs else 201)
+
+    async def read_run(request: Request) -> Response:
+        if not authorized(request):
+            return unauthorized()
+        run = runs.get(request.path_params["workflow_run_id"])
+        if run is None:
+            return error(404, "not_found", "Workflow run not found")
+        outputs = run["outputs"]
+        if "readback_differs" in bugs and outputs:
+            outputs = {"text": "다른 결과"}
+        detail = {"id": run["id"], "workflow_id": WORKFLOW_ID, "status": run["status"], "inputs": run["inputs"],
+                  "outputs": outputs, "error": run["error"], "total_steps": run["total_steps"],
+                  "total_tokens": run["total_tokens"], "created_at": run["created_at"],
+                  "finished_at": run["finished_at"], "elapsed_time": run["elapsed_time"]}
+        if dify_015:
+            detail["inputs"] = json.dumps(detail["inputs"], ensure_ascii=False)
+            detail["outputs"] = json.dumps(detail["outputs"], ensure_ascii=False) if outputs is not None else None
+            for name in ("created_at", "finished_at"):
+                if detail[name] is not None:
+                    detail[name] = formatdate(detail[name], usegmt=False).replace("+0000", "-0000")
+        return JSONResponse(detail)
+
+    async def stop(request: Request) -> Response:
+        if not authorized(request):
+            return unauthorized()
+        body, refused = await json_body(request)
+        if refused is not None:
+            return refused
+        if not isinstance(body, dict) or not body.get("user"):
+            return error(400, "invalid_param", "Arg user must be provided.")
+        problems = body_problems(contract, "stopWorkflowTask", body)
+        if problems:
+            return error(400, "invalid_param", problems[0])
+        event = stops.get(request.path_params["task_id"])
+        if event is not None:
+            event.set()
+        return JSONResponse({"result": "success"})
+
+    async def logs(request: Request) -> Response:
+        if not authorized(request):
+            return unauthorized()
+        problems = parameter_problems(contract, "listWorkflowLogs", request.query_params, {})
+        if problems:
+            return error(400, "invalid_param", problems[0])
+        query = request.query_params
+        page, limit = int(query.get("page", 1)), int(query.get("limit", 20))
+        items = [r for r in runs.values() if r["status"] != "running"]
+        if query.get("status") and "status_filter_ignored" not in bugs:
+            items = [r for r in items if r["status"] == query["status"]]
+        if query.get("keyword") and "keyword_ignored" not in bugs:
+            items = [r for r in items if query["keyword"].lower() in json.dumps(r["inputs"], ensure_ascii=False).lower()]
+        items.sort(key=lambda r: r["created_at"], reverse="logs_oldest_first" not in bugs)
+        window = items if "paging_ignores_limit" in bugs else items[(page - 1) * limit: page * limit]
+        return JSONResponse({"page": page, "limit": limit, "total": len(items),
+                             "has_more": page * limit < len(items), "data": [log_entry(r) for r in window]})
+
+    def log_entry(run: dict[str, Any]) -> dict[str, Any]:
+        return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, run["id"])),
+                "workflow_run": {"id": run["id"], "version": "2025-08-18 09:51:17.771832", "status": run["status"],
+                                 "error": run["error"], "elapsed_time": run["elapsed_time"],
+                                 "total_tokens": run["total_tokens"], "total_steps": run["total_steps"],
+                                 "created_at": run["created_at"], "finished_at": run["finished_at"],
+                                 "exceptions_count": 0},
+                "created_from": "service-api", "created_by_role": "end_user", "created_by_account": None,
+                "created_by_end_user": {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, run["user"])),
+                                        "type": "service_api", "is_anonymous": False, "session_id": run["user"]},
+                "created_at": run["created_at"]}
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return error(404, "not_found", f"No route matches {request.url.path}")
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        return error(405, "method_not_allowed", f"Method {request.method} is not allowed",
+                     {"Allow": allowed_methods(request.app, request.url.path)})
+
+    routes = [
+        Route("/ext/v1/workflows/run", run_workflow, methods=["POST"]),
+        Route("/ext/v1/files/upload", upload, methods=["POST"]),
+        Route("/ext/v1/workflows/run/{workflow_run_id}", read_run, methods=["GET"]),
+        Route("/ext/v1/workflows/tasks/{task_id}/stop", stop, methods=["POST"]),
+        Route("/ext/v1/workflows/logs", logs, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})

@@ -1,0 +1,126 @@
+"""The kit's CLI surface, report and building blocks, without a real server where none is needed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from tests.gallery import miso_server
+from tests.gallery.base import serving
+from tests.support import ROOT
+from wfmock.contract import sse
+from wfmock.contract.cli import main
+from wfmock.contract.client import Pacer, to_curl
+from wfmock.contract.document import documented_view
+
+KEY = "cli-key"
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["--api", "nope", "--base-url", "http://127.0.0.1:1", "--api-key", "k"],
+    ["--api", "miso", "--base-url", "ftp://x", "--api-key", "k"],
+    ["--api", "miso", "--base-url", "http://127.0.0.1:1", "--api-key", ""],
+    ["--api", "miso", "--base-url", "http://127.0.0.1:1", "--api-key", "k", "--include", "bogus"],
+    ["--api", "miso", "--base-url", "http://127.0.0.1:1", "--api-key", "k", "--max-examples", "0"],
+    ["--api", "miso", "--base-url", "http://127.0.0.1:1", "--api-key", "k", "--spec", "/nonexistent.yaml"],
+])
+def test_usage_errors_exit_2(argv: list[str], capsys) -> None:
+    assert main(argv) == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_unreachable_server_exits_2(capsys) -> None:
+    assert main(["--api", "miso", "--base-url", "http://127.0.0.1:9", "--api-key", "k", "-q"]) == 2
+    assert "cannot reach" in capsys.readouterr().err
+
+
+def test_junit_and_curl_in_the_summary(tmp_path: Path, capsys) -> None:
+    junit = tmp_path / "report.xml"
+    with serving(miso_server.build_app(KEY, frozenset({"readback_differs"}))) as url:
+        code = main(["--api", "miso", "--base-url", url, "--api-key", KEY, "--only", "lifecycle", "--rate", "0",
+                     "--junit", str(junit), "-q"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "reproduce: curl -sS -X GET -H \"Authorization: Bearer $WFMOCK_API_KEY\"" in out
+    assert KEY not in out  # the key itself never appears in a report
+    suite = ElementTree.parse(junit).getroot()
+    failed = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
+    assert failed == ["run_readback"]
+
+
+def test_pytest_plugin_runs_the_suites(tmp_path: Path) -> None:
+    with serving(miso_server.build_app(KEY, frozenset({"logs_oldest_first"}))) as url:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "wfmock.contract", "-p", "no:cacheprovider", "-q",
+             "--rootdir", str(tmp_path), str(tmp_path), "--wfmock-api", "miso", "--wfmock-base-url", url,
+             "--wfmock-api-key", KEY, "--wfmock-only", "logs,auth", "--wfmock-rate", "0"],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed, 1 passed" in result.stdout, result.stdout
+    assert "logs_order" in result.stdout
+
+
+def test_documented_view_relaxes_only_inferred_nodes() -> None:
+    document = {
+        "openapi": "3.2.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {"get": {"operationId": "a", "responses": {
+                "200": {"description": "ok", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["x", "y"],
+                    "properties": {"x": {"type": "string"},
+                                   "y": {"type": "integer", "x-wfmock-inferred": True}}}}},
+                        "links": {"b": {"operationId": "b"}}},
+                "404": {"description": "nf", "x-wfmock-inferred": True,
+                        "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+            "/b": {"get": {"operationId": "b", "x-wfmock-inferred": True, "responses": {}}},
+        },
+    }
+    view = documented_view(document)
+    schema = view["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["required"] == ["x"] and schema["properties"]["x"] == {"type": "string"}
+    assert "type" not in schema["properties"]["y"]
+    assert view["paths"]["/a"]["get"]["responses"]["404"]["content"] == {"application/json": {}}
+    assert "/b" not in view["paths"] and view["paths"]["/a"]["get"]["responses"]["200"]["links"] == {}
+    assert document["paths"]["/b"]  # the original is untouched
+
+
+def test_sse_parser_reads_frames_and_reports_framing() -> None:
+    good = sse.parse(b'data: {"event": "a"}\n\nevent: ping\n\ndata: {"event": "b"}\r\n\r\n')
+    assert [e.name for e in good.events] == ["message", "ping", "message"] and not good.problems
+    assert good.events[2].payload == {"event": "b"}
+    cut = sse.parse(b'data: {"event": "a"}\n\ndata: {"ev')
+    assert any("ends in the middle" in p for p in cut.problems)
+    junk = sse.parse(b'data: {"event": "a"}\nnonsense here\n\n\xff\n\n')
+    assert any("not an SSE field" in p for p in junk.problems)
+    assert any("UTF-8" in p for p in junk.problems)
+
+
+def test_pacer_keeps_under_the_rate() -> None:
+    import time
+
+    pacer = Pacer(20)
+    started = time.monotonic()
+    for _ in range(30):
+        pacer.wait()
+    assert time.monotonic() - started >= 0.95
+
+
+def test_curl_hides_the_credential() -> None:
+    curl = to_curl("POST", "http://x/v2/workflows", {"X-API-Key": "secret", "Content-Type": "application/json"},
+                   b'{"a": "it\'s"}', secret=("x-api-key",))
+    assert "secret" not in curl and '"X-API-Key: $WFMOCK_API_KEY"' in curl
+    assert curl.endswith("http://x/v2/workflows")
+
+
+def test_importing_the_plugin_is_cheap() -> None:
+    code = "import sys, wfmock.contract; print(sorted(m for m in ('schemathesis', 'httpx', 'hypothesis') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT / "src")}).stdout.strip()
+    assert out == "[]"

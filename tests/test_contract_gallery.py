@@ -1,0 +1,99 @@
+"""Each deliberately broken server in tests/gallery/ is caught by the kit, by the named check;
+the correct reference servers they derive from pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.gallery import imprun_server, miso_server
+from tests.gallery.base import serving
+from wfmock.contract.cli import main
+
+KEY = "gallery-key"
+SERVERS = {"imprun": imprun_server, "miso": miso_server}
+FAST = ["--rate", "0", "--max-examples", "3", "--seed", "1", "-q"]
+
+# (api, bug, the check that must name it, families to run, profile, server options)
+GALLERY = [
+    ("imprun", "status_casing", "response_schema_conformance", "schemathesis", "documented", {}),
+    ("imprun", "missing_field", "response_schema_conformance", "schemathesis", "documented", {}),
+    ("imprun", "wrong_type", "response_schema_conformance", "schemathesis", "documented", {}),
+    ("imprun", "bad_envelope", "error_envelope", "error-envelope", "documented", {}),
+    ("imprun", "no_auth", "auth", "auth", "documented", {}),
+    ("imprun", "no_auth", "ignored_auth", "schemathesis", "documented", {}),
+    ("imprun", "result_while_running", "lifecycle", "lifecycle", "strict", {}),
+    ("imprun", "backwards", "lifecycle", "lifecycle", "strict", {}),
+    ("imprun", "failed_without_error", "lifecycle", "lifecycle", "strict", {}),
+    ("imprun", "status_casing", "lifecycle", "lifecycle", "documented", {}),
+    ("imprun", "no_429", "rate_limit", "rate-limit", "documented", {"rate_limit": True}),
+    ("imprun", "early_429", "rate_limit", "rate-limit", "documented", {"rate_limit": True}),
+    ("miso", "sse_framing", "sse_framing", "sse", "documented", {}),
+    ("miso", "no_terminal", "sse_grammar", "sse", "documented", {}),
+    ("miso", "task_id_changes", "sse_ids", "sse", "documented", {}),
+    ("miso", "event_wrong_type", "sse_event_schema", "sse", "documented", {}),
+    ("miso", "paging_ignores_limit", "logs_paging", "logs", "documented", {}),
+    ("miso", "logs_oldest_first", "logs_order", "logs", "documented", {}),
+    ("miso", "status_filter_ignored", "logs_filter", "logs", "documented", {}),
+    ("miso", "keyword_ignored", "logs_filter", "logs", "documented", {}),
+    ("miso", "envelope_status_mismatch", "error_envelope", "error-envelope", "documented", {}),
+    ("miso", "stop_ignored", "stream_stop", "lifecycle", "documented", {"event_delay": 0.4}),
+    ("miso", "readback_differs", "run_readback", "lifecycle", "documented", {}),
+    ("miso", "no_auth", "auth", "auth", "documented", {}),
+    ("miso", "upload_200", "upload_as_input", "lifecycle", "documented", {}),
+    ("miso", "upload_200", "status_code_conformance", "schemathesis", "documented", {}),
+]
+
+
+def run_kit(api: str, url: str, *args: str) -> int:
+    return main(["--api", api, "--base-url", url, "--api-key", KEY, *FAST, *args])
+
+
+@pytest.mark.parametrize(("api", "bug", "check", "families", "profile", "options"), GALLERY,
+                         ids=[f"{case[0]}-{case[1]}-{case[2]}" for case in GALLERY])
+def test_broken_server_is_caught_by_the_named_check(api, bug, check, families, profile, options, capsys) -> None:
+    assert bug in SERVERS[api].BUGS
+    with serving(SERVERS[api].build_app(KEY, frozenset({bug}), **options)) as url:
+        code = run_kit(api, url, "--only", families, "--profile", profile)
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert f"[{check}]" in out, out
+
+
+def test_every_gallery_bug_has_a_case() -> None:
+    covered = {(api, bug) for api, bug, *_ in GALLERY}
+    assert covered == {(api, bug) for api, module in SERVERS.items() for bug in module.BUGS}
+
+
+@pytest.mark.parametrize("profile", ["documented", "strict"])
+@pytest.mark.parametrize("api", ["imprun", "miso"])
+def test_reference_servers_conform(api: str, profile: str, capsys) -> None:
+    with serving(SERVERS[api].build_app(KEY)) as url:
+        code = run_kit(api, url, "--profile", profile)
+    out = capsys.readouterr().out
+    assert code == 0, out
+
+
+def test_reference_server_passes_rate_limit_and_paced_run(capsys) -> None:
+    """With the limit enforced, the paced default run meets no 429 it cannot wait out, and the burst is judged."""
+    with serving(imprun_server.build_app(KEY, rate_limit=True)) as url:
+        code = main(["--api", "imprun", "--base-url", url, "--api-key", KEY, "--max-examples", "2", "-q",
+                     "--only", "schemathesis,auth,rate-limit"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "at most 9 requests/s" not in out  # progress goes to stderr, the summary to stdout
+
+
+def test_stop_is_judged_on_a_slow_correct_stream(capsys) -> None:
+    with serving(miso_server.build_app(KEY, event_delay=0.4)) as url:
+        code = run_kit("miso", url, "--only", "lifecycle")
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "[stream_stop] skipped" not in out, out
+
+
+def test_documented_profile_accepts_the_older_dify_generation(capsys) -> None:
+    """Run details with RFC-822 timestamps and JSON-string inputs/outputs (Dify <= 0.15) are documented shapes."""
+    with serving(miso_server.build_app(KEY, dify_015=True)) as url:
+        code = run_kit("miso", url, "--only", "schemathesis,lifecycle", "--profile", "documented")
+    out = capsys.readouterr().out
+    assert code == 0, out

@@ -1,0 +1,103 @@
+"""The MISO run timeline: Dify's event grammar, failures, stops, and the stream shaping knobs."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from wfmock import sse
+from wfmock.apis.miso.apps import AppRegistry
+from wfmock.apis.miso.runner import Envelope, StreamOptions, plan_run, stream_run
+from wfmock.data.miso_outputs import demo_answer
+from wfmock.ids import IdFactory
+from wfmock.render import AbortConnection
+
+APPS = AppRegistry.load(Path(__file__).resolve().parent.parent / "fixtures" / "apps")
+
+
+def make_plan(options: StreamOptions, failed_node=None, app_name: str = "demo"):
+    app = next(a for a in APPS.apps if a.name == app_name)
+    inputs = {"query": "부가세 신고 기간 알려줘"}
+    return plan_run(
+        app, run_id="run-1", inputs=inputs, system={"sys.user_id": "u"},
+        answer=demo_answer(inputs, {}, "seed"), created_at=1_767_225_600, ids=IdFactory(1),
+        options=options, created_by={"id": "eu", "user": "u"}, failed_node=failed_node,
+    )
+
+
+async def collect(plan, options, stop=None, stop_after=None):
+    stop = stop or asyncio.Event()
+    ended: list[str] = []
+    frames: list[bytes] = []
+    async for frame in stream_run(plan, Envelope("run-1", "task-1"), options, stop, ended.append):
+        frames.append(frame)
+        if stop_after is not None and len(frames) == stop_after:
+            stop.set()
+    return sse.parse(b"".join(frames)), ended
+
+
+def names(events):
+    return [e["data"]["event"] if e["data"] else e["event"] for e in events]
+
+
+def test_grammar_of_a_successful_stream() -> None:
+    options = StreamOptions(pace=0)
+    events, ended = asyncio.run(collect(make_plan(options), options))
+    kinds = names(events)
+    assert kinds[0] == "workflow_started" and kinds[-1] == "workflow_finished"
+    assert kinds.count("node_started") == kinds.count("node_finished") == 3
+    assert "text_chunk" in kinds
+    assert {e["data"]["task_id"] for e in events} == {"task-1"}
+    finished = events[-1]["data"]["data"]
+    text = "".join(e["data"]["data"]["text"] for e in events if e["data"]["event"] == "text_chunk")
+    assert finished["status"] == "succeeded" and finished["outputs"] == {"text": text}
+    assert ended == ["succeeded"]
+
+
+def test_failed_node_ends_the_run_failed() -> None:
+    options = StreamOptions(pace=0)
+    events, ended = asyncio.run(collect(make_plan(options, failed_node=2), options))
+    kinds = names(events)
+    assert kinds[-2:] == ["node_finished", "workflow_finished"]
+    assert events[-2]["data"]["data"]["status"] == "failed"
+    assert events[-1]["data"]["data"]["status"] == "failed" and events[-1]["data"]["data"]["outputs"] is None
+    assert "text_chunk" not in kinds and ended == ["failed"]
+
+
+def test_stop_ends_with_workflow_finished_stopped() -> None:
+    options = StreamOptions(pace=1.0)
+    events, ended = asyncio.run(collect(make_plan(options), options, stop_after=4))
+    assert names(events)[-1] == "workflow_finished"
+    assert events[-1]["data"]["data"]["status"] == "stopped"
+    assert events[-1]["data"]["data"]["error"] == "Stopped by user."
+    assert ended == ["stopped"]
+
+
+def test_error_event_after_n_events_has_no_task_id() -> None:
+    options = StreamOptions(pace=0, error_after=3)
+    events, ended = asyncio.run(collect(make_plan(options), options))
+    assert len(events) == 4 and events[-1]["data"]["event"] == "error"
+    assert "task_id" not in events[-1]["data"] and events[-1]["data"]["status"] == 500
+    assert ended == ["failed"]
+
+
+def test_disconnect_after_n_events_raises_abort() -> None:
+    options = StreamOptions(pace=0, disconnect_after=2)
+    with pytest.raises(AbortConnection):
+        asyncio.run(collect(make_plan(options), options))
+
+
+def test_pings_arrive_while_a_slow_stream_waits() -> None:
+    slow = StreamOptions(pace=0, ping_interval=0.02, event_delay=0.03)
+    events, _ = asyncio.run(collect(make_plan(slow), slow))
+    assert "ping" in names(events)
+    assert names(events)[-1] == "workflow_finished"
+
+
+def test_chunk_size_shapes_text_chunks() -> None:
+    options = StreamOptions(pace=0, chunk_size=1)
+    events, _ = asyncio.run(collect(make_plan(options), options))
+    chunks = [e["data"]["data"]["text"] for e in events if e["data"] and e["data"]["event"] == "text_chunk"]
+    assert chunks and all(len(c) == 1 for c in chunks)
