@@ -114,10 +114,12 @@ def test_upload_then_use_the_file_as_an_input(server: str) -> None:
     ({"file": ("huge.png", b"\0" * (10 * 1024 * 1024 + 1))}, 413, "file_too_large"),
 ])
 def test_upload_errors(server: str, files, status: int, code: str) -> None:
-    response = httpx.post(f"{server}/ext/v1/files/upload", headers=AUTH, files=files or None,
-                          data={"user": "u"} if files else None,
-                          **({} if files else {"content": b"", "headers": {**AUTH, "Content-Type":
-                                                                            "multipart/form-data; boundary=x"}}))
+    if files:
+        response = httpx.post(f"{server}/ext/v1/files/upload", headers=AUTH, files=files, data={"user": "u"})
+    else:  # a multipart form with the user field and no file part
+        body = b'--x\r\nContent-Disposition: form-data; name="user"\r\n\r\nu\r\n--x--\r\n'
+        response = httpx.post(f"{server}/ext/v1/files/upload", content=body,
+                              headers={**AUTH, "Content-Type": "multipart/form-data; boundary=x"})
     assert_envelope(response, status, code)
 
 

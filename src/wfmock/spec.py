@@ -31,7 +31,7 @@ def openapi_dir() -> Path:
     here = Path(__file__).resolve()
     for parent in here.parents:
         candidate = parent / "openapi"
-        if (candidate / "imprun.yaml").is_file():
+        if any((candidate / name).is_file() for name in ("imprun.yaml", "miso.yaml")):
             return candidate
     raise FileNotFoundError("cannot find the openapi/ folder; set WFMOCK_OPENAPI_DIR")
 

@@ -146,6 +146,8 @@ def _raise_first(errors: Iterable[ValidationError], prefix: str) -> None:
 def explain(error: ValidationError) -> str:
     """A one-line message for a schema error, descending into the intended `oneOf`/`anyOf` branch."""
     while error.validator in ("oneOf", "anyOf") and error.context:
+        if isinstance(error.schema, dict) and "x-wfmock-message" in error.schema:
+            return str(error.schema["x-wfmock-message"])  # the spec's own words for this rule
         error = _intended_branch(error)
     location = ".".join(str(part) for part in error.absolute_path)
     if error.validator == "required":

@@ -1,0 +1,65 @@
+"""Seeds for the faithful payloads: stable integers, private RNGs and seeded Faker instances.
+
+Nothing here touches global state. Every generator asks for its own `random.Random` built from a
+tuple of parts (the session's world, the entity, the month...), so one payload never shifts the
+numbers of another and the same parts always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import date, timedelta
+
+from faker import Faker
+
+SEPARATOR = "\x1f"
+
+
+def seed_int(*parts: object) -> int:
+    """A stable 64-bit integer for the parts (sha256; never Python's salted `hash()`)."""
+    text = SEPARATOR.join(str(part) for part in parts)
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
+
+
+def rng(*parts: object) -> random.Random:
+    """A private `random.Random` seeded from the parts."""
+    return random.Random(seed_int(*parts))
+
+
+def faker(*parts: object) -> Faker:
+    """A `Faker('ko_KR')` instance seeded from the parts (instance seed, not the class-wide one)."""
+    fake = Faker("ko_KR")
+    fake.seed_instance(seed_int(*parts))
+    return fake
+
+
+def world_of(seed: str) -> str:
+    """The session part of a run seed `"<session>:<run id>"`.
+
+    Results are a function of the session and the request, not of the run id: the same credential
+    is the same business in every run of a session, and the same image parses the same way.
+    A seed without ':' is its own world.
+    """
+    return seed.rsplit(":", 1)[0] if ":" in seed else seed
+
+
+def round_to(value: float, unit: int) -> int:
+    """`value` rounded half-up to a multiple of `unit`."""
+    return int((value + unit / 2) // unit) * unit
+
+
+def weighted(r: random.Random, table: dict[str, float]) -> str:
+    """One key of `table`, drawn with its value as weight (insertion order is the tie-break)."""
+    return r.choices(list(table), weights=list(table.values()))[0]
+
+
+def random_date(r: random.Random, start: date, end: date) -> date:
+    """A date in [start, end]."""
+    return start + timedelta(days=r.randint(0, max(0, (end - start).days)))
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of the month."""
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)

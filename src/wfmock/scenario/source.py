@@ -1,0 +1,89 @@
+"""YAML text → plain data plus the line of every key and item, so each problem can name its line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from wfmock.scenario.errors import Problem
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(slots=True)
+class Document:
+    """Parsed YAML: `data` as plain Python values and `lines[path]` (1-based) for every key and item."""
+
+    source: str
+    data: Any
+    lines: dict[Path, int] = field(default_factory=dict)
+
+    def line(self, path: Path) -> int:
+        """The line of `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+    def problem(self, path: Path, message: str) -> Problem:
+        return Problem(self.source, self.line(path), f"{show_path(path)}: {message}" if path else message)
+
+
+def show_path(path: Path) -> str:
+    """`rules[2].match.body./params/x` — the path as a user would point at it."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def parse(text: str, source: str) -> tuple[Document | None, list[Problem]]:
+    """The document, or None with the YAML syntax problem (and its line)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = " ".join(part for part in (error.context, error.problem) if part) or str(error)
+        return None, [Problem(source, line, f"YAML syntax error: {reason}")]
+    except yaml.YAMLError as error:
+        return None, [Problem(source, None, f"YAML error: {error}")]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, [Problem(source, 1, "the file is empty; a scenario needs at least `name` and `description`")]
+    document = Document(source, None, {(): node.start_mark.line + 1})
+    problems: list[Problem] = []
+    document.data = _convert(node, (), document, problems, yaml.SafeLoader(""))
+    return document, problems
+
+
+def _convert(node: yaml.Node, path: Path, document: Document, problems: list[Problem], loader: yaml.SafeLoader) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem(document.source, line, f"{show_path(path)}: keys must be plain text"))
+                continue
+            key = str(loader.construct_object(key_node))
+            if key in result:
+                problems.append(Problem(document.source, line, f"{show_path(path + (key,))}: duplicate key "
+                                        f"(first given on line {document.lines[path + (key,)]})"))
+                continue
+            document.lines[path + (key,)] = line
+            result[key] = _convert(value_node, path + (key,), document, problems, loader)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item in enumerate(node.value):
+            document.lines[path + (index,)] = item.start_mark.line + 1
+            items.append(_convert(item, path + (index,), document, problems, loader))
+        return items
+    return loader.construct_object(node)
+
