@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pytest
+import yaml
 
 from tests.gallery import miso_server
 from tests.gallery.base import serving
@@ -16,7 +19,7 @@ from tests.support import ROOT
 from wfmock.contract import sse
 from wfmock.contract.cli import main
 from wfmock.contract.client import Pacer, to_curl
-from wfmock.contract.document import documented_view
+from wfmock.contract.document import STRICT_COMPONENTS, Contract, documented_view
 
 KEY = "cli-key"
 
@@ -28,6 +31,7 @@ KEY = "cli-key"
     ["--api", "miso", "--base-url", "http://127.0.0.1:1", "--api-key", ""],
     ["--api", "miso", "--base-url", "http://127.0.0.1:1", "--api-key", "k", "--include", "bogus"],
     ["--api", "miso", "--base-url", "http://127.0.0.1:1", "--api-key", "k", "--max-examples", "0"],
+    ["--api", "miso", "--base-url", "http://127.0.0.1:1", "--api-key", "k", "--phases", "examples,warp"],
     ["--api", "miso", "--base-url", "http://127.0.0.1:1", "--api-key", "k", "--spec", "/nonexistent.yaml"],
 ])
 def test_usage_errors_exit_2(argv: list[str], capsys) -> None:
@@ -124,3 +128,63 @@ def test_importing_the_plugin_is_cheap() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")}).stdout.strip()
     assert out == "[]"
+
+
+def test_documented_view_generates_strict_requests_and_refuses_only_documented_breaks() -> None:
+    parameter = {"name": "limit", "in": "query", "schema": {
+        "type": "integer", "allOf": [{"maximum": 100, "x-wfmock-inferred": True}]}}
+    document = {
+        "openapi": "3.2.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"post": {"operationId": "a", "parameters": [parameter],
+                                  "requestBody": {"required": True, "content": {"application/json": {
+                                      "schema": {"$ref": "#/components/schemas/Body"}}}},
+                                  "responses": {"200": {"description": "ok"}}}}},
+        "components": {"schemas": {"Body": {"type": "object", "required": ["user"], "properties": {
+            "user": {"type": "string"}, "mode": {"enum": ["a", "b"], "x-wfmock-inferred": True}}}}},
+    }
+    contract = Contract(name="t", document=documented_view(document), profile="documented", raw=document)
+    operation = contract.document["paths"]["/a"]["post"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": f"#/{STRICT_COMPONENTS}/schemas/Body"}  # generated from the strict request side
+    assert contract.pointer(f"#/{STRICT_COMPONENTS}/schemas/Body/properties/mode")["enum"] == ["a", "b"]
+    assert operation["parameters"][0]["schema"]["allOf"][0]["maximum"] == 100
+
+    def problems(query: dict, body: object) -> list[str] | None:
+        return contract.documented_request_problems(operation, query=query, body=body, media_type="application/json")
+
+    assert problems({"limit": "500"}, {"user": "u", "mode": "zzz"}) == []  # breaks decisions only
+    assert problems({"limit": "x"}, {"user": "u"})  # not an integer: the seed's own type
+    assert problems({}, {"mode": "a"})  # `user` is documented as required
+    assert problems({}, None) == ["the request body is missing"]
+    strict = Contract(name="t", document=document, profile="strict", raw=document)
+    assert strict.documented_request_problems(document["paths"]["/a"]["post"]) is None
+
+
+def test_reference_hook_puts_real_ids_in_positive_cases_only(monkeypatch) -> None:
+    import schemathesis
+
+    from wfmock.contract import hooks
+
+    document = yaml.safe_load((ROOT / "openapi" / "miso.yaml").read_text(encoding="utf-8"))
+    assert hooks.reference_targets(document) == {("uploadFile", "id")}
+    assert hooks.env_name("uploadFile", "id") == "WFMOCK_UPLOAD_FILE_ID"
+    operation = schemathesis.openapi.from_dict(document)["/ext/v1/workflows/run"]["POST"]
+    body = {"inputs": {"doc": {"transfer_method": "local_file", "type": "document", "upload_file_id": "nope"},
+                       "query": "upload_file_id"},
+            "files": [{"transfer_method": "local_file", "type": "image", "upload_file_id": "nope"}],
+            "mode": "blocking", "user": "u"}
+    context = SimpleNamespace(operation=operation)
+    monkeypatch.delenv("WFMOCK_UPLOAD_FILE_ID", raising=False)
+    untouched = hooks.map_case(context, operation.Case(body=copy.deepcopy(body)))
+    assert untouched.body == body  # no id known: left as generated
+    with hooks.using({("uploadFile", "id"): "file-1"}):
+        case = hooks.map_case(context, operation.Case(body=copy.deepcopy(body)))  # an explicit example: positive
+        negative = SimpleNamespace(body=copy.deepcopy(body), operation=operation, meta=SimpleNamespace(
+            generation=SimpleNamespace(mode=schemathesis.GenerationMode.NEGATIVE)))
+        assert hooks.map_case(context, negative).body == body
+    assert case.body["inputs"]["doc"]["upload_file_id"] == "file-1"
+    assert case.body["files"][0]["upload_file_id"] == "file-1"
+    assert case.body["inputs"]["query"] == "upload_file_id"  # only the referencing property's values
+    monkeypatch.setenv("WFMOCK_UPLOAD_FILE_ID", "file-from-env")  # plain `schemathesis run` users
+    assert hooks.map_case(context, operation.Case(body=copy.deepcopy(body))).body["files"][0]["upload_file_id"] \
+        == "file-from-env"

@@ -74,10 +74,11 @@ def test_reference_servers_conform(api: str, profile: str, capsys) -> None:
 
 
 def test_reference_server_passes_rate_limit_and_paced_run(capsys) -> None:
-    """With the limit enforced, the paced default run meets no 429 it cannot wait out, and the burst is judged."""
+    """With the limit enforced, the paced default run meets no 429 it cannot wait out, and the burst is judged.
+    (Two schemathesis phases, not four: at 9 requests/s the coverage phase alone takes most of a minute.)"""
     with serving(imprun_server.build_app(KEY, rate_limit=True)) as url:
-        code = main(["--api", "imprun", "--base-url", url, "--api-key", KEY, "--max-examples", "2", "-q",
-                     "--only", "schemathesis,auth,rate-limit"])
+        code = main(["--api", "imprun", "--base-url", url, "--api-key", KEY, "--max-examples", "3", "-q",
+                     "--phases", "examples,fuzzing", "--only", "schemathesis,auth,error-envelope,rate-limit"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "at most 9 requests/s" not in out  # progress goes to stderr, the summary to stdout
@@ -97,3 +98,15 @@ def test_documented_profile_accepts_the_older_dify_generation(capsys) -> None:
         code = run_kit("miso", url, "--only", "schemathesis,lifecycle", "--profile", "documented")
     out = capsys.readouterr().out
     assert code == 0, out
+
+
+@pytest.mark.parametrize(("profile", "expected"), [("documented", 0), ("strict", 1)])
+def test_a_decision_is_asserted_by_the_strict_profile_only(profile: str, expected: int, capsys) -> None:
+    """Logs that clamp `limit` (the seed's words) instead of refusing it (the contract's inferred 1..100, Dify's code)
+    conform to what is documented, and break the decision."""
+    with serving(miso_server.build_app(KEY, clamp_limit=True)) as url:
+        code = run_kit("miso", url, "--only", "schemathesis,logs", "--profile", profile)
+    out = capsys.readouterr().out
+    assert code == expected, out
+    if expected:
+        assert "[negative_data_rejection]" in out and "limit" in out, out

@@ -459,6 +459,8 @@ def test_request_accepts(body: dict[str, Any]) -> None:
     ("an unlisted WEHAGO group", create({**WEHAGO, "group": "payroll"})),
     ("period not YYYY-MM", create({**WEHAGO, "period": "2025-3"})),
     ("period month 13", create({**WEHAGO, "period": "2025-13"})),
+    ("period year 9999", create({**WEHAGO, "period": "9999-12"})),
+    ("period as a year", create({**WEHAGO, "period": "2025"})),
     ("HOMETAX fields on WEHAGO", create({**WEHAGO, "function": "get_vat_info"})),
     ("an unknown site", create({**HOMETAX, "siteCode": "NAVER"})),
     ("no siteCode", create(without(HOMETAX, "siteCode"))),
@@ -520,7 +522,8 @@ def test_hometax_params_space(function: str, year: int, month: int | None, bad_m
 @given(year=st.integers(0, 9999), month=st.integers(0, 99))
 def test_wehago_period_is_a_year_month(year: int, month: int) -> None:
     period = f"{year:04d}-{month:02d}"
-    assert (errors("CreateWorkflowRequest", create({**WEHAGO, "period": period})) == []) is (1 <= month <= 12)
+    valid = 2000 <= year <= 2100 and 1 <= month <= 12  # the same years as HOMETAX's `year`
+    assert (errors("CreateWorkflowRequest", create({**WEHAGO, "period": period})) == []) is valid
 
 
 def test_path_parameters() -> None:

@@ -231,7 +231,8 @@ def test_every_catalogued_code_is_an_example_under_its_status() -> None:
                         examples_by_status.setdefault(int(status), set()).add(value["code"])
     catalogue = DOC["x-wfmock-errors"]
     missing = [f"{code} ({entry['status']})" for code, entry in catalogue.items()
-               if code not in examples_by_status.get(entry["status"], set())]
+               if code not in examples_by_status.get(entry["status"], set())
+               and entry["status"] != 405]  # answers a method the path lacks: no operation to document it on
     assert not missing, f"catalogued codes without an example under their status: {missing}"
     uncatalogued = {code for codes in examples_by_status.values() for code in codes} - set(catalogue)
     assert not uncatalogued

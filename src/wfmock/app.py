@@ -44,13 +44,15 @@ def build_app(config: Config | None = None) -> Pipeline:
     settings = Settings(seed=config.seed, pace=config.pace, run_duration=config.run_duration,
                         rate_limits=config.rate_limits, fixtures_dir=fixtures)
     specs = {name: ApiSpec.load(name) for name in config.apis}
+    from functools import partial
+
     from wfmock.scenario import resolve
 
     session = Session(
         settings=settings,
         clock=config.clock,
         scenario=resolve(config.scenario) if config.scenario else None,
-        resolve_scenario=resolve,
+        resolve_scenario=partial(resolve, bundled_only=True),  # a request header never reads host files
         default_rate_limits={name: spec.rate_limits for name, spec in specs.items()},
     )
     apis: list[Api] = []

@@ -76,6 +76,7 @@ class Pipeline:
         method: str = scope["method"]
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
         plan = Plan()
+        engine = None
         operation_id: str | None = None
         api_key: str | None = None
         rate_headers: dict[str, str] = {}
@@ -114,7 +115,7 @@ class Pipeline:
         self.journal.record(
             api=api.name, operation_id=operation_id, method=method, path=scope["path"],
             status=reply.status, duration_ms=(time.perf_counter() - started) * 1000, api_key=api_key,
-            scenario=getattr(self.session.scenario, "name", None), rule=plan.rule,
+            scenario=getattr(getattr(engine, "scenario", None), "name", None), rule=plan.rule,
             fault=getattr(plan.fault, "kind", None),
         )
 

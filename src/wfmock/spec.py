@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import quote
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+
+from wfmock.schemas import CompiledSchema, fast_registry
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _PARAM_IN_PATH = re.compile(r"\{([^}/]+)\}")
@@ -73,8 +76,8 @@ class Operation:
     security: tuple[tuple[str, ...], ...]
     parameters: tuple[Parameter, ...]
     body_required: bool
-    body_validators: dict[str, Draft202012Validator]
-    parameter_validator: Draft202012Validator | None
+    body_validators: dict[str, CompiledSchema]
+    parameter_validator: CompiledSchema | None
     node: Mapping[str, Any] = field(repr=False)
 
     @property
@@ -103,6 +106,7 @@ class ApiSpec:
         self.uri = f"urn:wfmock:{name}"
         self.registry = Registry().with_resource(self.uri, Resource(contents=document, specification=DRAFT202012))
         self.format_checker = FormatChecker()
+        self.fast_registry = fast_registry(self.uri, document)
         self.operations: dict[str, Operation] = {}
         for path, item in document.get("paths", {}).items():
             shared = item.get("parameters", [])
@@ -149,11 +153,13 @@ class ApiSpec:
                 node = node[token.replace("~1", "/").replace("~0", "~")]
         return node
 
-    def validator(self, pointer: str) -> Draft202012Validator:
+    def validator(self, pointer: str) -> CompiledSchema:
         """A compiled validator for the schema at `pointer` (a JSON pointer into the document)."""
-        return Draft202012Validator(
-            {"$ref": f"{self.uri}#{pointer}"}, registry=self.registry, format_checker=self.format_checker
-        )
+        return self.compile_schema({"$ref": f"{self.uri}#{quote(pointer, safe='/~')}"})
+
+    def compile_schema(self, schema: Mapping[str, Any]) -> CompiledSchema:
+        return CompiledSchema(schema, registry=self.registry, format_checker=self.format_checker,
+                              fast_registry=self.fast_registry)
 
     def _compile(self, path: str, method: str, node: Mapping[str, Any], shared: list[Any]) -> Operation:
         operation_id = node.get("operationId") or f"{method}{path}"
@@ -209,7 +215,7 @@ class ApiSpec:
             )
         return tuple(by_key.values())
 
-    def _parameter_validator(self, parameters: tuple[Parameter, ...]) -> Draft202012Validator | None:
+    def _parameter_validator(self, parameters: tuple[Parameter, ...]) -> CompiledSchema | None:
         checked = [p for p in parameters if p.location in ("path", "query")]
         if not checked:
             return None
@@ -218,4 +224,4 @@ class ApiSpec:
             "properties": {p.name: self._absolute_refs(p.schema) for p in checked},
             "required": [p.name for p in checked if p.required],
         }
-        return Draft202012Validator(schema, registry=self.registry, format_checker=self.format_checker)
+        return self.compile_schema(schema)

@@ -37,8 +37,10 @@ WORKFLOW_ID = "ea02f355-68fb-4127-b3c4-732031ade2d2"
 
 
 def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: float = 0.0,
-              dify_015: bool = False) -> Starlette:
-    """`dify_015`: run details the way Dify <= 0.15 writes them (RFC-822 times, JSON-string inputs/outputs)."""
+              dify_015: bool = False, clamp_limit: bool = False) -> Starlette:
+    """`dify_015`: run details the way Dify <= 0.15 writes them (RFC-822 times, JSON-string inputs/outputs).
+    `clamp_limit`: logs clamp `limit` into 1..100 the way the seed words it, instead of Dify's 400 (the contract's
+    decision): documented behaviour, not a bug."""
     contract = load_contract("miso")
     runs: dict[str, dict[str, Any]] = {}
     stops: dict[str, asyncio.Event] = {}
@@ -92,7 +94,7 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         inputs = body.get("inputs")
         if not isinstance(inputs, dict) or not inputs:
             return error(400, "invalid_param", "inputs must have at least one key")
-        for value in inputs.values():
+        for value in [*inputs.values(), *(body.get("files") or [])]:
             if isinstance(value, dict) and value.get("transfer_method") == "local_file" \
                     and value.get("upload_file_id") not in files:
                 return error(400, "invalid_param", "Invalid upload file id")
@@ -167,6 +169,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         upload_file = form.get("file")
         if upload_file is None or isinstance(upload_file, str):
             return error(400, "no_file_uploaded", "Please upload your file.")
+        users = form.getlist("user")  # a repeated part is an array; the contract's user is one string
+        if len(users) != 1 or not isinstance(users[0], str):
+            return error(400, "invalid_param", "user is required, once")
         content = await upload_file.read()
         name = upload_file.filename or "file"
         meta = {"id": str(uuid.uuid4()), "name": name, "size": len(content),
@@ -217,10 +222,12 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
     async def logs(request: Request) -> Response:
         if not authorized(request):
             return unauthorized()
-        problems = parameter_problems(contract, "listWorkflowLogs", request.query_params, {})
+        query = dict(request.query_params)
+        if clamp_limit and query.get("limit", "").lstrip("-").isdigit():
+            query["limit"] = str(min(max(int(query["limit"]), 1), 100))
+        problems = parameter_problems(contract, "listWorkflowLogs", query, {})
         if problems:
             return error(400, "invalid_param", problems[0])
-        query = request.query_params
         page, limit = int(query.get("page", 1)), int(query.get("limit", 20))
         items = [r for r in runs.values() if r["status"] != "running"]
         if query.get("status") and "status_filter_ignored" not in bugs:

@@ -24,6 +24,7 @@ def pytest_addoption(parser: Any) -> None:
     group.addoption("--wfmock-include", default="", help="opt-in check families, e.g. rate-limit")
     group.addoption("--wfmock-only", default="", help="run only these check families")
     group.addoption("--wfmock-seed", type=int, default=0)
+    group.addoption("--wfmock-phases", default="", help="schemathesis phases (default: all four)")
     group.addoption("--wfmock-rate", type=float, default=None, help="requests/s (0: unpaced)")
     group.addoption("--wfmock-spec", default=None, help="the OpenAPI document (default openapi/<api>.yaml)")
 

@@ -7,7 +7,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from wfmock.contract.settings import APIS, DEFAULT_MAX_EXAMPLES, FAMILIES, Settings, UsageError, parse_families
+from wfmock.contract.settings import (
+    APIS,
+    DEFAULT_MAX_EXAMPLES,
+    FAMILIES,
+    PHASES,
+    Settings,
+    UsageError,
+    parse_families,
+    parse_phases,
+)
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
@@ -29,13 +38,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--include", default="", metavar="FAMILY,...",
                         help="opt-in check families to add (rate-limit spends quota); families: " + ", ".join(FAMILIES))
     parser.add_argument("--only", default="", metavar="FAMILY,...", help="run only these check families")
+    parser.add_argument("--phases", default=",".join(PHASES), metavar="PHASE,...",
+                        help="schemathesis phases to run (default: all of %(default)s)")
     parser.add_argument("--junit", type=Path, default=None, metavar="PATH", help="write a JUnit XML report")
     parser.add_argument("--seed", type=int, default=0, help="seed for generated data (default %(default)s)")
     parser.add_argument("--rate", type=float, default=None, metavar="N",
                         help="at most N requests/s (0: unpaced; default: under the contract's documented limit)")
     parser.add_argument("--spec", type=Path, default=None, help="the OpenAPI document (default openapi/<api>.yaml)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request or stream")
-    parser.add_argument("--workers", type=int, default=2, help="schemathesis workers (default %(default)s)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="schemathesis worker threads (default %(default)s; more give no gain on a small machine, "
+                             "and CPython 3.11 before 3.11.8 can fail with 'AST constructor recursion depth mismatch' "
+                             "when hypothesis parses source in two threads at once, gh-106905)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
     return parser
 
@@ -45,7 +59,7 @@ def settings_from_args(argv: Sequence[str]) -> tuple[Settings, argparse.Namespac
     settings = Settings(api=args.api, base_url=args.base_url, api_key=args.api_key, profile=args.profile,
                         max_examples=args.max_examples, families=parse_families(args.include, args.only),
                         junit=args.junit, seed=args.seed, rate=args.rate, spec=args.spec, timeout=args.timeout,
-                        workers=max(args.workers, 1))
+                        workers=max(args.workers, 1), phases=parse_phases(args.phases))
     return settings, args
 
 

@@ -5,13 +5,21 @@
 seed-stated facts are asserted: an inferred operation is dropped, an inferred response
 accepts any body and headers, an inferred property or parameter is no longer required
 and accepts any value. Nothing here knows which API it reads.
+
+Requests are the other way round. A request that keeps every decision is also within what the
+seed documents, so a server must accept it: the documented view generates requests from the
+strict request side (its schemas under `x-wfmock-strict-components`). What the seed alone allows
+is kept on each operation as `x-wfmock-documented-request`; a refusal is only expected of a
+request that breaks it (`documented_request_problems`), not of one that breaks a decision only.
 """
 
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +31,8 @@ from referencing.jsonschema import DRAFT202012
 PROFILES = ("documented", "strict")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 INFERRED = "x-wfmock-inferred"
+STRICT_COMPONENTS = "x-wfmock-strict-components"
+DOCUMENTED_REQUEST = "x-wfmock-documented-request"
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -109,16 +119,32 @@ class Contract:
         return node
 
     def validator(self, schema: Mapping[str, Any]) -> Draft202012Validator:
-        """A validator for a schema of this document (its `$ref`s resolve against the document)."""
+        """A validator for a schema of this document (its `$ref`s resolve against the document; formats asserted)."""
         resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
         registry = Registry().with_resource("urn:contract", resource)
         wrapped = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:contract#inner",
                    **_rebase_refs(schema)}
-        return Draft202012Validator(wrapped, registry=registry)
+        return Draft202012Validator(wrapped, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
     def schema_errors(self, schema: Mapping[str, Any], instance: Any) -> list[str]:
         errors = sorted(self.validator(schema).iter_errors(instance), key=lambda e: list(e.absolute_path))
         return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors[:5]]
+
+    @cached_property
+    def error_schema(self) -> dict[str, Any] | None:
+        """The envelope's schema: the JSON schema most error responses (4xx, 5xx) of the document use."""
+        counts: Counter[str] = Counter()
+        for op in self.operations():
+            for status, response in (op.node.get("responses") or {}).items():
+                if str(status)[:1] not in ("4", "5"):
+                    continue
+                schema = ((self.resolve(response).get("content") or {}).get("application/json") or {}).get("schema")
+                if isinstance(schema, Mapping) and isinstance(schema.get("$ref"), str):
+                    counts[schema["$ref"]] += 1
+        if counts:
+            return {"$ref": counts.most_common(1)[0][0]}
+        schemas = (self.document.get("components") or {}).get("schemas") or {}
+        return {"$ref": "#/components/schemas/Error"} if "Error" in schemas else None
 
     def response_schema(self, operation_id: str, status: int, media: str = "application/json") -> Any:
         op = self.operation(operation_id)
@@ -126,9 +152,65 @@ class Contract:
         content = (response or {}).get("content") or {}
         return (content.get(media) or {}).get("schema")
 
+    def documented_request_problems(self, operation: Mapping[str, Any], *, query: Mapping[str, Any] | None = None,
+                                    path_parameters: Mapping[str, Any] | None = None,
+                                    headers: Mapping[str, Any] | None = None, body: Any = None,
+                                    media_type: str | None = None) -> list[str] | None:
+        """What is wrong with a request against the documented request side of `operation` (a node of the
+        documented view); None when the node has none (the strict profile: every decision is asserted)."""
+        request = operation.get(DOCUMENTED_REQUEST)
+        if not isinstance(request, Mapping):
+            return None
+        sources = {"query": dict(query or {}), "path": dict(path_parameters or {}),
+                   "header": {str(k).lower(): v for k, v in (headers or {}).items()}}
+        problems: list[str] = []
+        for parameter in request.get("parameters") or []:
+            parameter = self.resolve(parameter)
+            source = sources.get(parameter.get("in"))
+            if source is None:
+                continue
+            name = parameter["name"].lower() if parameter["in"] == "header" else parameter["name"]
+            if name not in source:
+                if parameter.get("required"):
+                    problems.append(f"{parameter['in']} parameter {name!r} is missing")
+                continue
+            schema = parameter.get("schema") or {}
+            value = _typed(source[name], self.resolve(schema))
+            problems += [f"{parameter['in']} parameter {name!r}: {e}" for e in self.schema_errors(schema, value)]
+        body_node = self.resolve(request.get("requestBody") or {})
+        if body_node:
+            if body is None:
+                if body_node.get("required"):
+                    problems.append("the request body is missing")
+                return problems
+            content = body_node.get("content") or {}
+            media = content.get(media_type or "") or (next(iter(content.values())) if len(content) == 1 else {})
+            schema = (media or {}).get("schema")
+            if schema is not None:
+                if isinstance(body, Mapping):  # a file part is bytes on the wire; its schema says string
+                    body = {k: ("<binary>" if isinstance(v, (bytes, bytearray)) else v) for k, v in body.items()}
+                problems += [f"body {e}" for e in self.schema_errors(schema, body)]
+        return problems
+
     def inferred_decisions(self) -> list[str]:
         """JSON pointers of every node the raw document marks `x-wfmock-inferred`."""
         return [pointer for pointer, _ in _walk(self.raw, "") if is_inferred(_) ]
+
+
+def _typed(value: Any, schema: Any) -> Any:
+    """A parameter value as sent (text) read as the type its schema declares, the way a server parses it."""
+    if isinstance(value, list):
+        items = schema.get("items", {}) if isinstance(schema, Mapping) else {}
+        return [_typed(item, items) for item in value]
+    kind = schema.get("type") if isinstance(schema, Mapping) else None
+    if not isinstance(value, str) or kind not in ("integer", "number", "boolean"):
+        return value
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(value, value)
+    try:
+        return int(value) if kind == "integer" else float(value)
+    except ValueError:
+        return value
 
 
 def _rebase_refs(node: Any) -> Any:
@@ -153,7 +235,7 @@ def _walk(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
 # --- the documented view ---------------------------------------------------------------------------------------
 
 def documented_view(document: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of the document in which every `x-wfmock-inferred` decision is relaxed."""
+    """A copy of the document in which every `x-wfmock-inferred` decision is relaxed (requests: see above)."""
     view = copy.deepcopy(dict(document))
     for path, item in list((view.get("paths") or {}).items()):
         for method in HTTP_METHODS:
@@ -164,6 +246,7 @@ def documented_view(document: Mapping[str, Any]) -> dict[str, Any]:
                 del item[method]
                 continue
             _relax_operation(operation)
+            _keep_strict_request(operation, document["paths"][path][method])
         if not any(isinstance(item.get(m), dict) for m in HTTP_METHODS):
             del view["paths"][path]
     for name, schema in list(((view.get("components") or {}).get("schemas") or {}).items()):
@@ -171,8 +254,29 @@ def documented_view(document: Mapping[str, Any]) -> dict[str, Any]:
     for section in ("responses", "parameters", "headers", "requestBodies"):
         for name, node in list(((view.get("components") or {}).get(section) or {}).items()):
             view["components"][section][name] = _relax_component(section, node)
+    if document.get("components"):
+        view[STRICT_COMPONENTS] = _to_strict_components(copy.deepcopy(dict(document["components"])))
     _drop_dangling_links(view)
     return view
+
+
+def _keep_strict_request(operation: dict[str, Any], raw: Mapping[str, Any]) -> None:
+    """Moves the relaxed request side aside (`x-wfmock-documented-request`) and puts the strict one in its place."""
+    keys = ("parameters", "requestBody")
+    operation[DOCUMENTED_REQUEST] = {key: operation.pop(key) for key in keys if key in operation}
+    for key in keys:
+        if key in raw:
+            operation[key] = _to_strict_components(copy.deepcopy(raw[key]))
+
+
+def _to_strict_components(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: (value.replace("#/components/", f"#/{STRICT_COMPONENTS}/", 1)
+                      if key == "$ref" and isinstance(value, str) else _to_strict_components(value))
+                for key, value in node.items()}
+    if isinstance(node, list):
+        return [_to_strict_components(item) for item in node]
+    return node
 
 
 def _relax_operation(operation: dict[str, Any]) -> None:

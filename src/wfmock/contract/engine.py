@@ -4,7 +4,8 @@ The document the profile produced is loaded in-process, credentials are given pe
 scheme (so `ignored_auth` is never silently skipped), streams are read whole, requests are
 paced through a `before_call` hook and a 429 is waited out (`rate-limit = "auto"`, which still
 validates the 429 it retried). One extra schemathesis check, `error_envelope`, judges every
-non-2xx body with the API module's `envelope_problems`.
+non-2xx body with the API module's `envelope_problems`. Properties that reference another
+operation's result (`x-wfmock-references`) get real ids in positive cases (`wfmock.contract.hooks`).
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
 from wfmock.contract.client import CREDENTIAL_PLACEHOLDER, Pacer
 from wfmock.contract.document import Contract
 from wfmock.contract.findings import Finding, Outcome
-from wfmock.contract.settings import Settings
+from wfmock.contract.settings import PHASES, Settings
 
-PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
 class _Active:
@@ -30,6 +30,12 @@ class _Active:
     lock = threading.Lock()
     pacer: Pacer | None = None
     envelope: Callable[[int, bytes, Any], list[str]] | None = None
+    contract: Contract | None = None
+
+
+# Failures that say "the server should have refused this request"; under the documented profile they stand only
+# when the request breaks what the seed documents, not merely a decision (x-wfmock-inferred) it leaves open.
+REFUSAL_FAILURES = ("ST201", "ST203")  # negative_data_rejection, missing_required_header
 
 
 _registered = False
@@ -40,6 +46,8 @@ def _register_hooks() -> None:
     if _registered:
         return
     import schemathesis
+
+    from wfmock.contract import hooks  # noqa: F401  (registers map_case: real ids for x-wfmock-references)
 
     @schemathesis.hook
     def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
@@ -57,7 +65,23 @@ def _register_hooks() -> None:
             raise AssertionError(f"{response.status_code} response: " + "; ".join(problems))
         return True
 
+    @schemathesis.hook
+    def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        contract = _Active.contract
+        if contract is None or contract.strict or getattr(failure, "code", None) not in REFUSAL_FAILURES:
+            return True
+        problems = contract.documented_request_problems(
+            case.operation.definition.raw, query=case.query, path_parameters=case.path_parameters,
+            headers=case.headers, body=None if _not_set(case.body) else case.body, media_type=case.media_type)
+        return problems is None or bool(problems)
+
     _registered = True
+
+
+def _not_set(value: Any) -> bool:
+    from schemathesis.core import NOT_SET
+
+    return value is NOT_SET
 
 
 def _documents_json(operation: Any, status: int) -> bool:
@@ -85,7 +109,8 @@ def build_config(contract: Contract, settings: Settings) -> dict[str, Any]:
         "request-timeout": settings.timeout,
         "workers": settings.workers,
         "generation": {"max-examples": settings.max_examples},
-        "phases": {"stateful": {"max-steps": 6}},
+        "phases": {name: {"enabled": name in settings.phases, **({"max-steps": 6} if name == "stateful" else {})}
+                   for name in PHASES},
         "auth": {"openapi": auth},
         # a 401/403 to a request that carried the right key must not pass (pitfall P2)
         "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", "404"]}},
@@ -93,18 +118,22 @@ def build_config(contract: Contract, settings: Settings) -> dict[str, Any]:
 
 
 def run(contract: Contract, settings: Settings, api: ModuleType, pacer: Pacer,
-        progress: Callable[[str], None]) -> Outcome:
+        progress: Callable[[str], None], references: Mapping[tuple[str, str], str] | None = None) -> Outcome:
+    """`references`: real values for `x-wfmock-references` targets, e.g. {("uploadFile", "id"): "<id>"}."""
     import schemathesis
     from schemathesis.engine import events, from_schema
+
+    from wfmock.contract import hooks
 
     _register_hooks()
     outcome = Outcome(check="schemathesis")
     started = time.monotonic()
     config = schemathesis.Config.from_dict(build_config(contract, settings))
     schema = schemathesis.openapi.from_dict(contract.document, config=config)
-    with _Active.lock:
+    with _Active.lock, hooks.using(references or {}):
         _Active.pacer = pacer
         _Active.envelope = lambda status, body, headers: api.envelope_problems(contract, status, body, headers)
+        _Active.contract = contract
         try:
             for event in from_schema(schema).execute():
                 if isinstance(event, events.PhaseStarted) and event.phase.name.value in PHASES:
@@ -120,6 +149,7 @@ def run(contract: Contract, settings: Settings, api: ModuleType, pacer: Pacer,
         finally:
             _Active.pacer = None
             _Active.envelope = None
+            _Active.contract = None
     outcome.seconds = time.monotonic() - started
     return outcome
 

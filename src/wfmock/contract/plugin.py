@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from wfmock.contract.findings import Outcome
-from wfmock.contract.settings import DEFAULT_MAX_EXAMPLES, Settings, UsageError, parse_families
+from wfmock.contract.settings import DEFAULT_MAX_EXAMPLES, Settings, UsageError, parse_families, parse_phases
 
 
 class ContractFailure(Exception):
@@ -27,6 +27,7 @@ class ContractPlugin:
                 max_examples=option("--wfmock-max-examples") or DEFAULT_MAX_EXAMPLES,
                 families=parse_families(option("--wfmock-include"), option("--wfmock-only")),
                 seed=option("--wfmock-seed"), rate=option("--wfmock-rate"),
+                phases=parse_phases(option("--wfmock-phases")),
                 spec=Path(option("--wfmock-spec")) if option("--wfmock-spec") else None)
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
@@ -65,7 +66,8 @@ class _Session:
                             secret_headers=secret_header_names(contract))
             self.ctx = Context(contract, self.settings, apis.load(self.settings.api), client)
         if check == "schemathesis":
-            return engine.run(self.ctx.contract, self.settings, self.ctx.api, self.pacer, lambda line: None)
+            return engine.run(self.ctx.contract, self.settings, self.ctx.api, self.pacer, lambda line: None,
+                              runner.prepare_references(self.ctx))
         selected = [c for c in runner.selected_checks(self.settings, self.ctx.api) if c.name == check]
         return run_checks(selected, self.ctx, lambda outcome: None)[0]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import httpx
+
 from wfmock.contract import apis
 from wfmock.contract.client import Client, Pacer
 from wfmock.contract.document import Contract
@@ -39,12 +41,30 @@ def selected_checks(settings: Settings, api_module) -> list[Check]:
 
 def ensure_reachable(settings: Settings) -> None:
     """A server that does not answer at all is a configuration error (exit 2), not a contract violation."""
-    import httpx
-
     try:
         httpx.get(settings.base_url + "/", timeout=min(settings.timeout, 10.0))
     except httpx.TransportError as error:
         raise UsageError(f"cannot reach {settings.base_url}: {error}") from None
+
+
+def prepare_references(ctx: Context) -> dict[tuple[str, str], str]:
+    """Creates one resource per `x-wfmock-references` target (e.g. uploads a file), so that schemathesis can
+    send real ids where the contract says a property names a server-side resource."""
+    from wfmock.contract.hooks import reference_targets
+
+    values: dict[tuple[str, str], str] = {}
+    create = getattr(ctx.api, "create_resource", None)
+    if create is None:
+        return values
+    ctx.outcome = Outcome(check="references")  # problems met here are the checks' to report, not this step's
+    for operation_id, field in sorted(reference_targets(ctx.contract.document)):
+        try:
+            created = create(ctx, operation_id)
+        except httpx.HTTPError:
+            continue
+        if isinstance(created, dict) and isinstance(created.get(field), str):
+            values[(operation_id, field)] = created[field]
+    return values
 
 
 def run(settings: Settings, progress: Callable[[str], None] = lambda line: None) -> Report:
@@ -59,14 +79,14 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
              f"{'unpaced' if rate <= 0 else f'at most {rate:g} requests/s'}")
     client = Client(settings.base_url, pacer=pacer, timeout=settings.timeout,
                     secret_headers=secret_header_names(contract))
+    ctx = Context(contract, settings, api_module, client)
     try:
         if "schemathesis" in settings.families:
             from wfmock.contract import engine
 
-            outcome = engine.run(contract, settings, api_module, pacer, progress)
+            outcome = engine.run(contract, settings, api_module, pacer, progress, prepare_references(ctx))
             report.add(outcome)
             progress(_line(outcome))
-        ctx = Context(contract, settings, api_module, client)
         for outcome in run_checks(selected_checks(settings, api_module), ctx, lambda o: progress(_line(o))):
             report.add(outcome)
     finally:

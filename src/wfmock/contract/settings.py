@@ -11,6 +11,7 @@ APIS = ("imprun", "miso")
 FAMILIES = ("schemathesis", "error-envelope", "auth", "sse", "lifecycle", "logs", "rate-limit")
 DEFAULT_FAMILIES = ("schemathesis", "error-envelope", "auth", "sse", "lifecycle", "logs")
 DEFAULT_MAX_EXAMPLES = 20
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
 class UsageError(ValueError):
@@ -30,7 +31,8 @@ class Settings:
     rate: float | None = None          # requests/s; None: what the contract documents (no limit: unpaced)
     spec: Path | None = None           # the OpenAPI document; default: openapi/<api>.yaml
     timeout: float = 30.0
-    workers: int = 2
+    workers: int = 1  # see `--workers` in cli.py
+    phases: tuple[str, ...] = PHASES  # schemathesis phases
     verbose: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -48,6 +50,8 @@ class Settings:
             raise UsageError("--max-examples must be at least 1")
         if self.rate is not None and self.rate < 0:
             raise UsageError("--rate must be 0 (unpaced) or more")
+        if not self.phases or any(phase not in PHASES for phase in self.phases):
+            raise UsageError(f"--phases must name some of {', '.join(PHASES)}, not {','.join(self.phases)!r}")
         unknown = [name for name in self.families if name not in FAMILIES]
         if unknown:
             raise UsageError(f"unknown check families {', '.join(unknown)}; known: {', '.join(FAMILIES)}")
@@ -68,3 +72,7 @@ def parse_families(include: str | None, only: str | None = None) -> tuple[str, .
         return tuple(name.strip() for name in only.split(",") if name.strip())
     extra = tuple(name.strip() for name in (include or "").split(",") if name.strip())
     return DEFAULT_FAMILIES + tuple(name for name in extra if name not in DEFAULT_FAMILIES)
+
+
+def parse_phases(value: str | None) -> tuple[str, ...]:
+    return tuple(name.strip() for name in value.split(",") if name.strip()) if value else PHASES

@@ -288,8 +288,9 @@ def month_lines(b: Business, side: str, year: int, month: int) -> list[Line]:
         purchases = revenue * industry.cost_ratio * r.uniform(0.85, 1.15)
         exempt_share = {"한식 일반 음식점업": 0.3, "과실 및 채소 도매업": 0.85, "커피 전문점": 0.12}.get(industry.item, 0.03)
         invoices = purchases * exempt_share
-        card = (purchases - invoices) * r.uniform(0.12, 0.25)
-        cash = (purchases - invoices) * r.uniform(0.02, 0.07)
+        retail = industry.b2b < 0.5
+        card = (purchases - invoices) * (r.uniform(0.12, 0.25) if retail else r.uniform(0.03, 0.08))
+        cash = (purchases - invoices) * (r.uniform(0.02, 0.07) if retail else r.uniform(0.005, 0.02))
         amounts = {"TAX_INVOICE": purchases - invoices - card - cash, "INVOICE": invoices, "CREDIT_CARD": card,
                    "CASH_RECEIPT": cash}
         tickets = {"TAX_INVOICE": (300_000, 8_000_000), "INVOICE": (50_000, 3_000_000), "CREDIT_CARD": (8_000, 120_000),

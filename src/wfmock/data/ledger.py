@@ -16,13 +16,14 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
-from typing import Any
 
 from wfmock.data import bizno, korea
 from wfmock.data.seeding import faker, month_end, random_date, rng, round_to, weighted
 
-BASE_YEAR = 2022  # books are simulated from here on, so years agree with each other
+BASE_YEAR = 2023  # books are simulated from here on, so the years after it agree with each other
+HORIZON = 6  # years further out start from a fresh opening balance (cheap, but not chained)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +250,6 @@ class Books:
     balances: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     receivables: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # customer code -> balance
     payables: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # supplier code -> balance
-    withheld: int = 0
     employer_share: int = 0
     last_tax: int = 0
 
@@ -292,9 +292,8 @@ def opening_books(c: Company, year: int) -> Books:
     b["25100"] = -sum(books.payables.values())
     b["25300"] = -round_to(sales * r.uniform(0.01, 0.03), 10)
     payroll = c.headcount * c.salary
-    books.withheld = round_to(payroll * 0.095, 10)
     books.employer_share = round_to(payroll * 0.1, 10)
-    b["25400"] = -books.withheld
+    b["25400"] = -round_to(payroll * 0.095, 10)
     books.last_tax = round_to(sales * 12 * c.margin * 0.08 * r.uniform(0.3, 0.8), 10)
     b["26100"] = -books.last_tax
     b["29300"] = -c.loan
@@ -483,7 +482,7 @@ class _Month:
             self.add(self.day(1, 31), "거래처 접대", Posting("81300", debit=amount, partner=c.card),
                      Posting("25300", credit=amount, partner=c.card))
         if c.flavour == "retail" and r.random() < 0.7:
-            agency = c.suppliers[0]
+            agency = Partner("00801", "네이버(주)" if self._fixed_month("ads") % 2 else "(주)카카오")
             self.purchase(self.day(5, 28), "51", agency, "온라인 광고비", round_to(revenue * r.uniform(0.01, 0.03), 10),
                           "83300", "10300", "혼합", c.bank)
         if c.vehicle_cost and m == self._fixed_month("insurance"):
@@ -621,23 +620,25 @@ def close_year(balances: dict[str, int]) -> dict[str, int]:
     return {code: amount for code, amount in out.items() if amount}
 
 
-def books_for(c: Company, year: int) -> tuple[Year, Year]:
-    """The previous and the requested fiscal year of a company's books."""
-    start = min(BASE_YEAR, year - 1)
+def books_for(c: Company, year: int, through: int = 12) -> tuple[Year, Year]:
+    """The previous fiscal year and the requested one (months 1..`through`) of a company's books.
+
+    Memoised: the books are a pure function of the company and the year. Callers must not mutate them.
+    """
+    return _books_for(c, year, max(1, min(12, through)))
+
+
+@lru_cache(maxsize=16)
+def _books_for(c: Company, year: int, through: int) -> tuple[Year, Year]:
+    start = BASE_YEAR if BASE_YEAR < year <= BASE_YEAR + HORIZON else year - 1
     books = opening_books(c, start)
     years: list[Year] = []
     for y in range(start, year + 1):
         opening = books.snapshot()
         months, closing = [], []
-        for m in range(1, 13):
+        for m in range(1, (through if y == year else 12) + 1):
             months.append(_Month(c, books, y, m).run())
             closing.append(books.snapshot())
         years.append(Year(y, opening, months, closing))
-        closed = close_year(books.snapshot())
-        books.balances = defaultdict(int, closed)
+        books.balances = defaultdict(int, close_year(books.snapshot()))
     return years[-2], years[-1]
-
-
-def statement_rng(c: Company, *parts: Any) -> random.Random:
-    """A private RNG for presentation details (never for amounts)."""
-    return rng(c.world, "wehago", c.key, "present", *parts)

@@ -265,6 +265,10 @@ def building(src: Source) -> dict[str, Any]:
             area = int(footprint * r.uniform(0.85, 1.0))
         floors.append({"division": "주", "floor": _floor_label(n), "structure": structure,
                        "use": _floor_use(kind, n, above), "area": area})
+    cap = site * far_cap // 100
+    while above > 1 and sum(f["area"] for f in floors if not f["floor"].startswith("지")) > cap:
+        floors.pop()  # the top floor goes until the 용적률 fits the zone
+        above -= 1
     if kind != "단독주택" and r.random() < 0.5:
         floors.append({"division": "주", "floor": "옥탑1층", "structure": structure, "use": "계단실",
                        "area": int(footprint * r.uniform(0.05, 0.11))})

@@ -184,7 +184,7 @@ def _account_name(code: str, amount: int) -> str:
 
 def balance_sheet(c: Company, period: Period) -> dict[str, Any]:
     """재무상태표 as of the end of the period, against the previous fiscal year end."""
-    _, year = ledger.books_for(c, period.year)
+    _, year = ledger.books_for(c, period.year, period.last)
     current, previous = _bs_amounts(year.balances(period.last)), _bs_amounts(year.opening)
     totals_now, totals_before = _bs_totals(current), _bs_totals(previous)
     lines = []
@@ -247,7 +247,7 @@ def _is_figures(year: Year, first: int, last: int) -> tuple[dict[str, int], dict
 
 def income_statement(c: Company, period: Period, explicit_first: bool) -> dict[str, Any]:
     """손익계산서 for the period (cumulative from January unless a range says otherwise) against the same months a year earlier."""
-    previous_year, year = ledger.books_for(c, period.year)
+    previous_year, year = ledger.books_for(c, period.year, period.last)
     first = period.first if explicit_first else 1
     now, now_accounts, now_inv = _is_figures(year, first, period.last)
     before, before_accounts, before_inv = _is_figures(previous_year, first, period.last)
@@ -299,7 +299,7 @@ def income_statement(c: Company, period: Period, explicit_first: bool) -> dict[s
 
 def trial_balance(c: Company, period: Period) -> dict[str, Any]:
     """합계잔액시산표 from the start of the fiscal year (전기이월 included) to the end of the period."""
-    _, year = ledger.books_for(c, period.year)
+    _, year = ledger.books_for(c, period.year, period.last)
     debit: dict[str, int] = {}
     credit: dict[str, int] = {}
     for code, amount in year.opening.items():
@@ -361,7 +361,7 @@ def _amounts(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 def vat_report(c: Company, period: Period, endpoint: str) -> dict[str, Any]:
     """매출장 / 매입장: the 매입매출 vouchers of the period with totals per type."""
-    _, year = ledger.books_for(c, period.year)
+    _, year = ledger.books_for(c, period.year, period.last)
     sales = endpoint == "sales-report"
     rows = [_voucher_row(v) for v in year.vouchers(period.first, period.last) if v.vat and v.vat.is_sale == sales]
     types = ledger.SALES_TYPES if sales else ledger.PURCHASE_TYPES
@@ -375,7 +375,7 @@ def vat_report(c: Company, period: Period, endpoint: str) -> dict[str, Any]:
 
 def journal(c: Company, period: Period) -> dict[str, Any]:
     """분개장: every voucher of the period with its debit and credit lines."""
-    _, year = ledger.books_for(c, period.year)
+    _, year = ledger.books_for(c, period.year, period.last)
     entries = []
     for v in year.vouchers(period.first, period.last):
         lines = []

@@ -181,8 +181,9 @@ def _show(value: Any) -> str:
 
 
 def _did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+    folded = {option.lower(): option for option in options}
+    close = difflib.get_close_matches(word.lower(), list(folded), n=1, cutoff=0.6)
+    return f" (did you mean `{folded[close[0]]}`?)" if close else ""
 
 
 # -- meaning: the API catalogues and consistency -----------------------------------------------------

@@ -168,6 +168,8 @@ class MisoApi(Api):
         store = self.store(app)
         session = call.session
         form = call.request.form
+        if form is not None and len(form.getlist("user")) > 1:  # repeated parts are an array; user is a string
+            raise ApiError(errors.INVALID_REQUEST, "user must be sent once, not as repeated form fields", status=400)
         user = str((form.get("user") if form is not None else None) or "DEFAULT-USER")
         end_user_id = store.end_users.setdefault(user, session.ids.uuid4())
         meta = await accept_upload(call.operation, form, file_id=session.ids.uuid4(),

@@ -101,6 +101,8 @@ class AppStore:
     logged: list[WorkflowRun] = field(default_factory=list)
 
     def log(self, run: WorkflowRun) -> None:
+        if self.logged:  # never dated before the log written ahead of it, so "newest first" holds by created_at
+            run.logged_at = max(run.logged_at or run.created_at, self.logged[-1].logged_at or run.created_at)
         self.logged.append(run)
 
     def logs(self, *, status: str | None, keyword: str | None, created_after: float | None = None,

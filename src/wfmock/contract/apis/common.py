@@ -38,7 +38,7 @@ def catalogue(contract: Contract) -> Mapping[str, Mapping[str, Any]]:
 
 
 def envelope_schema_problems(contract: Contract, status: int, content: bytes, headers: Any) -> tuple[Any, list[str]]:
-    """The body parsed, and what is wrong with it against `components.schemas.Error` of the profile."""
+    """The body parsed, and what is wrong with it against the profile's envelope schema (`Contract.error_schema`)."""
     problems = []
     content_type = headers.get("content-type", "") if headers is not None else ""
     if isinstance(content_type, list):
@@ -50,18 +50,24 @@ def envelope_schema_problems(contract: Contract, status: int, content: bytes, he
         return None, [*problems, error]
     if not isinstance(body, dict):
         return body, [*problems, f"the envelope must be a JSON object, got {type(body).__name__}"]
-    schema = ((contract.document.get("components") or {}).get("schemas") or {}).get("Error")
+    schema = contract.error_schema
     if schema is not None:
-        problems += [f"envelope {p}" for p in contract.schema_errors({"$ref": "#/components/schemas/Error"}, body)]
+        problems += [f"envelope {p}" for p in contract.schema_errors(schema, body)]
     return body, problems
 
 
 def catalogue_problems(contract: Contract, status: int, code: Any) -> list[str]:
-    """Strict profile: the code is in the catalogue (`x-wfmock-errors`) and its status is the HTTP status."""
+    """Strict profile: the code is in the catalogue (`x-wfmock-errors`) and its status is the HTTP status.
+
+    A status for which the catalogue lists no code at all (e.g. a 405 in a catalogue without one) leaves the
+    code open; any non-empty code is accepted there.
+    """
     entries = catalogue(contract)
     if not entries or not isinstance(code, str):
         return []
     if code not in entries:
+        if not any(entry.get("status") == status for entry in entries.values()):
+            return []  # the catalogue names no code for this status: the contract leaves the code open
         return [f"code {code!r} is not in the contract's error catalogue (x-wfmock-errors)"]
     expected = entries[code].get("status")
     if isinstance(expected, int) and expected != status:

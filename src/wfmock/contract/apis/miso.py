@@ -425,12 +425,33 @@ def check_stop(ctx: Context) -> None:
                             f"{state['answered'] - state['started']:.2f} s)", curl=read.curl)
 
 
+UPLOAD_CONTENT = "wfmock 계약 점검용 문서입니다.\n".encode() * 4
+
+
+def upload(ctx: Context):
+    """Uploads a small text document (`wfmock-contract.txt`) as the kit's user."""
+    return ctx.call(UPLOAD, "/ext/v1/files/upload",
+                    files=[("file", ("wfmock-contract.txt", UPLOAD_CONTENT, "text/plain"))], form={"user": USER})
+
+
+def create_resource(ctx: Context, operation_id: str) -> Any:
+    """The result of creating what an `x-wfmock-references` property names (an uploaded file), or None."""
+    if operation_id != UPLOAD or ctx.contract.operation(UPLOAD) is None:
+        return None
+    exchange = upload(ctx)
+    if not 200 <= exchange.status < 300:
+        return None
+    try:
+        return exchange.json()
+    except ValueError:
+        return None
+
+
 def check_upload(ctx: Context) -> None:
     """An uploaded file comes back 201 with its id, and that id works as a file input of a run."""
     upload_op, run_op = ctx.contract.operation(UPLOAD), ctx.contract.operation(RUN)
-    content = "wfmock 계약 점검용 문서입니다.\n".encode() * 4
-    exchange = ctx.call(UPLOAD, "/ext/v1/files/upload", files=[("file", ("wfmock-contract.txt", content, "text/plain"))],
-                        form={"user": USER})
+    content = UPLOAD_CONTENT
+    exchange = upload(ctx)
     if not ctx.expect(exchange.status == 201, upload_op.label, f"upload: expected 201, got {exchange.status}",
                       exchange):
         return

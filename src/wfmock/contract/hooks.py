@@ -1,0 +1,202 @@
+"""schemathesis hooks: real ids for request properties that reference another operation's result.
+
+A property marked `x-wfmock-references: {operationId: uploadFile, field: id}` (MISO's
+`upload_file_id`) must name something the server already holds; a generated string names nothing,
+so a faithful server answers 400 ("Invalid upload file id") and schemathesis would report a valid
+request as rejected (ST202). For positive cases (and the spec's explicit examples), this module
+replaces the string value of every such property, anywhere in the body, with a real id.
+
+Real ids come from a small registry that the contract kit fills before its schemathesis phase (it
+uploads one file first), or else from an environment variable per reference:
+`WFMOCK_<OPERATION_ID>_<FIELD>` in upper snake case, so `uploadFile`/`id` is `WFMOCK_UPLOAD_FILE_ID`.
+Without either, cases are left as generated.
+
+With the plain schemathesis CLI, load the hooks from `schemathesis.toml`:
+
+    hooks = "wfmock.contract.hooks"
+
+or with `SCHEMATHESIS_HOOKS=wfmock.contract.hooks`, and give an id the server knows (uploaded with
+the same key that schemathesis sends):
+
+    export WFMOCK_UPLOAD_FILE_ID=$(curl -s -H "Authorization: Bearer $KEY" -F file=@note.txt -F user=me \\
+        "$URL/ext/v1/files/upload" | python -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+    SCHEMATHESIS_HOOKS=wfmock.contract.hooks schemathesis run openapi/miso.yaml --url "$URL" ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import schemathesis
+from schemathesis import GenerationMode
+
+EXTENSION = "x-wfmock-references"
+Reference = tuple[str, str]  # (operationId, field)
+
+_lock = threading.Lock()
+_registry: dict[Reference, str] = {}
+_cache: dict[tuple[int, str, str], tuple[Any, dict[str, Reference]]] = {}
+
+
+# --- the registry ----------------------------------------------------------------------------------------------
+
+def env_name(operation_id: str, field: str) -> str:
+    """`uploadFile`, `id` -> `WFMOCK_UPLOAD_FILE_ID`."""
+    return "WFMOCK_" + "_".join(_snake(part).upper() for part in (operation_id, field))
+
+
+def register(operation_id: str, field: str, value: str) -> None:
+    with _lock:
+        _registry[(operation_id, field)] = value
+
+
+def clear() -> None:
+    with _lock:
+        _registry.clear()
+
+
+@contextlib.contextmanager
+def using(values: Mapping[Reference, str]) -> Iterator[None]:
+    """The registry holds `values` for the duration of the block, and nothing after it."""
+    with _lock:
+        _registry.clear()
+        _registry.update(values)
+    try:
+        yield
+    finally:
+        clear()
+
+
+def real_id(operation_id: str, field: str) -> str | None:
+    """A value the server knows for `field` of `operation_id`'s result: the kit's, else the environment's."""
+    with _lock:
+        value = _registry.get((operation_id, field))
+    return value or os.environ.get(env_name(operation_id, field)) or None
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).replace("-", "_").lower()
+
+
+# --- where references are --------------------------------------------------------------------------------------
+
+def referencing_properties(document: Mapping[str, Any], node: Any) -> dict[str, Reference]:
+    """Property name -> (operationId, field) for every `x-wfmock-references` reachable from `node`."""
+    found: dict[str, Reference] = {}
+    seen: set[str] = set()
+
+    def walk(item: Any) -> None:
+        if isinstance(item, list):
+            for value in item:
+                walk(value)
+            return
+        if not isinstance(item, Mapping):
+            return
+        ref = item.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
+            seen.add(ref)
+            walk(_pointer(document, ref))
+        properties = item.get("properties")
+        if isinstance(properties, Mapping):
+            for name, schema in properties.items():
+                target = schema.get(EXTENSION) if isinstance(schema, Mapping) else None
+                if isinstance(target, Mapping) and target.get("operationId") and target.get("field"):
+                    found[name] = (str(target["operationId"]), str(target["field"]))
+        for key, value in item.items():
+            if key not in ("$ref", "example", "examples", EXTENSION):
+                walk(value)
+
+    walk(node)
+    return found
+
+
+def reference_targets(document: Mapping[str, Any]) -> set[Reference]:
+    """Every (operationId, field) some property of the document references."""
+    return set(referencing_properties(document, document).values())
+
+
+def _pointer(document: Mapping[str, Any], ref: str) -> Any:
+    node: Any = document
+    for token in ref[2:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        try:
+            node = node[int(token)] if isinstance(node, list) else node[token]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return None
+    return node
+
+
+def _operation_references(operation: Any) -> dict[str, Reference]:
+    document = getattr(operation.schema, "raw_schema", None)
+    definition = getattr(getattr(operation, "definition", None), "raw", None)
+    if not isinstance(document, Mapping) or not isinstance(definition, Mapping):
+        return {}
+    key = (id(document), str(operation.method).upper(), str(operation.path))
+    with _lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] is document:
+        return cached[1]
+    found = referencing_properties(document, definition.get("requestBody"))
+    with _lock:
+        _cache[key] = (document, found)
+    return found
+
+
+# --- the replacement -------------------------------------------------------------------------------------------
+
+def replace_references(body: Any, references: Mapping[str, Reference]) -> tuple[Any, int]:
+    """A copy of `body` with every referencing string replaced by a real id; and how many were replaced."""
+    if isinstance(body, list):
+        count, items = 0, []
+        for item in body:
+            item, n = replace_references(item, references)
+            items.append(item)
+            count += n
+        return items, count
+    if not isinstance(body, Mapping):
+        return body, 0
+    count, result = 0, {}
+    for name, value in body.items():
+        target = references.get(name)
+        real = real_id(*target) if target is not None and isinstance(value, str) else None
+        if real is not None:
+            result[name] = real
+            count += int(real != value)
+        else:
+            result[name], n = replace_references(value, references)
+            count += n
+    return result, count
+
+
+def _is_positive(case: Any) -> bool:
+    meta = case.meta
+    return meta is None or meta.generation.mode == GenerationMode.POSITIVE  # explicit examples carry no meta
+
+
+def with_real_references(context: Any, case: Any) -> Any:
+    operation = getattr(context, "operation", None) or getattr(case, "operation", None)
+    if operation is None or not isinstance(case.body, (Mapping, list)) or not _is_positive(case):
+        return case
+    references = _operation_references(operation)
+    if references:
+        body, changed = replace_references(case.body, references)
+        if changed:
+            case.body = body
+    return case
+
+
+@schemathesis.hook
+def map_case(context: Any, case: Any) -> Any:
+    return with_real_references(context, case)
+
+
+@schemathesis.hook
+def before_add_examples(context: Any, examples: list) -> None:
+    """The examples phase builds its cases without `map_case`; its examples are positive by nature."""
+    for case in examples:
+        with_real_references(context, case)
