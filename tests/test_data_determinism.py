@@ -107,6 +107,15 @@ def test_bytes_are_identical_in_another_process() -> None:
     assert out == here
 
 
+@pytest.mark.parametrize("odd", ["\ud800", "\x00", "한글", "\u00a4\u0098H\u009e", ""])
+def test_any_string_in_params_or_seed_is_accepted(odd: str) -> None:
+    for params in ({"siteCode": "HOMETAX", "function": "get_vat_info", "credentialId": odd, "year": 2025},
+                   {"siteCode": "WEHAGO", "sessionToken": odd, "group": "financial", "endpoint": "balance-sheet"},
+                   {"documentType": "land", "imageUrl": f"https://example.com/{odd}"}):
+        payload = imprun_result(params, f"{odd}:wf_1")
+        assert not schema_errors(payload), schema_errors(payload)[:3]
+
+
 def test_the_run_id_does_not_change_the_world() -> None:
     params = {"siteCode": "HOMETAX", "function": "get_sales_stats", "credentialId": "cred_abc123", "year": 2025, "month": 3}
     assert imprun_result(params, "7:wf_one") == imprun_result(params, "7:wf_two")

@@ -172,12 +172,12 @@ def test_stop_a_live_stream(paced_server: str) -> None:
     assert detail["status"] == "stopped"
 
 
-def test_stream_takes_a_second_or_two_by_default(paced_server: str) -> None:
+def test_default_pace_spreads_the_stream_over_time(paced_server: str) -> None:
     started = time.monotonic()
     response = run(paced_server, {"inputs": {"query": "hi"}, "mode": "streaming", "user": "watcher"},
                    bearer("pace-test"))
     elapsed = time.monotonic() - started
-    assert response.status_code == 200 and 0.8 < elapsed < 4.0
+    assert response.status_code == 200 and elapsed > 0.8  # paced like a model, not dumped at once
 
 
 def test_logs_paging_filters_and_order(server: str) -> None:

@@ -80,9 +80,17 @@ def validator(schema: dict[str, Any]) -> Draft202012Validator:
     return Draft202012Validator(_absolute(schema), registry=REGISTRY, format_checker=FormatChecker())
 
 
-def errors(name: str, instance: Any) -> list[str]:
-    check = validator({"$ref": f"#/components/schemas/{name}"})
+def errors(name: str, instance: Any, registry: Registry = REGISTRY) -> list[str]:
+    check = Draft202012Validator({"$ref": f"{URI}#/components/schemas/{name}"}, registry=registry,
+                                 format_checker=FormatChecker())
     return [e.message for e in check.iter_errors(instance)]
+
+
+def any_result_registry() -> Registry:
+    """The document with `WorkflowResult` accepting any object: the status rules, whatever a result looks like."""
+    document = copy.deepcopy(DOC)
+    document["components"]["schemas"]["WorkflowResult"] = {"type": "object"}
+    return Registry().with_resource(URI, Resource(contents=document, specification=DRAFT202012))
 
 
 def _absolute(node: Any) -> Any:
@@ -590,7 +598,7 @@ DONE = {"updatedAt": "2026-03-07T10:20:02Z", "finishedAt": "2026-03-07T10:20:02Z
     ("an extra field", {**RUN, "creditsUsed": 1}, False),
 ])
 def test_a_run_s_fields_follow_its_status(why: str, run: dict[str, Any], ok: bool) -> None:
-    assert (errors("WorkflowRun", run) == []) is ok, why
+    assert (errors("WorkflowRun", run, any_result_registry()) == []) is ok, why
 
 
 def test_a_run_requires_its_fields() -> None:

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from tests.gallery.base import allowed_methods, body_problems, load_contract, parameter_problems
+from wfmock.data import imprun_result  # result payloads as the contract's result schemas describe them
 
 BUGS = {
     "status_casing": "a new run is 'running', not 'RUNNING'",
@@ -29,6 +30,7 @@ BUGS = {
     "backwards": "a finished run goes back to RUNNING",
     "failed_without_error": "a FAILED run has no error",
 }
+SECRETS = ("sessionToken", "imageBase64")  # never echoed back
 TITLES = {400: "Invalid request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
           415: "Unsupported Media Type", 429: "Too Many Requests"}
 CODES = {400: "VALIDATION_ERROR", 401: "INVALID_API_KEY", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
@@ -82,9 +84,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
                 "updatedAt": iso(run["finishes"] if done else run["created"]),
                 "finishedAt": iso(run["finishes"]) if done else None,
                 "progressUrl": f"{str(request.base_url).rstrip('/')}/console/workflows/{run['id']}",
-                "params": run["params"]}
+                "params": {k: v for k, v in run["params"].items() if k not in SECRETS}}
         if status == "SUCCEEDED" or (status == "RUNNING" and "result_while_running" in bugs):
-            body["result"] = {"businessName": "주식회사 예시", "year": 2025}
+            body["result"] = imprun_result(run["params"], f"gallery:{run['id']}", workflow_type=run["type"])
         elif status in ("FAILED", "TIMED_OUT") and "failed_without_error" not in bugs:
             body["error"] = {"code": "AUTHENTICATION_FAILED", "message": "로그인 실패"}
         if "status_casing" in bugs:

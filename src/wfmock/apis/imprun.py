@@ -53,7 +53,7 @@ class ImprunApi(Api):
         errors.RATE_LIMITED: "RATE_LIMIT_EXCEEDED",
         errors.INVALID_REQUEST: "VALIDATION_ERROR",
         errors.UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
-        errors.PAYLOAD_TOO_LARGE: "VALIDATION_ERROR",
+        errors.PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
         errors.INTERNAL: "INTERNAL_ERROR",
     }
 

@@ -50,7 +50,7 @@ def source(params: Mapping[str, Any], world: str, document_type: str) -> Source:
     if params.get("imageUrl"):
         image = str(params["imageUrl"])
     else:
-        image = "sha256:" + hashlib.sha256(str(params.get("imageBase64") or "").encode("utf-8")).hexdigest()
+        image = "sha256:" + hashlib.sha256(str(params.get("imageBase64") or "").encode("utf-8", "surrogatepass")).hexdigest()
     return Source(world, document_type, image)
 
 

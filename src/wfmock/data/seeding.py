@@ -19,7 +19,7 @@ SEPARATOR = "\x1f"
 def seed_int(*parts: object) -> int:
     """A stable 64-bit integer for the parts (sha256; never Python's salted `hash()`)."""
     text = SEPARATOR.join(str(part) for part in parts)
-    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()[:8], "big")
 
 
 def rng(*parts: object) -> random.Random:
