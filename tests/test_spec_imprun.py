@@ -404,7 +404,10 @@ def test_enums_are_the_seed_s_lists() -> None:
     assert schemas["WehagoParams"]["properties"]["group"]["enum"] == SEED_WEHAGO_GROUPS
     endpoint = schemas["WehagoParams"]["properties"]["endpoint"]
     assert "enum" not in endpoint, "the seed's endpoint list is open ('...'): its closure is a decision"
-    assert endpoint["allOf"][0]["enum"] == SEED_WEHAGO_ENDPOINTS and endpoint["allOf"][0]["x-wfmock-inferred"]
+    closed = endpoint["allOf"][0]
+    assert set(SEED_WEHAGO_ENDPOINTS) <= set(closed["enum"]) and closed["x-wfmock-inferred"]
+    from wfmock.data.wehago import ENDPOINTS
+    assert set(closed["enum"]) == set(ENDPOINTS), "every endpoint the data module serves, and only those"
     params = schemas["DocumentParsingParams"]["properties"]
     assert params["documentType"]["enum"] == SEED_DOCUMENT_TYPES
     assert params["priority"]["enum"] == SEED_PRIORITIES
@@ -439,6 +442,8 @@ def test_request_branches_are_discriminated() -> None:
     create({**without(WEHAGO, "credentialId"), "sessionToken": "eyJhbGciOiJIUzI1NiJ9.e30.x"}),
     create({**WEHAGO, "sessionToken": "t0ken"}),  # both credentials: accepted
     create({**WEHAGO, "group": "transactions", "endpoint": "sales-report", "period": "2024-12"}),
+    *[create({**WEHAGO, "period": period}) for period in ("2025", "2025-Q2", "2025-01~2025-06")],
+    *[create({**WEHAGO, "endpoint": endpoint}) for endpoint in ("income-statement", "trial-balance", "journal")],
     create(DOCUMENT, "document_parsing"),
     create(without(DOCUMENT, "priority"), "document_parsing"),
     create({**without(DOCUMENT, "imageUrl"), "imageBase64": "aGVsbG8="}, "document_parsing"),
@@ -463,12 +468,13 @@ def test_request_accepts(body: dict[str, Any]) -> None:
     ("WEHAGO without any credential", create(without(WEHAGO, "credentialId"))),
     ("WEHAGO with an empty sessionToken only", create({**without(WEHAGO, "credentialId"), "sessionToken": ""})),
     ("WEHAGO without endpoint", create(without(WEHAGO, "endpoint"))),
-    ("an unnamed WEHAGO endpoint", create({**WEHAGO, "endpoint": "income-statement"})),
+    ("an unknown WEHAGO endpoint", create({**WEHAGO, "endpoint": "payroll-ledger"})),
     ("an unlisted WEHAGO group", create({**WEHAGO, "group": "payroll"})),
     ("period not YYYY-MM", create({**WEHAGO, "period": "2025-3"})),
     ("period month 13", create({**WEHAGO, "period": "2025-13"})),
     ("period year 9999", create({**WEHAGO, "period": "9999-12"})),
-    ("period as a year", create({**WEHAGO, "period": "2025"})),
+    ("period as a half year", create({**WEHAGO, "period": "2025-H1"})),
+    ("period range with a bad month", create({**WEHAGO, "period": "2025-01~2025-13"})),
     ("HOMETAX fields on WEHAGO", create({**WEHAGO, "function": "get_vat_info"})),
     ("an unknown site", create({**HOMETAX, "siteCode": "NAVER"})),
     ("no siteCode", create(without(HOMETAX, "siteCode"))),

@@ -23,7 +23,6 @@ from wfmock.contract.findings import Finding, Outcome
 from wfmock.contract.settings import PHASES, Settings
 
 
-
 class _Active:
     """The run the process-wide schemathesis hooks serve (schemathesis dispatches them globally)."""
 

@@ -84,7 +84,10 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
         if "schemathesis" in settings.families:
             from wfmock.contract import engine
 
-            outcome = engine.run(contract, settings, api_module, pacer, progress, prepare_references(ctx))
+            references = prepare_references(ctx)
+            if references:
+                progress("schemathesis sends real values for " + ", ".join(f"{op}.{field}" for op, field in references))
+            outcome = engine.run(contract, settings, api_module, pacer, progress, references)
             report.add(outcome)
             progress(_line(outcome))
         for outcome in run_checks(selected_checks(settings, api_module), ctx, lambda o: progress(_line(o))):
