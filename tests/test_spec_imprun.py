@@ -16,12 +16,14 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from tests import openapi_support
+from tests.openapi_support import METHODS, walk
+
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "imprun.yaml"
 SPEC_TEXT = SPEC_PATH.read_text(encoding="utf-8")
 DOC: dict[str, Any] = yaml.safe_load(SPEC_TEXT)
 URI = "urn:wfmock:test:imprun"
 REGISTRY = Registry().with_resource(URI, Resource(contents=DOC, specification=DRAFT202012))
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace", "query")
 OPERATIONS = {"createWorkflow": ("post", "/v2/workflows"), "getWorkflow": ("get", "/v2/workflows/{id}"),
               "getWorkflowProgressPage": ("get", "/console/workflows/{id}")}
 
@@ -103,19 +105,11 @@ def _absolute(node: Any) -> Any:
 
 
 def resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = DOC
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
+    return openapi_support.resolve(DOC, node)
 
 
 def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in DOC["paths"].items():
-        for method in METHODS:
-            if method in item:
-                yield path, method, item[method]
+    return openapi_support.operations(DOC)
 
 
 def operation(operation_id: str) -> dict[str, Any]:
@@ -123,14 +117,6 @@ def operation(operation_id: str) -> dict[str, Any]:
     return DOC["paths"][path][method]
 
 
-def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
-    yield pointer, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from walk(value, f"{pointer}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from walk(value, f"{pointer}/{index}")
 
 
 def all_responses() -> Iterator[tuple[str, str, dict[str, Any]]]:

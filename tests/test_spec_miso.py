@@ -12,9 +12,11 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
+from tests import openapi_support
+from tests.openapi_support import METHODS, walk
+
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "miso.yaml"
 DOC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 OPERATIONS = {"runWorkflow", "uploadFile", "getWorkflowRun", "stopWorkflowTask", "listWorkflowLogs"}
 
 RUN_ID, TASK_ID = "a4959eb4-c852-4e0c-ac7a-348233f7f345", "0399c5c2-181b-4493-a78e-1421914e8a25"
@@ -52,29 +54,13 @@ def errors(ref: str, instance: Any, document: dict[str, Any] = DOC) -> list[str]
 
 
 def resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = DOC
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
+    return openapi_support.resolve(DOC, node)
 
 
 def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in DOC["paths"].items():
-        for method in METHODS:
-            if method in item:
-                yield path, method, item[method]
+    return openapi_support.operations(DOC)
 
 
-def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
-    yield pointer, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from walk(value, f"{pointer}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from walk(value, f"{pointer}/{index}")
 
 
 def envelope(event: str, data: dict[str, Any]) -> dict[str, Any]:
