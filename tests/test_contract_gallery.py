@@ -30,6 +30,8 @@ GALLERY = [
     ("imprun", "status_casing", "lifecycle", "lifecycle", "documented", {}),
     ("imprun", "no_429", "rate_limit", "rate-limit", "documented", {"rate_limit": True}),
     ("imprun", "early_429", "rate_limit", "rate-limit", "documented", {"rate_limit": True}),
+    ("imprun", "429_without_retry_after", "rate_limit", "rate-limit", "strict", {"rate_limit": True}),
+    ("imprun", "error_code_unknown", "error_envelope", "error-envelope", "strict", {}),
     ("miso", "sse_framing", "sse_framing", "sse", "documented", {}),
     ("miso", "no_terminal", "sse_grammar", "sse", "documented", {}),
     ("miso", "task_id_changes", "sse_ids", "sse", "documented", {}),
@@ -44,6 +46,11 @@ GALLERY = [
     ("miso", "no_auth", "auth", "auth", "documented", {}),
     ("miso", "upload_200", "upload_as_input", "lifecycle", "documented", {}),
     ("miso", "upload_200", "status_code_conformance", "schemathesis", "documented", {}),
+    ("miso", "unpaired_nodes", "sse_grammar", "sse", "documented", {}),
+    ("miso", "events_after_terminal", "sse_grammar", "sse", "documented", {}),
+    ("miso", "error_event_with_task_id", "sse_event_schema", "sse", "strict", {}),
+    ("miso", "has_more_wrong", "logs_paging", "logs", "documented", {}),
+    ("miso", "stop_other_user", "stream_stop", "lifecycle", "documented", {"event_delay": 0.4}),
 ]
 
 

@@ -29,6 +29,8 @@ BUGS = {
     "result_while_running": "a RUNNING run already carries result",
     "backwards": "a finished run goes back to RUNNING",
     "failed_without_error": "a FAILED run has no error",
+    "429_without_retry_after": "the 429 has no Retry-After header",
+    "error_code_unknown": "an unknown run's 404 carries code WORKFLOW_NOT_FOUND, not in the catalogue",
 }
 SECRETS = ("sessionToken", "imageBase64")  # never echoed back
 TITLES = {400: "Invalid request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
@@ -50,10 +52,10 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
     lock = threading.Lock()
     reads: dict[str, int] = {}
 
-    def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    def error(status: int, message: str, headers: dict[str, str] | None = None, code: str | None = None) -> Response:
         if "bad_envelope" in bugs:
             return JSONResponse({"detail": message}, status, headers=headers)
-        return JSONResponse({"error": TITLES[status], "message": message, "code": CODES[status]}, status,
+        return JSONResponse({"error": TITLES[status], "message": message, "code": code or CODES[status]}, status,
                             headers=headers)
 
     def gate(request: Request) -> Response | None:
@@ -66,9 +68,11 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
                 while window and now - window[0] >= 1:
                     window.popleft()
                 if len(window) >= limit:
-                    return error(429, "rate limit exceeded", {
-                        "Retry-After": "1", "RateLimit-Limit": str(limit), "RateLimit-Remaining": "0",
-                        "RateLimit-Reset": "1"})
+                    headers = {"Retry-After": "1", "RateLimit-Limit": str(limit), "RateLimit-Remaining": "0",
+                               "RateLimit-Reset": "1"}
+                    if "429_without_retry_after" in bugs:
+                        del headers["Retry-After"]
+                    return error(429, "rate limit exceeded", headers)
                 window.append(now)
         return None
 
@@ -126,7 +130,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
         problems = parameter_problems(contract, "getWorkflow", request.query_params, request.path_params)
         run = runs.get(request.path_params["id"])
         if problems or run is None:
-            return error(404, f"Workflow {request.path_params['id']} not found")
+            return error(404, f"Workflow {request.path_params['id']} not found",
+                         code="WORKFLOW_NOT_FOUND" if "error_code_unknown" in bugs else None)
         return JSONResponse(run_view(run, request))
 
     async def page(request: Request) -> Response:

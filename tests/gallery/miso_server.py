@@ -31,6 +31,11 @@ BUGS = {
     "readback_differs": "a run reads back with other outputs",
     "no_auth": "any key is accepted",
     "upload_200": "upload answers 200, not 201",
+    "unpaired_nodes": "the LLM node gets node_started but never node_finished",
+    "events_after_terminal": "a text_chunk is sent after workflow_finished",
+    "error_event_with_task_id": "the run fails with an `error` event that carries task_id",
+    "has_more_wrong": "logs' has_more is always false, even when more pages exist",
+    "stop_other_user": "a stop by another user stops the stream",
 }
 NODES = [("start", "시작"), ("llm", "요약 LLM"), ("end", "종료")]
 WORKFLOW_ID = "ea02f355-68fb-4127-b3c4-732031ade2d2"
@@ -44,6 +49,7 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
     contract = load_contract("miso")
     runs: dict[str, dict[str, Any]] = {}
     stops: dict[str, asyncio.Event] = {}
+    owners: dict[str, str] = {}  # task_id -> the user who started it: only that user may stop it
     files: dict[str, dict[str, Any]] = {}
     clock = itertools.count(int(time.time()))  # strictly increasing creation times: order is unambiguous
 
@@ -102,6 +108,7 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         run["started"] = time.time()
         if (body.get("mode") or body.get("response_mode")) == "streaming":
             stops[run["task_id"]] = asyncio.Event()
+            owners[run["task_id"]] = body["user"]
             return StreamingResponse(stream(run), media_type="text/event-stream; charset=utf-8")
         finish(run, "succeeded")
         return JSONResponse({"task_id": run["task_id"], "workflow_run_id": run["id"], "data": blocking_data(run)})
@@ -141,6 +148,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
                 yield "event: ping\n\n"
                 yield frame("text_chunk", {"text": "요약", "from_variable_selector": [node_id, "text"]}, sent)
                 sent += 1
+            if node_type == "llm" and "unpaired_nodes" in bugs:
+                predecessor = node_id
+                continue
             yield frame("node_finished", {**started, "index": index, "process_data": None,
                                           "outputs": {"text": "요약"}, "status": "succeeded", "error": None,
                                           "elapsed_time": 0.01, "execution_metadata": None,
@@ -153,9 +163,18 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
             finish(run, "succeeded")
         if "no_terminal" in bugs:
             return
+        if "error_event_with_task_id" in bugs:
+            finish(run, "failed", "Model quota exceeded.")
+            payload = {"event": "error", "workflow_run_id": run["id"], "task_id": task_id,
+                       "code": "internal_server_error", "message": "Model quota exceeded.", "status": 500}
+            yield "data: " + json.dumps(payload, ensure_ascii=False) + separator
+            return
         yield frame("workflow_finished", {**blocking_data(run), "created_by": {"id": str(uuid.uuid4()),
                                                                                "user": run["user"]},
                                           "exceptions_count": 0, "files": []}, sent)
+        if "events_after_terminal" in bugs:
+            yield frame("text_chunk", {"text": "늦은 조각", "from_variable_selector": ["1755503470002", "text"]},
+                        sent + 1)
 
     async def upload(request: Request) -> Response:
         if not authorized(request):
@@ -215,7 +234,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         if problems:
             return error(400, "invalid_param", problems[0])
         event = stops.get(request.path_params["task_id"])
-        if event is not None:
+        owner = owners.get(request.path_params["task_id"])
+        if event is not None and (owner == body["user"] or "stop_other_user" in bugs):
             event.set()
         return JSONResponse({"result": "success"})
 
@@ -236,8 +256,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
             items = [r for r in items if query["keyword"].lower() in json.dumps(r["inputs"], ensure_ascii=False).lower()]
         items.sort(key=lambda r: r["created_at"], reverse="logs_oldest_first" not in bugs)
         window = items if "paging_ignores_limit" in bugs else items[(page - 1) * limit: page * limit]
+        has_more = page * limit < len(items) and "has_more_wrong" not in bugs
         return JSONResponse({"page": page, "limit": limit, "total": len(items),
-                             "has_more": page * limit < len(items), "data": [log_entry(r) for r in window]})
+                             "has_more": has_more, "data": [log_entry(r) for r in window]})
 
     def log_entry(run: dict[str, Any]) -> dict[str, Any]:
         return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, run["id"])),

@@ -281,6 +281,16 @@ def _branch_matches(contract: Contract, branch: Mapping[str, Any], event: sse.Ev
     return False
 
 
+def _narrow(contract: Contract, schema: Mapping[str, Any], name: Any) -> Mapping[str, Any]:
+    """The one alternative of a payload `oneOf`/`anyOf` whose `event` names this event, if exactly one does: its
+    errors name the field at fault, where the whole union's only say "not valid under any of the given schemas"."""
+    resolved = contract.resolve(schema)
+    alternatives = resolved.get("oneOf") or resolved.get("anyOf") or []
+    named = [a for a in alternatives
+             if name in (_names(contract, (contract.resolve(a).get("properties") or {}).get("event")) or ())]
+    return named[0] if len(named) == 1 else schema
+
+
 def event_schema_problems(contract: Contract, events: list[sse.Event]) -> list[str]:
     branches = _event_schemas(contract)
     if not branches:
@@ -299,7 +309,7 @@ def event_schema_problems(contract: Contract, events: list[sse.Event]) -> list[s
             schema = _payload_schema(contract, branch)
             wire = {"event": event.name, "data": event.data}
             errs = contract.schema_errors(branch, wire) if schema is None else (
-                contract.schema_errors(schema, event.payload))
+                contract.schema_errors(_narrow(contract, schema, name), event.payload))
             if not errs:
                 errors = []
                 break
@@ -387,8 +397,10 @@ def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, output
 
 
 def check_stop(ctx: Context) -> None:
-    """Stop a streaming run right after it starts: stop answers success, the stream ends `stopped`."""
+    """Stop a streaming run right after it starts: stop answers success, the stream ends `stopped`.
+    A stop by another user than the one who started the stream must not stop it (the seed: the same `user`)."""
     stop_op = ctx.contract.operation(STOP)
+    _judge_stop_by_another_user(ctx, stop_op.label)
     state: dict[str, Any] = {}
 
     def stop(task_id: Any, run_id: Any) -> None:
@@ -423,6 +435,24 @@ def check_stop(ctx: Context) -> None:
     ctx.fail(stop_op.label, f"the stream of a stopped task ended with {FINISHED!r} status {status!r}, "
                             f"expected 'stopped' (the run lasted {elapsed} s, stop answered within "
                             f"{state['answered'] - state['started']:.2f} s)", curl=read.curl)
+
+
+def _judge_stop_by_another_user(ctx: Context, label: str) -> None:
+    """Another user's stop answers as Dify does (success, silently), and the stream runs on to its own end."""
+    other = f"{USER}-other"
+    sent: dict[str, Any] = {}
+
+    def stop(task_id: Any, run_id: Any) -> None:
+        sent["exchange"] = ctx.call(STOP, f"/ext/v1/workflows/tasks/{task_id}/stop", json_body={"user": other})
+
+    read = read_stream(ctx, run_body(ctx, "streaming"), on_started=stop)
+    if "exchange" not in sent:
+        return  # no workflow_started: the stop of the kit's own user below reports it
+    final = [e.payload for e in read.events if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED]
+    status = (final[-1].get("data") or {}).get("status") if final else None
+    ctx.expect(status != "stopped", label,
+               f"a stop by user {other!r}, not {USER!r} who started the stream, stopped it ({FINISHED!r} status "
+               f"'stopped'); only the same user may stop a task", sent["exchange"])
 
 
 UPLOAD_CONTENT = "wfmock 계약 점검용 문서입니다.\n".encode() * 4
@@ -605,7 +635,8 @@ def _judge_filters(ctx: Context, label: str, marker: str, marked_run: Any) -> No
 CHECKS = (
     Check("sse", "sse", check_stream, "a streaming run: framing, grammar, per-event schema, the same ids"),
     Check("run_readback", "lifecycle", check_readback, "a blocking run reads back with the same outputs"),
-    Check("stream_stop", "lifecycle", check_stop, "a stopped stream ends with workflow_finished status stopped"),
+    Check("stream_stop", "lifecycle", check_stop,
+          "a stopped stream ends with workflow_finished status stopped; another user's stop does not stop it"),
     Check("upload_as_input", "lifecycle", check_upload, "an uploaded file can be used as a run input"),
     Check("logs_paging", "logs", check_logs, "logs paging, newest first, status and keyword filters"),
 )
