@@ -14,6 +14,7 @@ from wfmock.auth import Authenticator
 from wfmock.clock import Clock
 from wfmock.journal import Journal
 from wfmock.pipeline import Pipeline
+from wfmock.retention import DEFAULT_RETAIN
 from wfmock.spec import ApiSpec, repo_dir
 from wfmock.state import Session, Settings
 
@@ -29,6 +30,7 @@ class Config:
     seed: int | None = None
     pace: float = 1.0
     run_duration: float = 2.0
+    retain: int = DEFAULT_RETAIN
     rate_limits: bool = True
     scenario: str | None = None
     admin: bool = True
@@ -58,11 +60,11 @@ def build_app(config: Config | None = None) -> Pipeline:
     apis: list[Api] = []
     authenticators: dict[str, Authenticator] = {}
     if "imprun" in specs:
-        apis.append(ImprunApi(specs["imprun"], run_duration=config.run_duration))
+        apis.append(ImprunApi(specs["imprun"], run_duration=config.run_duration, retain=config.retain))
         authenticators["imprun"] = Authenticator(specs["imprun"].security_schemes, config.api_keys)
     if "miso" in specs:
         registry = AppRegistry.load(fixtures / "apps")
-        apis.append(MisoApi(specs["miso"], registry, pace=config.pace))
+        apis.append(MisoApi(specs["miso"], registry, pace=config.pace, retain=config.retain))
         keys = set(config.api_keys) | registry.declared_keys if config.api_keys else set()
         authenticators["miso"] = Authenticator(specs["miso"].security_schemes, keys)
     for api in apis:

@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="stream pace multiplier: 1 is model-like (a second or two), 0 is instant")
     serve.add_argument("--run-duration", type=float, default=2.0,
                        help="seconds an imprun run stays RUNNING before it finishes")
+    serve.add_argument("--retain", type=int, default=None, metavar="N",
+                       help="runs, files and log entries kept per API and app, oldest forgotten first "
+                            "(default 100000)")
     serve.add_argument("--no-rate-limit", action="store_true",
                        help="turn the documented rate limits off (for contract runs against the mock)")
     serve.add_argument("--no-admin", action="store_true", help="do not serve the /_wfmock admin API")
@@ -63,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from wfmock.app import Config
+    from wfmock.retention import DEFAULT_RETAIN
     from wfmock.scenario import ScenarioError
     from wfmock.server import serve
 
@@ -72,6 +76,7 @@ def _serve(args: argparse.Namespace) -> int:
         seed=args.seed,
         pace=max(args.pace, 0.0),
         run_duration=max(args.run_duration, 0.0),
+        retain=max(args.retain, 1) if args.retain is not None else DEFAULT_RETAIN,
         rate_limits=not args.no_rate_limit,
         scenario=args.scenario,
         admin=not args.no_admin,

@@ -12,6 +12,7 @@ from wfmock import errors
 from wfmock.apis.base import Api, Call
 from wfmock.errors import ApiError
 from wfmock.render import Reply, StreamReply
+from wfmock.retention import DEFAULT_RETAIN, keep_newest
 from wfmock.spec import ApiSpec
 
 RUNNING, SUCCEEDED, FAILED, TIMED_OUT = "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT"
@@ -57,9 +58,10 @@ class ImprunApi(Api):
         errors.INTERNAL: "INTERNAL_ERROR",
     }
 
-    def __init__(self, spec: ApiSpec, *, run_duration: float = 2.0) -> None:
+    def __init__(self, spec: ApiSpec, *, run_duration: float = 2.0, retain: int = DEFAULT_RETAIN) -> None:
         super().__init__(spec)
         self.run_duration = run_duration
+        self.retain = retain
         self.runs: dict[str, Run] = {}
 
     def reset(self) -> None:
@@ -103,6 +105,7 @@ class ImprunApi(Api):
         self._apply_credentials(run, call.engine)
         self._apply_outcome(run, call)
         self.runs[run.id] = run
+        keep_newest(self.runs, self.retain)
         return Reply(200, {
             "id": run.id,
             "status": RUNNING,

@@ -20,6 +20,7 @@ from wfmock.apis.miso.uploads import accept_upload
 from wfmock.data.miso_outputs import demo_answer
 from wfmock.errors import ApiError
 from wfmock.render import Reply, StreamReply
+from wfmock.retention import DEFAULT_RETAIN
 from wfmock.spec import ApiSpec
 
 
@@ -45,10 +46,11 @@ class MisoApi(Api):
         errors.INTERNAL: "internal_server_error",
     }
 
-    def __init__(self, spec: ApiSpec, apps: AppRegistry, *, pace: float = 1.0) -> None:
+    def __init__(self, spec: ApiSpec, apps: AppRegistry, *, pace: float = 1.0, retain: int = DEFAULT_RETAIN) -> None:
         super().__init__(spec)
         self.apps = apps
         self.pace = pace
+        self.retain = retain
         self.stores: dict[str, AppStore] = {}
         self.tasks: dict[str, LiveTask] = {}
 
@@ -65,7 +67,10 @@ class MisoApi(Api):
                      headers=error.headers)
 
     def store(self, app: App) -> AppStore:
-        return self.stores.setdefault(app.name, AppStore())
+        store = self.stores.get(app.name)
+        if store is None:
+            store = self.stores[app.name] = AppStore(retain=self.retain)
+        return store
 
     async def handle(self, call: Call) -> Reply | StreamReply:
         handler = {
@@ -116,7 +121,7 @@ class MisoApi(Api):
             id=run_id, task_id=task_id, app=app.name, workflow_id=app.workflow_id, version=app.version,
             user=user, end_user_id=end_user_id, inputs=inputs, created_at=now,
         )
-        store.runs[run_id] = record
+        store.remember_run(record)
         log_id = session.ids.uuid4()
 
         def end(status: str) -> None:
@@ -174,7 +179,7 @@ class MisoApi(Api):
         end_user_id = store.end_users.setdefault(user, session.ids.uuid4())
         meta = await accept_upload(call.operation, form, file_id=session.ids.uuid4(),
                                    created_by=end_user_id, created_at=int(session.clock.now()))
-        store.files[meta["id"]] = meta
+        store.remember_file(meta)
         return Reply(201, meta)
 
     # -- workflows/run/{id} ----------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+
+from wfmock.retention import DEFAULT_RETAIN, keep_newest
 
 TERMINAL = ("succeeded", "failed", "stopped", "partial-succeeded")
 
@@ -95,15 +98,26 @@ class WorkflowRun:
 class AppStore:
     """One app's state; apps never see each other's runs or files (a key belongs to one app)."""
 
+    retain: int = DEFAULT_RETAIN
     end_users: dict[str, str] = field(default_factory=dict)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     runs: dict[str, WorkflowRun] = field(default_factory=dict)
-    logged: list[WorkflowRun] = field(default_factory=list)
+    logged: deque[WorkflowRun] = field(default_factory=deque)
+
+    def remember_run(self, run: WorkflowRun) -> None:
+        self.runs[run.id] = run
+        keep_newest(self.runs, self.retain)
+
+    def remember_file(self, meta: dict[str, Any]) -> None:
+        self.files[meta["id"]] = meta
+        keep_newest(self.files, self.retain)
 
     def log(self, run: WorkflowRun) -> None:
         if self.logged:  # never dated before the log written ahead of it, so "newest first" holds by created_at
             run.logged_at = max(run.logged_at or run.created_at, self.logged[-1].logged_at or run.created_at)
         self.logged.append(run)
+        while len(self.logged) > self.retain:
+            self.logged.popleft()
 
     def logs(self, *, status: str | None, keyword: str | None, created_after: float | None = None,
              created_before: float | None = None, session_id: str | None = None) -> list[WorkflowRun]:
