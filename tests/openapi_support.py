@@ -1,9 +1,13 @@
-"""Walking an OpenAPI document in the spec tests: local `$ref`s, operations, every node."""
+"""Reading an OpenAPI document in the spec tests: local `$ref`s and operations (walking: `wfmock.pointer.walk`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+
+from wfmock.pointer import lookup, walk
+
+__all__ = ["METHODS", "operations", "resolve", "walk"]
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace", "query")
 
@@ -11,10 +15,7 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace", 
 def resolve(document: dict[str, Any], node: Any) -> Any:
     """Follows local `$ref`s until a node without one."""
     while isinstance(node, dict) and "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
+        node = lookup(document, node["$ref"])
     return node
 
 
@@ -24,14 +25,3 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
         for method in METHODS:
             if method in item:
                 yield path, method, item[method]
-
-
-def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
-    """Every (JSON pointer, node) pair below `node`, itself included."""
-    yield pointer, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from walk(value, f"{pointer}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from walk(value, f"{pointer}/{index}")

@@ -26,9 +26,6 @@ class CompiledSchema:
         self.full = Draft202012Validator(schema, registry=registry, format_checker=format_checker)
         self.fast = jsonschema_rs.Draft202012Validator(schema, registry=fast_registry, validate_formats=True)
 
-    def is_valid(self, instance: Any) -> bool:
-        return self.fast.is_valid(instance) or next(self.full.iter_errors(instance), None) is None
-
     def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
         if self.fast.is_valid(instance):
             return iter(())

@@ -20,6 +20,7 @@ from jsonschema import FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from wfmock.pointer import MISSING, escape, lookup
 from wfmock.schemas import CompiledSchema, fast_registry
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
@@ -42,10 +43,6 @@ def openapi_dir() -> Path:
 def repo_dir() -> Path:
     """The project folder that holds `openapi/`, `fixtures/` and `scenarios/`."""
     return openapi_dir().parent
-
-
-def escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +145,9 @@ class ApiSpec:
             ref = node["$ref"]
             if not ref.startswith("#/"):
                 raise ValueError(f"only local references are supported: {ref}")
-            node = self.document
-            for token in ref[2:].split("/"):
-                node = node[token.replace("~1", "/").replace("~0", "~")]
+            node = lookup(self.document, ref)
+            if node is MISSING:
+                raise KeyError(f"{ref} points at nothing in the {self.name} document")
         return node
 
     def validator(self, pointer: str) -> CompiledSchema:
@@ -165,7 +162,7 @@ class ApiSpec:
         operation_id = node.get("operationId") or f"{method}{path}"
         security = node.get("security", self.document.get("security", []))
         parameters = self._parameters([*shared, *node.get("parameters", [])])
-        pointer = f"/paths/{escape_pointer(path)}/{method}"
+        pointer = f"/paths/{escape(path)}/{method}"
         body = self.resolve(node.get("requestBody", {}))
         body_validators = {}
         for media_type, media in body.get("content", {}).items():
@@ -175,7 +172,7 @@ class ApiSpec:
                     schema_pointer = node["requestBody"]["$ref"][1:]
                 else:
                     schema_pointer = base
-                schema_pointer += f"/content/{escape_pointer(media_type)}/schema"
+                schema_pointer += f"/content/{escape(media_type)}/schema"
                 body_validators[media_type] = self.validator(schema_pointer)
         return Operation(
             api=self.name,

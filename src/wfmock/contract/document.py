@@ -28,6 +28,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from wfmock.pointer import MISSING, lookup, walk
+
 PROFILES = ("documented", "strict")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 INFERRED = "x-wfmock-inferred"
@@ -112,10 +114,9 @@ class Contract:
         return node
 
     def pointer(self, ref: str) -> Any:
-        node: Any = self.document
-        for token in ref.lstrip("#/").split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
-            node = node[int(token)] if isinstance(node, list) else node[token]
+        node = lookup(self.document, ref)
+        if node is MISSING:
+            raise KeyError(ref)
         return node
 
     def validator(self, schema: Mapping[str, Any]) -> Draft202012Validator:
@@ -194,7 +195,7 @@ class Contract:
 
     def inferred_decisions(self) -> list[str]:
         """JSON pointers of every node the raw document marks `x-wfmock-inferred`."""
-        return [pointer for pointer, _ in _walk(self.raw, "") if is_inferred(_) ]
+        return [pointer for pointer, node in walk(self.raw) if is_inferred(node)]
 
 
 def _typed(value: Any, schema: Any) -> Any:
@@ -220,16 +221,6 @@ def _rebase_refs(node: Any) -> Any:
     if isinstance(node, list):
         return [_rebase_refs(item) for item in node]
     return node
-
-
-def _walk(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
-    yield pointer, node
-    if isinstance(node, Mapping):
-        for key, value in node.items():
-            yield from _walk(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, f"{pointer}/{index}")
 
 
 # --- the documented view ---------------------------------------------------------------------------------------

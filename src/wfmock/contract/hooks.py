@@ -35,6 +35,8 @@ from typing import Any
 import schemathesis
 from schemathesis import GenerationMode
 
+from wfmock.pointer import MISSING, lookup
+
 EXTENSION = "x-wfmock-references"
 Reference = tuple[str, str]  # (operationId, field)
 
@@ -100,7 +102,8 @@ def referencing_properties(document: Mapping[str, Any], node: Any) -> dict[str, 
         ref = item.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
             seen.add(ref)
-            walk(_pointer(document, ref))
+            target = lookup(document, ref)
+            walk(None if target is MISSING else target)
         properties = item.get("properties")
         if isinstance(properties, Mapping):
             for name, schema in properties.items():
@@ -118,17 +121,6 @@ def referencing_properties(document: Mapping[str, Any], node: Any) -> dict[str, 
 def reference_targets(document: Mapping[str, Any]) -> set[Reference]:
     """Every (operationId, field) some property of the document references."""
     return set(referencing_properties(document, document).values())
-
-
-def _pointer(document: Mapping[str, Any], ref: str) -> Any:
-    node: Any = document
-    for token in ref[2:].split("/"):
-        token = token.replace("~1", "/").replace("~0", "~")
-        try:
-            node = node[int(token)] if isinstance(node, list) else node[token]
-        except (KeyError, IndexError, ValueError, TypeError):
-            return None
-    return node
 
 
 def _operation_references(operation: Any) -> dict[str, Reference]:

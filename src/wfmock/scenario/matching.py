@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wfmock.pointer import MISSING, lookup
 from wfmock.scenario.model import Match
 from wfmock.scenario.plan import RequestInfo
-
-MISSING = object()
 
 
 def matches(match: Match, request: RequestInfo) -> bool:
@@ -26,27 +25,7 @@ def matches(match: Match, request: RequestInfo) -> bool:
         if not condition.test(name in request.headers, request.headers.get(name)):
             return False
     for pointer, condition in match.body.items():
-        value = resolve_pointer(request.body, pointer)
+        value = MISSING if request.body is None else lookup(request.body, pointer)
         if not condition.test(value is not MISSING, None if value is MISSING else value):
             return False
     return True
-
-
-def resolve_pointer(document: Any, pointer: str) -> Any:
-    """The value at a JSON pointer (RFC 6901) in `document`, or `MISSING`."""
-    if pointer == "":
-        return document if document is not None else MISSING
-    node = document
-    for raw in pointer[1:].split("/"):
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict):
-            if token not in node:
-                return MISSING
-            node = node[token]
-        elif isinstance(node, list):
-            if not token.isdigit() or (len(token) > 1 and token.startswith("0")) or int(token) >= len(node):
-                return MISSING
-            node = node[int(token)]
-        else:
-            return MISSING
-    return node
