@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
 import requests
+
+from tests.support import running_server
 
 HEADERS = {"X-API-Key": "your-api-key", "Content-Type": "application/json"}
 HOMETAX = {"type": "scraping", "params": {"siteCode": "HOMETAX", "function": "get_business_info",
@@ -56,7 +59,15 @@ def test_seed_python_example_with_requests(server: str) -> None:
     assert data["id"].startswith("wf_")
 
 
-def test_run_moves_from_running_to_succeeded_with_result(server: str) -> None:
+@pytest.fixture(scope="module")
+def two_second_run_server() -> Iterator[str]:
+    """Runs stay RUNNING for 2 s, so the first read sees RUNNING even on a busy machine."""
+    with running_server("--seed", "7", "--pace", "0", "--run-duration", "2", "--no-rate-limit") as url:
+        yield url
+
+
+def test_run_moves_from_running_to_succeeded_with_result(two_second_run_server: str) -> None:
+    server = two_second_run_server
     created = httpx.post(f"{server}/v2/workflows", headers=HEADERS, json=HOMETAX).json()
     first = httpx.get(f"{server}/v2/workflows/{created['id']}", headers=HEADERS).json()
     assert first["status"] == "RUNNING" and "result" not in first and first["finishedAt"] is None
