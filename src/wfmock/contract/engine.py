@@ -107,7 +107,8 @@ def build_config(contract: Contract, settings: Settings) -> dict[str, Any]:
         "max-stream-events": 1_000_000,
         "request-timeout": settings.timeout,
         "workers": settings.workers,
-        "generation": {"max-examples": settings.max_examples},
+        # in memory: a run is reproduced by its --seed, and a kit run never leaves .hypothesis/ in the user's directory
+        "generation": {"max-examples": settings.max_examples, "database": ":memory:"},
         "phases": {name: {"enabled": name in settings.phases, **({"max-steps": 6} if name == "stateful" else {})}
                    for name in PHASES},
         "auth": {"openapi": auth},
