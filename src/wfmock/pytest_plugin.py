@@ -29,7 +29,8 @@ MARKER = "wfmock"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", f"{MARKER}(api='all', scenario=None, seed=None, pace=None, keys=(), admin_token=None, args=()): "
+        "markers", f"{MARKER}(api='all', scenario=None, seed=None, pace=None, run_duration=None, keys=(), admin_token=None, "
+                   "args=()): "
                    "options of the wfmock_server fixture (the `wfmock serve` flags of the same names)")
 
 

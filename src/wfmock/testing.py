@@ -38,10 +38,10 @@ class MockServer:
     """
 
     def __init__(self, api: str = "all", *, scenario: str | None = None, seed: int | None = None,
-                 pace: float | None = None, keys: Sequence[str] = (), admin_token: str | None = None,
-                 args: Sequence[str] = ()) -> None:
-        self.options = _flags(api=api, scenario=scenario, seed=seed, pace=pace, keys=keys,
-                              admin_token=admin_token) + list(args)
+                 pace: float | None = None, run_duration: float | None = None, keys: Sequence[str] = (),
+                 admin_token: str | None = None, args: Sequence[str] = ()) -> None:
+        self.options = _flags(api=api, scenario=scenario, seed=seed, pace=pace, run_duration=run_duration,
+                              keys=keys, admin_token=admin_token) + list(args)
         self.admin_token = admin_token
         self.url = ""
         self._process: subprocess.Popen[bytes] | None = None
@@ -52,7 +52,7 @@ class MockServer:
     def start(self) -> "MockServer":
         if self._process is not None:
             return self
-        for attempt in range(PORT_ATTEMPTS):
+        for attempt in range(1, PORT_ATTEMPTS + 1):
             port = _free_port()
             self._log = tempfile.TemporaryFile()
             self._process = subprocess.Popen(
@@ -68,9 +68,9 @@ class MockServer:
             except MockServerError as error:
                 output = self.output()
                 self.stop()
-                if "address already in use" not in output or attempt == PORT_ATTEMPTS - 1:
+                if "address already in use" not in output or attempt == PORT_ATTEMPTS:
                     raise MockServerError(f"{error}\n{output}".strip()) from None
-        raise AssertionError("unreachable")
+        return self
 
     def stop(self) -> None:
         """Ends the server (SIGTERM, then SIGKILL after 10 s) and frees what it held."""
@@ -150,12 +150,13 @@ class MockServer:
         raise MockServerError(f"wfmock serve did not answer {ADMIN}/health within {START_TIMEOUT:.0f} s")
 
 
-def _flags(*, api: str, scenario: str | None, seed: int | None, pace: float | None, keys: Sequence[str],
-           admin_token: str | None) -> list[str]:
+def _flags(*, api: str, scenario: str | None, seed: int | None, pace: float | None, run_duration: float | None,
+           keys: Sequence[str], admin_token: str | None) -> list[str]:
     if isinstance(keys, str):
         keys = [keys]
     flags = ["--api", api]
-    for name, value in (("--scenario", scenario), ("--seed", seed), ("--pace", pace), ("--admin-token", admin_token)):
+    for name, value in (("--scenario", scenario), ("--seed", seed), ("--pace", pace),
+                        ("--run-duration", run_duration), ("--admin-token", admin_token)):
         if value is not None:
             flags += [name, str(value)]
     for key in keys:
