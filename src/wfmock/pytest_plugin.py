@@ -10,8 +10,9 @@ fixture. Options come from the `wfmock` marker and mirror `wfmock serve`:
         ...
         assert wfmock_server.requests(operation="createWorkflow")[0]["status"] == 200
 
-The contract suites are a separate plugin, enabled explicitly with `-p wfmock.contract`.
-With `PYTEST_DISABLE_PLUGIN_AUTOLOAD` set, enable this one with `-p wfmock.pytest_plugin`.
+The entry point is named like this module, so `-p wfmock.pytest_plugin` (needed only with
+`PYTEST_DISABLE_PLUGIN_AUTOLOAD` set) never registers it twice; `-p no:wfmock.pytest_plugin` turns
+it off. The contract suites are a separate plugin, enabled explicitly with `-p wfmock.contract`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def wfmock_server(request: pytest.FixtureRequest) -> Iterator["MockServer"]:
     try:
         server = MockServer(**options)
     except TypeError as error:
-        pytest.fail(f"@pytest.mark.{MARKER}: {error}", pytrace=False)
+        problem = f"@pytest.mark.{MARKER}: {error}"
+    else:
+        problem = None
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
     with server:
         yield server
