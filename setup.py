@@ -13,6 +13,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
+HERE = Path(__file__).resolve().parent
 BUNDLED_FOLDERS = ("openapi", "fixtures", "scenarios")
 BUNDLE = Path("wfmock", "_bundled")  # inside the package; must match wfmock.bundle.PACKAGED
 
@@ -25,7 +26,7 @@ class build_py_with_bundle(build_py):
         if self.editable_mode:
             return
         for name in BUNDLED_FOLDERS:
-            source = Path(name)
+            source = HERE / name
             if not source.is_dir():
                 raise FileNotFoundError(f"{source.resolve()} is missing; the package cannot be built without it")
             target = Path(self.build_lib) / BUNDLE / name
