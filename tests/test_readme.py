@@ -163,7 +163,8 @@ def test_the_sh_blocks_run_in_order_against_the_quick_start_server() -> None:
 
 def test_the_quick_start_calls_work_against_a_server_with_api_keys() -> None:
     """The README says its keys also work with `wfmock serve --api-key your-api-key` (app-demo is declared)."""
-    commands = [c for c in shell_commands(README.read_text(encoding="utf-8")) if c.section == QUICK_START]
+    commands = [c for c in shell_commands(README.read_text(encoding="utf-8"))
+                if c.section == QUICK_START and c.text.startswith("curl ")]
     with running_server("--api-key", "your-api-key") as base_url:
         run_commands(commands, base_url, refuse_errors_in=(QUICK_START,))
 
