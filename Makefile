@@ -19,4 +19,4 @@ test: $(STAMP)
 	$(PYTHON) -m pytest -q
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info
+	rm -rf $(VENV) build dist src/*.egg-info

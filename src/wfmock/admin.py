@@ -41,7 +41,9 @@ def build_admin(pipeline: "Pipeline", token: str | None = None) -> Starlette:
         return endpoint
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "apis": [api.name for api in pipeline.apis]})
+        # "open" (any non-empty key) or "keys" (only --api-key keys): the contract kit reads it, see contract/target.py
+        auth = {name: "keys" if checker.strict else "open" for name, checker in pipeline.authenticators.items()}
+        return JSONResponse({"status": "ok", "apis": [api.name for api in pipeline.apis], "auth": auth})
 
     async def list_scenarios(request: Request) -> Response:
         return JSONResponse({

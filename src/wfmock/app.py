@@ -39,10 +39,14 @@ class Config:
     clock: Clock = field(default_factory=Clock)
 
 
+def fixtures_dir() -> Path:
+    """The bundled fixtures: MISO apps under `apps/`, pinnable payloads under `hometax/`, `wehago/`, `registers/`."""
+    return repo_dir() / "fixtures"
+
+
 def build_app(config: Config | None = None) -> Pipeline:
     config = config or Config()
-    root = repo_dir()
-    fixtures = config.fixtures_dir or root / "fixtures"
+    fixtures = config.fixtures_dir or fixtures_dir()
     settings = Settings(seed=config.seed, pace=config.pace, run_duration=config.run_duration,
                         rate_limits=config.rate_limits, fixtures_dir=fixtures)
     specs = {name: ApiSpec.load(name) for name in config.apis}

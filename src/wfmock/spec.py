@@ -28,21 +28,18 @@ _PARAM_IN_PATH = re.compile(r"\{([^}/]+)\}")
 
 
 def openapi_dir() -> Path:
-    """The folder holding the OpenAPI documents: `$WFMOCK_OPENAPI_DIR`, else `openapi/` above the package."""
+    """The folder holding the OpenAPI documents: `$WFMOCK_OPENAPI_DIR` if set, else the bundled `openapi/`."""
     configured = os.environ.get("WFMOCK_OPENAPI_DIR")
     if configured:
         return Path(configured)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "openapi"
-        if any((candidate / name).is_file() for name in ("imprun.yaml", "miso.yaml")):
-            return candidate
-    raise FileNotFoundError("cannot find the openapi/ folder; set WFMOCK_OPENAPI_DIR")
+    return repo_dir() / "openapi"
 
 
 def repo_dir() -> Path:
-    """The project folder that holds `openapi/`, `fixtures/` and `scenarios/`."""
-    return openapi_dir().parent
+    """The folder holding the bundled `openapi/`, `fixtures/` and `scenarios/` (see `wfmock.bundle`)."""
+    from wfmock import bundle
+
+    return bundle.root()
 
 
 @dataclass(frozen=True, slots=True)

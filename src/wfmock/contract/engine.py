@@ -107,12 +107,14 @@ def build_config(contract: Contract, settings: Settings) -> dict[str, Any]:
         "max-stream-events": 1_000_000,
         "request-timeout": settings.timeout,
         "workers": settings.workers,
-        "generation": {"max-examples": settings.max_examples},
+        # in memory: a run is reproduced by its --seed, and a kit run never leaves .hypothesis/ in the user's directory
+        "generation": {"max-examples": settings.max_examples, "database": ":memory:"},
         "phases": {name: {"enabled": name in settings.phases, **({"max-steps": 6} if name == "stateful" else {})}
                    for name in PHASES},
         "auth": {"openapi": auth},
         # a 401/403 to a request that carried the right key must not pass (pitfall P2)
-        "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", "404"]}},
+        "checks": {"positive_data_acceptance": {"expected-statuses": ["2XX", "404"]},
+                   **({} if settings.auth_enforced else {"ignored_auth": {"enabled": False}})},
     }
 
 

@@ -31,14 +31,17 @@ class ContractPlugin:
                 spec=Path(option("--wfmock-spec")) if option("--wfmock-spec") else None)
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
-        self._session: Any = None
+        from wfmock.contract import runner
+
+        self.unchecked_auth = runner.learn_target(self.settings)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list) -> None:
         from wfmock.contract import apis, runner
 
-        session_state = _Session(self.settings)
+        session_state = _Session(self.settings, self.unchecked_auth)
         names = ["schemathesis"] if "schemathesis" in self.settings.families else []
+        names += ["auth"] if self.unchecked_auth is not None else []
         names += [check.name for check in runner.selected_checks(self.settings, apis.load(self.settings.api))]
         for name in names:
             items.append(ContractItem.from_parent(session, name=f"wfmock-contract[{self.settings.api}:{name}]",
@@ -48,8 +51,9 @@ class ContractPlugin:
 class _Session:
     """Lazily builds the shared client/context once, runs one check per item."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, unchecked_auth: Outcome | None = None) -> None:
         self.settings = settings
+        self.unchecked_auth = unchecked_auth  # a skipped "auth" outcome when the server accepts any key
         self.ctx: Any = None
         self.pacer: Any = None
 
@@ -58,6 +62,8 @@ class _Session:
         from wfmock.contract.client import Client, Pacer
         from wfmock.contract.suite import Context, run_checks, secret_header_names
 
+        if self.unchecked_auth is not None and check == self.unchecked_auth.check:
+            return self.unchecked_auth
         if self.ctx is None:
             contract = runner.load_contract(self.settings)
             rate = runner.default_rate(contract) if self.settings.rate is None else self.settings.rate

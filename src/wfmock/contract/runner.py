@@ -36,7 +36,18 @@ def default_rate(contract: Contract) -> float:
 
 def selected_checks(settings: Settings, api_module) -> list[Check]:
     checks = [*GENERIC_CHECKS, *api_module.CHECKS]
-    return [check for check in checks if check.family in settings.families]
+    return [check for check in checks if check.family in settings.families
+            and (settings.auth_enforced or check.family != "auth")]
+
+
+def learn_target(settings: Settings) -> Outcome | None:
+    """Asks whether the server is a wfmock mock in open mode; if so, turns the auth checks off and says why."""
+    from wfmock.contract import target
+
+    if "auth" not in settings.families and "schemathesis" not in settings.families:
+        return None
+    settings.auth_enforced = not target.accepts_any_key(settings)
+    return None if settings.auth_enforced else Outcome(check="auth", skipped=target.open_mode_note(settings))
 
 
 def ensure_reachable(settings: Settings) -> None:
@@ -70,6 +81,7 @@ def prepare_references(ctx: Context) -> dict[tuple[str, str], str]:
 def run(settings: Settings, progress: Callable[[str], None] = lambda line: None) -> Report:
     contract = load_contract(settings)
     ensure_reachable(settings)
+    unchecked_auth = learn_target(settings)
     api_module = apis.load(settings.api)
     rate = default_rate(contract) if settings.rate is None else settings.rate
     pacer = Pacer(rate)
@@ -80,6 +92,9 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
     client = Client(settings.base_url, pacer=pacer, timeout=settings.timeout,
                     secret_headers=secret_header_names(contract))
     ctx = Context(contract, settings, api_module, client)
+    if unchecked_auth is not None:
+        progress(f"auth not checked: {unchecked_auth.skipped}")
+        report.add(unchecked_auth)
     try:
         if "schemathesis" in settings.families:
             from wfmock.contract import engine

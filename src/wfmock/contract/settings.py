@@ -35,6 +35,8 @@ class Settings:
     phases: tuple[str, ...] = PHASES  # schemathesis phases
     verbose: bool = False
     extra: dict = field(default_factory=dict)
+    # False when the server is known to accept any key (a wfmock mock in open mode, see target.py): no auth checks
+    auth_enforced: bool = True
 
     def __post_init__(self) -> None:
         if self.api not in APIS:

@@ -63,9 +63,9 @@ def write_all(root: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    from wfmock.spec import repo_dir
+    from wfmock.app import fixtures_dir
 
-    root = Path(args[0]) if args else repo_dir() / "fixtures"
+    root = Path(args[0]) if args else fixtures_dir()
     for path in write_all(root):
         print(path)
     return 0

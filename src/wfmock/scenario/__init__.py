@@ -22,7 +22,7 @@ def schema_path() -> Path:
 
 
 def bundled_dir() -> Path:
-    """The bundled library: `scenarios/` next to `openapi/` in the project folder."""
+    """The bundled library: the package's `scenarios/` (see `wfmock.bundle`)."""
     from wfmock.spec import repo_dir
 
     return repo_dir() / "scenarios"
