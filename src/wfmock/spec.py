@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from wfmock.pointer import MISSING, escape, lookup
-from wfmock.schemas import CompiledSchema, fast_registry
+from wfmock.schemas import CompiledSchema, fast_registry, format_checker
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _PARAM_IN_PATH = re.compile(r"\{([^}/]+)\}")
@@ -102,7 +101,7 @@ class ApiSpec:
         self.document = document
         self.uri = f"urn:wfmock:{name}"
         self.registry = Registry().with_resource(self.uri, Resource(contents=document, specification=DRAFT202012))
-        self.format_checker = FormatChecker()
+        self.format_checker = format_checker()
         self.fast_registry = fast_registry(self.uri, document)
         self.operations: dict[str, Operation] = {}
         for path, item in document.get("paths", {}).items():
