@@ -1,4 +1,4 @@
-"""The `wfmock` command: `serve`, `scenarios validate|list`, and `contract`."""
+"""The `wfmock` command: `serve`, `scenarios validate|list`, `openapi export`, and `contract`."""
 
 from __future__ import annotations
 
@@ -43,6 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+")
     scenario_commands.add_parser("list", help="list the bundled scenarios")
 
+    openapi = commands.add_parser("openapi", help="the contracts as tools want them")
+    openapi_commands = openapi.add_subparsers(dest="openapi_command", required=True)
+    export = openapi_commands.add_parser("export", help="print an OpenAPI document (3.2 as written, or a 3.1 export)")
+    export.add_argument("--api", choices=API_CHOICES[:2], required=True)
+    export.add_argument("--oas", choices=("3.2", "3.1"), default="3.2",
+                        help="3.1 for tools that refuse 3.2 (MISO's stream itemSchema moves to x-wfmock-item-schema)")
+    export.add_argument("--server", default=None, metavar="URL", help="put this base URL first in `servers`")
+    export.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    export.add_argument("--output", "-o", default=None, metavar="FILE", help="write here instead of stdout")
+
     commands.add_parser("contract", help="check a server against the contracts (see `wfmock contract --help`)",
                         add_help=False)
     return parser
@@ -57,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "openapi":
+        return _export(args)
     from wfmock.scenario import cli as scenario_cli
 
     if args.scenario_command == "validate":
@@ -87,4 +99,16 @@ def _serve(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print(f"wfmock: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from wfmock.export import export, render
+
+    text = render(export(args.api, args.oas, args.server), args.format)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
     return 0
