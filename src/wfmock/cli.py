@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="turn the documented rate limits off (for contract runs against the mock)")
     serve.add_argument("--no-admin", action="store_true", help="do not serve the /_wfmock admin API")
     serve.add_argument("--admin-token", default=None, help="require this bearer token on the admin API")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="let browser apps from this origin call the mock (repeatable; '*' for any). Default: "
+                            "any origin on a loopback --host, loopback origins otherwise")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
 
     scenarios = commands.add_parser("scenarios", help="check and list scenario files")
@@ -93,6 +96,8 @@ def _serve(args: argparse.Namespace) -> int:
         scenario=args.scenario,
         admin=not args.no_admin,
         admin_token=args.admin_token,
+        host=args.host,
+        cors_origins=tuple(args.cors_origin),
     )
     try:
         serve(config, args.host, args.port, args.log_level)

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from wfmock import errors
 from wfmock.apis.base import Api, Call
 from wfmock.auth import Authenticator
+from wfmock.cors import CorsPolicy
 from wfmock.errors import ApiError
 from wfmock.journal import Journal
 from wfmock.render import Reply, StreamReply, send_reply, send_stream
@@ -50,6 +51,7 @@ class Pipeline:
         self.journal = journal
         self.admin = admin
         self.admin_prefix = admin_prefix
+        self.cors: CorsPolicy | None = None  # set by `build_app`; answers preflights before anything else
         self.routers = {api.name: Router(api.spec.operations.values()) for api in self.apis}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -58,6 +60,11 @@ class Pipeline:
             return
         if scope["type"] != "http":
             return
+        if self.cors is not None:
+            cors_send = await self.cors.handle(scope, send)
+            if cors_send is None:  # a preflight, answered: not authenticated, rate limited or journaled
+                return
+            send = cors_send
         path: str = scope["path"]
         if self.admin is not None and (path == self.admin_prefix or path.startswith(self.admin_prefix + "/")):
             await self.admin(scope, receive, send)
