@@ -112,8 +112,12 @@ def test_console_switches_scenario_and_the_journal_shows_it(base: str, browser: 
 
 
 def test_console_shows_a_miso_stream_as_it_arrives_and_resets(base: str, browser: Any) -> None:
+    httpx.put(f"{base}/_wfmock/scenario", json={"name": "hometax-business-closed"})  # imprun only: MISO is as usual
+    for params in (HOMETAX["params"], {**HOMETAX["params"], "year": 1999}):
+        httpx.post(f"{base}/v2/workflows", json={**HOMETAX, "params": params}, headers={"X-API-Key": "qa"})
     browser.get(f"{base}/_wfmock/")
     wait(browser, lambda d: d.find_element(*by_css("#connection")).text == "live")
+    assert browser.find_element(*by_css("#scenario-active")).text == "hometax-business-closed"
     browser.find_element(*by_css("#stream-run")).click()
     wait(browser, lambda d: d.find_elements(*by_css("#stream-events li[data-event='text_chunk']")))
     assert not browser.find_elements(*by_css("#stream-events li[data-event='workflow_finished']")), \
@@ -128,6 +132,7 @@ def test_console_shows_a_miso_stream_as_it_arrives_and_resets(base: str, browser
     browser.find_element(*by_css("#reset")).click()
     wait(browser, lambda d: not journal_rows(d) and not d.find_elements(*by_css("#miso-runs tbody tr")))
     assert httpx.get(f"{base}/_wfmock/requests").json()["total"] == 0
+    httpx.delete(f"{base}/_wfmock/scenario")
     assert console_errors(browser) == []
 
 
