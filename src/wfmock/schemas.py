@@ -9,7 +9,6 @@ is accepted. The fast validator never fetches remote references (`offline`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -31,18 +30,6 @@ class CompiledSchema:
         if self.fast.is_valid(instance):
             return iter(())
         return self.full.iter_errors(instance)
-
-
-_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
-
-
-def format_checker() -> FormatChecker:
-    """jsonschema's format checks plus `uri` (RFC 3986 absolute URI: a scheme, no spaces), which jsonschema only
-    checks with the optional rfc3987 package; without it the judge would accept URIs the fast check refuses."""
-    checker = FormatChecker()
-    if "uri" not in checker.checkers:
-        checker.checks("uri")(lambda value: not isinstance(value, str) or bool(_ABSOLUTE_URI.match(value)))
-    return checker
 
 
 def fast_registry(uri: str, document: Mapping[str, Any]) -> jsonschema_rs.Registry:

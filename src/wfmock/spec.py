@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonschema import FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from wfmock.pointer import MISSING, escape, lookup
-from wfmock.schemas import CompiledSchema, fast_registry, format_checker
+from wfmock.schemas import CompiledSchema, fast_registry
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _PARAM_IN_PATH = re.compile(r"\{([^}/]+)\}")
@@ -101,7 +102,7 @@ class ApiSpec:
         self.document = document
         self.uri = f"urn:wfmock:{name}"
         self.registry = Registry().with_resource(self.uri, Resource(contents=document, specification=DRAFT202012))
-        self.format_checker = format_checker()
+        self.format_checker = FormatChecker()
         self.fast_registry = fast_registry(self.uri, document)
         self.operations: dict[str, Operation] = {}
         for path, item in document.get("paths", {}).items():
