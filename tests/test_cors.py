@@ -61,6 +61,17 @@ def test_answers_to_an_allowed_origin_expose_the_api_headers() -> None:
     assert error.status_code == 401 and error.headers["access-control-allow-origin"] == APP_ORIGIN
 
 
+def test_the_admin_api_is_same_origin_only_its_documents_are_public() -> None:
+    """A page on another origin must not switch scenarios or reset the mock: no CORS under /_wfmock/."""
+    app = build_app(Config())
+    preflight = call(app, "OPTIONS", "/_wfmock/scenario", headers={**PREFLIGHT, "Access-Control-Request-Method": "PUT"})
+    assert "access-control-allow-origin" not in preflight.headers
+    read = call(app, "GET", "/_wfmock/requests", headers={"Origin": APP_ORIGIN})
+    assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
+    document = call(app, "GET", "/_wfmock/openapi/miso.yaml", headers={"Origin": APP_ORIGIN})
+    assert document.headers["access-control-allow-origin"] == APP_ORIGIN, "browser tools may read the contracts"
+
+
 def test_a_request_without_origin_is_untouched_and_plain_options_is_still_405() -> None:
     app = build_app(Config())
     assert "access-control-allow-origin" not in call(app, "GET", "/v2/workflows/wf_x").headers

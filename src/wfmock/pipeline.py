@@ -60,13 +60,17 @@ class Pipeline:
             return
         if scope["type"] != "http":
             return
+        path: str = scope["path"]
+        is_admin = self.admin is not None and (path == self.admin_prefix or path.startswith(self.admin_prefix + "/"))
+        if is_admin and not path.startswith(self.admin_prefix + "/openapi/"):
+            await self.admin(scope, receive, send)  # same-origin only: no CORS, so no other site can drive it
+            return
         if self.cors is not None:
             cors_send = await self.cors.handle(scope, send)
             if cors_send is None:  # a preflight, answered: not authenticated, rate limited or journaled
                 return
             send = cors_send
-        path: str = scope["path"]
-        if self.admin is not None and (path == self.admin_prefix or path.startswith(self.admin_prefix + "/")):
+        if is_admin:  # the served contracts: public, so browser-based tools on other origins may read them
             await self.admin(scope, receive, send)
             return
         await self.serve(scope, receive, send)
