@@ -59,8 +59,13 @@ def test_the_checks_catch_the_defects_they_are_for() -> None:
 
 
 def examples(api: str) -> Iterator[tuple[str, Any, str]]:
-    """(pointer of the schema, example value, where) for every media type and parameter example."""
+    """(pointer of the schema, example value, where) for every media type, parameter and schema example."""
     spec = ApiSpec.load(api)
+    for pointer, schema in openapi_lint.schemas(spec.document):
+        if "example" in schema:
+            yield pointer, schema["example"], pointer + "/example"
+        for index, value in enumerate(schema.get("examples") or []):
+            yield pointer, value, f"{pointer}/examples/{index}"
     for pointer, node in openapi_lint.walk_media(spec.document):
         if "schema" not in node:
             continue
