@@ -45,14 +45,15 @@ def to_31(document: dict[str, Any]) -> dict[str, Any]:
     for tag in document.get("tags", []):
         for field in _32_ONLY_TAG_FIELDS:
             tag.pop(field, None)
+    responses = list(document.get("components", {}).get("responses", {}).values())
     for item in document.get("paths", {}).values():
         for operation in item.values():
-            if not isinstance(operation, dict):
-                continue
-            for response in operation.get("responses", {}).values():
-                response.pop("summary", None)  # 3.2 added a summary to responses; the description stays
-                for media_type, media in (response.get("content") or {}).items():
-                    _item_schema_to_31(media_type, media)
+            if isinstance(operation, dict):
+                responses += operation.get("responses", {}).values()
+    for response in responses:
+        response.pop("summary", None)  # 3.2 added a summary to responses; the description stays
+        for media_type, media in (response.get("content") or {}).items():
+            _item_schema_to_31(media_type, media)
     return document
 
 
