@@ -413,8 +413,10 @@ def test_request_branches_are_discriminated() -> None:
     for name in ("CreateWorkflowRequest", "HometaxParams", "WehagoParams", "DocumentParsingParams"):
         assert schemas[name]["additionalProperties"] is False, name
     assert schemas["HometaxParams"]["required"] == ["siteCode", "function", "credentialId", "year"]
-    assert schemas["WehagoParams"]["anyOf"] == [{"required": ["credentialId"]}, {"required": ["sessionToken"]}]
-    assert schemas["DocumentParsingParams"]["anyOf"] == [{"required": ["imageUrl"]}, {"required": ["imageBase64"]}]
+    assert schemas["WehagoParams"]["if"] == {"not": {"required": ["sessionToken"]}}
+    assert schemas["WehagoParams"]["then"] == {"required": ["credentialId"]}
+    assert schemas["DocumentParsingParams"]["if"] == {"not": {"required": ["imageBase64"]}}
+    assert schemas["DocumentParsingParams"]["then"] == {"required": ["imageUrl"]}
     assert schemas["DocumentParsingParams"]["properties"]["imageUrl"]["format"] == "uri"
 
 
@@ -599,7 +601,9 @@ def test_a_run_requires_its_fields() -> None:
     schema = DOC["components"]["schemas"]["WorkflowRun"]
     assert schema["properties"]["result"] == {"$ref": "#/components/schemas/WorkflowResult"}
     assert [branch["properties"]["status"] for branch in schema["oneOf"]] == [
-        {"const": "RUNNING"}, {"const": "SUCCEEDED"}, {"enum": ["FAILED", "TIMED_OUT"]}]
+        {"type": "string", "const": "RUNNING"}, {"type": "string", "const": "SUCCEEDED"},
+        {"type": "string", "enum": ["FAILED", "TIMED_OUT"]}]
+    assert all("status" in branch["required"] for branch in schema["oneOf"])
     response = operation("getWorkflow")["responses"]["200"]["content"]["application/json"]
     assert response["schema"] == {"$ref": "#/components/schemas/WorkflowRun"}
 

@@ -15,6 +15,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wfmock import scenario as scenarios
+from wfmock.console import console_routes
+from wfmock.docs import docs_routes
 from wfmock.scenario import ScenarioError
 
 if TYPE_CHECKING:
@@ -110,6 +112,7 @@ def build_admin(pipeline: "Pipeline", token: str | None = None) -> Starlette:
         Route(PREFIX + "/requests", guarded(requests), methods=["GET"]),
         Route(PREFIX + "/requests", guarded(clear_requests), methods=["DELETE"]),
     ]
+    routes += docs_routes(pipeline) + console_routes(pipeline, token)  # the browser side: docs.py, console/
     return Starlette(routes=routes)
 
 

@@ -12,6 +12,7 @@ from wfmock.apis.miso import MisoApi
 from wfmock.apis.miso.apps import AppRegistry
 from wfmock.auth import Authenticator
 from wfmock.clock import Clock
+from wfmock.cors import CorsPolicy
 from wfmock.journal import Journal
 from wfmock.pipeline import Pipeline
 from wfmock.retention import DEFAULT_RETAIN
@@ -36,6 +37,8 @@ class Config:
     admin: bool = True
     admin_token: str | None = None
     fixtures_dir: Path | None = None
+    host: str = "127.0.0.1"              # where the server listens: decides the default CORS origins
+    cors_origins: Sequence[str] = ()     # `--cors-origin`; empty: the default of `CorsPolicy.for_server`
     clock: Clock = field(default_factory=Clock)
 
 
@@ -75,6 +78,7 @@ def build_app(config: Config | None = None) -> Pipeline:
         session.on_reset.append(api.reset)
     journal = Journal()
     pipeline = Pipeline(apis, session, authenticators, journal)
+    pipeline.cors = CorsPolicy.for_server(config.host, config.cors_origins)
     if config.admin:
         from wfmock.admin import build_admin
 

@@ -1,4 +1,4 @@
-"""The `wfmock` command: `serve`, `scenarios validate|list`, and `contract`."""
+"""The `wfmock` command: `serve`, `scenarios validate|list`, `openapi export`, and `contract`."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="turn the documented rate limits off (for contract runs against the mock)")
     serve.add_argument("--no-admin", action="store_true", help="do not serve the /_wfmock admin API")
     serve.add_argument("--admin-token", default=None, help="require this bearer token on the admin API")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="let browser apps from this origin call the mock (repeatable; '*' for any). Default: "
+                            "any origin on a loopback --host, loopback origins otherwise")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
 
     scenarios = commands.add_parser("scenarios", help="check and list scenario files")
@@ -42,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate = scenario_commands.add_parser("validate", help="report every problem in scenario files")
     validate.add_argument("files", nargs="+")
     scenario_commands.add_parser("list", help="list the bundled scenarios")
+
+    openapi = commands.add_parser("openapi", help="the contracts as tools want them")
+    openapi_commands = openapi.add_subparsers(dest="openapi_command", required=True)
+    export = openapi_commands.add_parser("export", help="print an OpenAPI document (3.2 as written, or a 3.1 export)")
+    export.add_argument("--api", choices=API_CHOICES[:2], required=True)
+    export.add_argument("--oas", choices=("3.2", "3.1"), default="3.2",
+                        help="3.1 for tools that refuse 3.2 (MISO's stream itemSchema moves to x-wfmock-item-schema)")
+    export.add_argument("--server", default=None, metavar="URL", help="put this base URL first in `servers`")
+    export.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    export.add_argument("--output", "-o", default=None, metavar="FILE", help="write here instead of stdout")
 
     commands.add_parser("contract", help="check a server against the contracts (see `wfmock contract --help`)",
                         add_help=False)
@@ -57,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "openapi":
+        return _export(args)
     from wfmock.scenario import cli as scenario_cli
 
     if args.scenario_command == "validate":
@@ -81,10 +96,24 @@ def _serve(args: argparse.Namespace) -> int:
         scenario=args.scenario,
         admin=not args.no_admin,
         admin_token=args.admin_token,
+        host=args.host,
+        cors_origins=tuple(args.cors_origin),
     )
     try:
         serve(config, args.host, args.port, args.log_level)
     except ScenarioError as error:
         print(f"wfmock: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from wfmock.export import export, render
+
+    text = render(export(args.api, args.oas, args.server), args.format)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
     return 0

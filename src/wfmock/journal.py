@@ -29,9 +29,13 @@ class Journal:
         self.entries: deque[dict[str, Any]] = deque(maxlen=capacity)
         self._sequence = itertools.count(1)
         self._now = now
+        self.listeners: list[Callable[[dict[str, Any] | None], None]] = []  # the console's live feed; None: cleared
 
     def record(self, *, api_key: str | None = None, **fields: Any) -> None:
-        self.entries.append({"seq": next(self._sequence), "at": self._now(), "api_key": mask_key(api_key), **fields})
+        entry = {"seq": next(self._sequence), "at": self._now(), "api_key": mask_key(api_key), **fields}
+        self.entries.append(entry)
+        for listener in self.listeners:
+            listener(entry)
 
     def find(
         self,
@@ -55,6 +59,8 @@ class Journal:
 
     def clear(self) -> None:
         self.entries.clear()
+        for listener in self.listeners:
+            listener(None)
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from wfmock import errors
 from wfmock.apis.base import Api, Call
 from wfmock.auth import Authenticator
+from wfmock.cors import CorsPolicy
 from wfmock.errors import ApiError
 from wfmock.journal import Journal
 from wfmock.render import Reply, StreamReply, send_reply, send_stream
@@ -50,6 +51,7 @@ class Pipeline:
         self.journal = journal
         self.admin = admin
         self.admin_prefix = admin_prefix
+        self.cors: CorsPolicy | None = None  # set by `build_app`; answers preflights before anything else
         self.routers = {api.name: Router(api.spec.operations.values()) for api in self.apis}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -59,7 +61,16 @@ class Pipeline:
         if scope["type"] != "http":
             return
         path: str = scope["path"]
-        if self.admin is not None and (path == self.admin_prefix or path.startswith(self.admin_prefix + "/")):
+        is_admin = self.admin is not None and (path == self.admin_prefix or path.startswith(self.admin_prefix + "/"))
+        if is_admin and not path.startswith(self.admin_prefix + "/openapi/"):
+            await self.admin(scope, receive, send)  # same-origin only: no CORS, so no other site can drive it
+            return
+        if self.cors is not None:
+            cors_send = await self.cors.handle(scope, send)
+            if cors_send is None:  # a preflight, answered: not authenticated, rate limited or journaled
+                return
+            send = cors_send
+        if is_admin:  # the served contracts: public, so browser-based tools on other origins may read them
             await self.admin(scope, receive, send)
             return
         await self.serve(scope, receive, send)

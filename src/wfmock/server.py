@@ -20,6 +20,7 @@ def uvicorn_config(config: Config, host: str, port: int, log_level: str = "warni
         access_log=False,
         server_header=False,
         date_header=True,
+        timeout_graceful_shutdown=3,  # open console feeds (SSE) would otherwise hold a shutdown forever
     )
 
 

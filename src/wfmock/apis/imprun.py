@@ -146,13 +146,14 @@ class ImprunApi(Api):
             page = _page("Workflow not found", "<p>No workflow run has this id.</p>")
             return Reply(404, page, media_type="text/html; charset=utf-8")
         status = run.status(call.session.clock.now())
-        refresh = '<meta http-equiv="refresh" content="1">' if status == RUNNING else ""
+        refresh = LIVE_WHILE_RUNNING if status == RUNNING else ""
         rows = "".join(
             f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
             for k, v in {"id": run.id, "type": run.type, "status": status, **run.params}.items()
             if k not in SECRET_PARAMS
         )
-        return Reply(200, _page(f"Workflow {run.id}", f"<table>{rows}</table>", refresh), media_type="text/html; charset=utf-8")
+        content = f'<p>Status: <strong id="status" class="{status}">{status}</strong></p><table>{rows}</table>'
+        return Reply(200, _page(f"Workflow {run.id}", content, refresh, status), media_type="text/html; charset=utf-8")
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -199,9 +200,24 @@ class ImprunApi(Api):
         return f"{base_url}/console/workflows/{run_id}"
 
 
-def _page(title: str, content: str, head: str = "") -> str:
+# While a run is RUNNING its page re-reads itself every second and swaps in the new body, until the run ends
+# (without JavaScript, a meta refresh does the same).
+LIVE_WHILE_RUNNING = (
+    '<noscript><meta http-equiv="refresh" content="1"></noscript>'
+    "<script>(function poll(){setTimeout(async function(){try{"
+    "const r=await fetch(location.href,{cache:'no-store'});"
+    "const d=new DOMParser().parseFromString(await r.text(),'text/html');"
+    "document.body.replaceWith(d.body);document.title=d.title;"
+    "if(d.body.dataset.status==='RUNNING')poll();}catch(e){poll();}},1000);})();</script>"
+)
+PAGE_STYLE = ("<style>body{font:15px/1.5 system-ui,sans-serif;margin:2em}th{text-align:left;padding-right:1em}"
+              ".RUNNING{color:#0b62a4}.SUCCEEDED{color:#1f7a3d}.FAILED,.TIMED_OUT{color:#b3261e}</style>")
+
+
+def _page(title: str, content: str, head: str = "", status: str = "") -> str:
     return (
-        "<!doctype html><html lang=\"ko\"><head><meta charset=\"utf-8\">"
-        f"{head}<title>{html.escape(title)}</title></head>"
-        f"<body><h1>{html.escape(title)}</h1>{content}<p>wfmock — imprun workflows v2 simulator</p></body></html>"
+        "<!doctype html><html lang=\"ko\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">"
+        f"{head}{PAGE_STYLE}<title>{html.escape(title)}</title></head>"
+        f"<body data-status=\"{html.escape(status)}\"><h1>{html.escape(title)}</h1>{content}"
+        "<p>wfmock — imprun workflows v2 simulator</p></body></html>"
     )
