@@ -124,6 +124,16 @@ def test_serve_answers_both_apis(served: str) -> None:
     assert run.status_code == 200 and run.json()["data"]["status"] == "succeeded", run.text
 
 
+def test_served_pages_and_documents_come_from_the_wheel(served: str) -> None:
+    """The console, the docs page with its Swagger UI files and the served contracts are package data."""
+    for path, expected in (("/_wfmock/", "<html"), ("/_wfmock/docs", "swagger-ui"),
+                           ("/_wfmock/docs/swagger-ui/swagger-ui-bundle.js", "SwaggerUI")):
+        answer = httpx.get(served + path, timeout=30)
+        assert answer.status_code == 200 and expected in answer.text, (path, answer.status_code, answer.text[:200])
+    document = httpx.get(served + "/_wfmock/openapi/miso.json?oas=3.1", timeout=30)
+    assert document.status_code == 200 and document.json()["openapi"].startswith("3.1"), document.text[:200]
+
+
 def test_contract_against_the_served_mock(installed: Installed, served: str) -> None:
     result = installed.run("wfmock", "contract", "--api", "miso", "--base-url", served, "--api-key", "app-demo",
                            "--phases", "examples", "--max-examples", "1", "--only", "schemathesis,error-envelope,auth",
