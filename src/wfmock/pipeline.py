@@ -69,6 +69,11 @@ class Pipeline:
             return
         await self.serve(scope, receive, send)
 
+    def close_streams(self) -> None:
+        """Ends every open stream with its final event (called when the server shuts down)."""
+        for api in self.apis:
+            api.close_streams()
+
     def api_for(self, path: str) -> Api:
         for api in self.apis:
             if path.startswith(api.prefixes):

@@ -10,7 +10,8 @@ import os
 import stat
 from pathlib import Path
 
-from wfmock.scenario.errors import Problem, ScenarioError
+from wfmock.scenario.errors import Problem
+from wfmock.scenario.errors import UnreadableScenario as ScenarioError
 
 MAX_SCENARIO_BYTES = 1024 * 1024   # the bundled scenarios are a few KB each
 MAX_NESTING = 32                   # mappings and lists inside each other (the schema needs ~8)
@@ -64,6 +65,8 @@ def decode_text(data: bytes, source: str) -> str:
     except UnicodeDecodeError as error:
         at = error.start if nul < 0 else min(nul, error.start)
         raise ScenarioError([Problem(source, data.count(b"\n", 0, at) + 1, _bad_byte(data, at))]) from None
+    if nul >= 0:
+        raise ScenarioError([Problem(source, data.count(b"\n", 0, nul) + 1, _bad_byte(data, nul))])
     check_text(text, source)
     return text
 

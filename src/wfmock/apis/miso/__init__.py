@@ -5,7 +5,6 @@ Errors use Dify's envelope `{code, message, status}`.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +13,7 @@ from wfmock import errors
 from wfmock.apis.base import Api, Call
 from wfmock.apis.miso.apps import App, AppRegistry
 from wfmock.apis.miso.inputs import check_files, check_inputs
-from wfmock.apis.miso.runner import Envelope, StreamOptions, plan_run, stream_run
+from wfmock.apis.miso.runner import SHUTTING_DOWN, Envelope, StopSignal, StreamOptions, plan_run, stream_run
 from wfmock.apis.miso.store import AppStore, WorkflowRun
 from wfmock.apis.miso.uploads import accept_upload
 from wfmock.data.miso_outputs import demo_answer
@@ -30,7 +29,7 @@ class LiveTask:
 
     app: str
     user: str
-    stop: asyncio.Event
+    stop: StopSignal
 
 
 class MisoApi(Api):
@@ -56,6 +55,11 @@ class MisoApi(Api):
         self.retain_bytes = retain_bytes
         self.stores: dict[str, AppStore] = {}
         self.tasks: dict[str, LiveTask] = {}
+
+    def close_streams(self) -> None:
+        """Graceful shutdown: every open stream ends now with a final `workflow_finished` (stopped)."""
+        for task in list(self.tasks.values()):
+            task.stop.stop(SHUTTING_DOWN)
 
     def reset(self) -> None:
         self.stores.clear()
@@ -148,7 +152,7 @@ class MisoApi(Api):
         if mode == "blocking":
             end(plan.status)
             return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
-        stop = asyncio.Event()
+        stop = StopSignal()
         self.tasks[task_id] = LiveTask(app=app.name, user=user, stop=stop)
         envelope = Envelope(workflow_run_id=run_id, task_id=task_id)
         return StreamReply(stream_run(plan, envelope, options, stop, end))
@@ -203,7 +207,7 @@ class MisoApi(Api):
         app = self.apps.for_key(call.api_key)
         # another app's task is answered like an unknown one (Dify's stop never says which)
         if task is not None and task.app == app.name and task.user == call.request.body["user"]:
-            task.stop.set()
+            task.stop.stop()
         return Reply(200, {"result": "success"})
 
     # -- workflows/logs --------------------------------------------------------------------------
