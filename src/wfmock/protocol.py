@@ -67,11 +67,12 @@ class LimitedHttpToolsProtocol(FaultCapableHttpToolsProtocol):
             else:
                 self._unsupported_upgrade_warning()
         except httptools.HttpParserError as error:
+            line = data.split(b"\r\n", 1)[0].split(b" ")
             if not getattr(self, "url", b""):  # refused before the URL was parsed: read it off the request line
-                line = data.split(b"\r\n", 1)[0].split(b" ")
                 self.url = line[1][: self.limits.url_bytes] if len(line) > 1 else b""
             if getattr(self, "_refusal", None) is None:
-                unknown_method = "method" in str(error).lower()
+                looks_like_method = bool(line[0]) and line[0].isalpha() and line[0].isupper() and len(line[0]) <= 20
+                unknown_method = "method" in str(error).lower() and looks_like_method
                 self._refusal = (501, "This request method is not supported.") if unknown_method else (400, BAD_REQUEST)
             self.send_400_response(BAD_REQUEST)
 
