@@ -47,7 +47,7 @@ CASES = [
     (b"GET /v2/workflows/" + b"a" * 20_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "imprun"),
     (b"GET /v2/workflows/x HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 70_000 + b"\r\n\r\n", 431, "imprun"),
     (b"GET /ext/v1/workflows/logs HTTP/1.1\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(150)) + b"\r\n", 431, "miso"),
-    (b"FOO /ext/v1/workflows/run HTTP/1.1\r\nHost: x\r\n\r\n", 501, "miso"),
+    (b"FOO /ext/v1/workflows/run HTTP/1.1\r\nHost: x\r\n\r\n", 400, "miso"),
     (b"GET /ext/v1/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n", 400, "miso"),
     (b"GET /v2/workflows/x HTTP/1.1\r\nHo st: x\r\n\r\n", 400, "imprun"),
     (b"\x00\x01\x02garbage\r\n\r\n", 400, "imprun"),

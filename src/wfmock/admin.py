@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from wfmock.pipeline import Pipeline
 
 PREFIX = "/_wfmock"
+logger = logging.getLogger("wfmock")
 MAX_ADMIN_BODY = 2 * MAX_SCENARIO_BYTES
 HTTP_CODES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
               413: "payload_too_large"}
@@ -90,7 +92,11 @@ def build_admin(pipeline: "Pipeline", token: str | None = None, library: Scenari
                 offered = request.headers.get("authorization", "").partition(" ")[2].strip()
                 if not hmac.compare_digest(offered.encode(), token.encode()):
                     return _error(401, "unauthorized", "admin API needs `Authorization: Bearer <admin token>`")
-            return await handler(request)
+            try:
+                return await handler(request)
+            except Exception:  # a bug must still answer in the envelope (and is logged, so tests see it)
+                logger.exception("unexpected error in the admin API: %s %s", request.method, request.url.path)
+                return _error(500, "internal_error", "The admin API hit an internal error.")
         return endpoint
 
     async def health(request: Request) -> Response:

@@ -73,7 +73,7 @@ class LimitedHttpToolsProtocol(FaultCapableHttpToolsProtocol):
             if getattr(self, "_refusal", None) is None:
                 looks_like_method = bool(line[0]) and line[0].isalpha() and line[0].isupper() and len(line[0]) <= 20
                 unknown_method = "method" in str(error).lower() and looks_like_method
-                self._refusal = (501, "This request method is not supported.") if unknown_method else (400, BAD_REQUEST)
+                self._refusal = (400, "Unknown request method.") if unknown_method else (400, BAD_REQUEST)
             self.send_400_response(BAD_REQUEST)
 
     def send_400_response(self, msg: str) -> None:

@@ -88,7 +88,11 @@ def show_path(path: Path) -> str:
 
 def parse(text: str, source: str) -> tuple[Document | None, list[Problem]]:
     """The document, or None with the YAML syntax problem (and its line)."""
-    loader = _BoundedLoader(text)
+    try:
+        loader = _BoundedLoader(text)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow (control characters, U+0080…)
+        line = text.count("\n", 0, error.position) + 1
+        return None, [Problem(source, line, f"character U+{error.character:04X} is not allowed in YAML")]
     try:
         node = loader.get_single_node()
     except LimitExceeded as error:
