@@ -30,8 +30,8 @@ def read_bounded(path: Path, limit: int = MAX_SCENARIO_BYTES) -> bytes:
     source = str(path)
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError as error:
-        raise ScenarioError([Problem(source, None, f"cannot read: {error.strerror or error}")]) from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
+        raise ScenarioError([Problem(source, None, f"cannot read: {getattr(error, 'strerror', None) or error}")]) from None
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
