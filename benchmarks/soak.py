@@ -1,13 +1,14 @@
 """Soak: RSS of `wfmock serve` under 200,000 mixed requests, large and small, stays flat after warm-up.
 
     .venv/bin/python benchmarks/soak.py [--requests 200000] [--warmup 50000] [--connections 8]
-                                        [--retain-bytes 16]
+                                        [--retain-bytes 4]
 
 Starts `wfmock serve` on a free loopback port and drives it with keep-alive HTTP/1.1 connections:
 imprun creates and reads, MISO blocking and streaming runs, uploads, logs, invalid and deep JSON,
 and every 250th request a 1 MiB body (every 5,000th an 8 MiB one). It prints the server's RSS after
 the warm-up and at the end, and their ratio (flat = within 10%). Bounded in count; each request has
-a timeout. With `--retain-bytes 16` every store reaches its byte bound within the warm-up.
+a timeout. With `--retain-bytes 4` every store reaches its byte bound within the warm-up (with a larger
+bound, lengthen `--warmup` to match: RSS grows until the stores are full, then stays flat).
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200_000)
     parser.add_argument("--warmup", type=int, default=50_000)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--retain-bytes", default="16")
+    parser.add_argument("--retain-bytes", default="4")
     args = parser.parse_args()
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}

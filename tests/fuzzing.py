@@ -34,7 +34,14 @@ def examples(kind: str) -> int:
 
 @contextlib.contextmanager
 def logged_server(log: Path, *args: str) -> Iterator[str]:
-    """`wfmock serve ARGS` on a free loopback port, everything it prints going to `log`."""
+    """`wfmock serve ARGS` on a free loopback port, everything it prints going to `log`; yields its URL."""
+    with logged_process(log, *args) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def logged_process(log: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As `logged_server`, yielding the URL and the process (to signal it)."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with log.open("wb") as sink:
@@ -53,7 +60,7 @@ def logged_server(log: Path, *args: str) -> Iterator[str]:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.1)
-            yield base
+            yield base, process
         finally:
             process.terminate()
             try:

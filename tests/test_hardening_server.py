@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.fuzzing import logged_process
 from tests.support import running_server
 from wfmock import cli
 from wfmock.admin import needs_token
@@ -94,3 +97,22 @@ def test_bad_flags_exit_2_with_one_line(flags: list[str]) -> None:
                             timeout=60)
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sigterm_ends_open_streams_with_a_final_event_and_exits(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    with logged_process(log, "--scenario", "stalled-stream") as (url, process):
+        body = {"inputs": {"query": "x"}, "mode": "streaming", "user": "u"}
+        with httpx.Client(timeout=30) as client, client.stream(
+                "POST", f"{url}/ext/v1/workflows/run", json=body, headers={"Authorization": "Bearer k"}) as response:
+            lines = response.iter_lines()
+            for line in lines:
+                if '"node_started"' in line:
+                    break  # three events sent: the stream now stalls for 60 s
+            process.send_signal(signal.SIGTERM)
+            rest = [line for line in lines if line.startswith("data:")]
+        assert process.wait(timeout=30) is not None  # well before the 60 s stall would end
+    final = httpx.Response(200, content=rest[-1].removeprefix("data:").strip()).json()
+    assert final["event"] == "workflow_finished" and final["data"]["status"] == "stopped"
+    assert final["data"]["error"] == "The server is shutting down."
+    assert "Traceback" not in log.read_text(errors="replace")

@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="runs, files and log entries kept per API and app, oldest forgotten first "
                             "(default 100000)")
     serve.add_argument("--retain-bytes", type=mebibytes, default=None, metavar="MiB",
-                       help="also forget the oldest once a store holds this much (default 64 MiB each)")
+                       help="also forget the oldest once a store holds this much (default 32 MiB each)")
     serve.add_argument("--max-body-bytes", type=mebibytes, default=None, metavar="MiB",
                        help="largest JSON request body (default 20 MiB)")
     serve.add_argument("--max-field-bytes", type=mebibytes, default=None, metavar="MiB",

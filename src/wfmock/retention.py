@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
 DEFAULT_RETAIN = 100_000
-DEFAULT_RETAIN_BYTES = 64 * 1024 * 1024
+DEFAULT_RETAIN_BYTES = 32 * 1024 * 1024
 ENTRY_OVERHEAD = 512  # a stored entry's dict, ids and timestamps, roughly
 
 K = TypeVar("K")
