@@ -119,9 +119,16 @@ def check_answer(status: int | None, content_type: str, body: bytes, path: str, 
         COUNTS["not_envelope"] += 1
 
 
+_PROBES: dict[str, httpx.Client] = {}
+
+
 def probe_health(base: str) -> None:
+    """The health endpoint must answer right after a case (a generous timeout: this detects hangs)."""
+    client = _PROBES.get(base)
+    if client is None:
+        client = _PROBES[base] = httpx.Client(base_url=base, timeout=HEALTH_TIMEOUT)
     try:
-        if httpx.get(base + "/_wfmock/health", timeout=HEALTH_TIMEOUT).status_code != 200:
+        if client.get("/_wfmock/health").status_code != 200:
             COUNTS["health_failures"] += 1
     except httpx.HTTPError:
         COUNTS["health_failures"] += 1
