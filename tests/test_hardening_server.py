@@ -88,7 +88,7 @@ def test_a_server_beyond_loopback_gets_a_token(monkeypatch: pytest.MonkeyPatch,
 @pytest.mark.parametrize("flags", [
     ["--port", "0"], ["--port", "65536"], ["--port", "-1"], ["--port", "http"], ["--pace", "-1"], ["--pace", "nan"],
     ["--pace", "inf"], ["--run-duration", "-0.5"], ["--retain", "0"], ["--retain", "-5"], ["--retain", "1e3"],
-    ["--retain-bytes", "0"], ["--retain-bytes", "-1"], ["--max-json-depth", "0"], ["--max-body-bytes", "abc"],
+    ["--retain-bytes", "0"], ["--retain-bytes", "-1"], ["--max-json-depth", "0"], ["--max-json-depth", "500"], ["--max-body-bytes", "abc"],
     ["--seed", "-1"], ["--seed", "x"], ["--api", "soap"], ["--api-key", ""], ["--api-key", "a b"],
     ["--admin-token", "short"], ["--scenario-dir", "/no/such/dir"], ["--host", ""], ["--log-level", "loud"],
 ])

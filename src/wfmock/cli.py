@@ -9,7 +9,8 @@ from typing import NoReturn
 
 from wfmock import __version__
 from wfmock.flags import (
-    directory, finite_seconds, host_name, key_text, mebibytes, natural, port_number, positive, seed_number, token_text,
+    directory, finite_seconds, host_name, json_depth, key_text, mebibytes, port_number, positive, seed_number,
+    token_text,
 )
 
 API_CHOICES = ("imprun", "miso", "all")
@@ -51,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="largest JSON request body (default 20 MiB)")
     serve.add_argument("--max-field-bytes", type=mebibytes, default=None, metavar="MiB",
                        help="largest string in a JSON body (default 4 MiB)")
-    serve.add_argument("--max-json-depth", type=natural, default=None, metavar="N",
-                       help="deepest nesting of arrays and objects in a JSON body (default 64)")
+    serve.add_argument("--max-json-depth", type=json_depth, default=None, metavar="N",
+                       help="deepest nesting of arrays and objects in a JSON body (default 64, at most 128)")
     serve.add_argument("--no-rate-limit", action="store_true",
                        help="turn the documented rate limits off (for contract runs against the mock)")
     serve.add_argument("--no-admin", action="store_true", help="do not serve the /_wfmock admin API")

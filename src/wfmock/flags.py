@@ -35,10 +35,13 @@ def positive(text: str) -> int:
     return value
 
 
-def natural(text: str) -> int:
+MAX_JSON_DEPTH = 128  # deeper bodies would reach recursion limits in validation and encoding
+
+
+def json_depth(text: str) -> int:
     value = _integer(text)
-    if not 1 <= value <= 10_000:
-        raise _fail(f"{value} is out of range (1..10000)")
+    if not 1 <= value <= MAX_JSON_DEPTH:
+        raise _fail(f"{value} is out of range (1..{MAX_JSON_DEPTH})")
     return value
 
 
