@@ -270,3 +270,21 @@ def test_retention_is_bounded_in_bytes_oldest_first() -> None:
     assert store.runs.bytes <= 2 * 1024 * 1024 and store.logged.bytes <= 2 * 1024 * 1024
     assert call(pipeline, "GET", f"/ext/v1/workflows/run/{ids[0]}", headers=MISO).status_code == 404
     assert call(pipeline, "GET", f"/ext/v1/workflows/run/{ids[-1]}", headers=MISO).status_code == 200
+
+
+def test_an_18_mb_value_is_neither_echoed_nor_kept_without_bound() -> None:
+    pipeline = app(limits=Limits(field_bytes=32 * 1024 * 1024), retain_bytes=48 * 1024 * 1024)
+    huge = "9" * (18 * 1024 * 1024)
+    invalid = call(pipeline, "POST", "/v2/workflows", headers=IMPRUN,
+                   json={"type": "scraping", "params": {**IMPRUN_BODY["params"], "year": huge}})
+    assert invalid.status_code == 400 and len(invalid.content) < 2000
+    for _ in range(4):
+        ok = call(pipeline, "POST", "/ext/v1/workflows/run", headers=MISO,
+                  json={"inputs": {"query": huge}, "mode": "blocking", "user": "u"})
+        assert ok.status_code == 200
+    store = next(iter(pipeline.apis[-1].stores.values()))
+    assert len(store.runs) == 1 and len(store.logged) == 1  # each entry is over half the bound: only the newest stays
+    assert store.runs.bytes <= 48 * 1024 * 1024 * 2
+    refused = call(app(), "POST", "/ext/v1/workflows/run", headers=MISO,
+                   json={"inputs": {"query": huge}, "mode": "blocking", "user": "u"})
+    assert refused.status_code == 413 and len(refused.content) < 1000  # the default field limit is 4 MiB

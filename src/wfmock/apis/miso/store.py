@@ -128,7 +128,8 @@ class AppStore:
     def log(self, run: WorkflowRun) -> None:
         if self.logged:  # never dated before the log written ahead of it, so "newest first" holds by created_at
             run.logged_at = max(run.logged_at or run.created_at, self.logged[-1].logged_at or run.created_at)
-        self.logged.append(run, len(run.search_text))
+        # the entry keeps the whole run alive: its inputs and outputs, and their search text (about as large)
+        self.logged.append(run, 2 * len(run.search_text))
 
     def logs(self, *, status: str | None, keyword: str | None, created_after: float | None = None,
              created_before: float | None = None, session_id: str | None = None) -> list[WorkflowRun]:
