@@ -17,7 +17,7 @@ import orjson
 import yaml
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -94,6 +94,8 @@ def build_admin(pipeline: "Pipeline", token: str | None = None, library: Scenari
                     return _error(401, "unauthorized", "admin API needs `Authorization: Bearer <admin token>`")
             try:
                 return await handler(request)
+            except ClientDisconnect:
+                return Response(status_code=400)  # the client left mid-body: no one reads this
             except Exception:  # a bug must still answer in the envelope (and is logged, so tests see it)
                 logger.exception("unexpected error in the admin API: %s %s", request.method, request.url.path)
                 return _error(500, "internal_error", "The admin API hit an internal error.")
