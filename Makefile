@@ -4,7 +4,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: serve test bench clean
+.PHONY: serve test bench clean fuzz
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,6 +17,11 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(PYTHON) -m pytest -q
+
+# The fuzz tests of `make test`, scaled up (FUZZ_EXAMPLES cases in all); prints the counts at the end.
+FUZZ_EXAMPLES ?= 100000
+fuzz: $(STAMP)
+	WFMOCK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTHON) -m pytest tests/test_fuzz.py -q -s
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -1,37 +1,92 @@
 """The admin API under `/_wfmock/`: health, scenario selection, state reset and the request journal.
 
-On by default (the mock binds to loopback); `--admin-token` protects it with a bearer token.
+On by default (the mock binds to loopback); `--admin-token` protects it with a bearer token, and a
+server listening beyond loopback always has one (see `needs_token`). A scenario is chosen by name
+from the server's `ScenarioLibrary` or sent inline; a request never names a file.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import logging
+import secrets
 from typing import TYPE_CHECKING, Any
 
+import orjson
 import yaml
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wfmock import scenario as scenarios
 from wfmock.console import console_routes
 from wfmock.docs import docs_routes
-from wfmock.scenario import ScenarioError
+from wfmock.limits import LimitError, clip, json_depth_ok
+from wfmock.scenario import ScenarioError, ScenarioLibrary
+from wfmock.scenario.limits import MAX_NESTING, MAX_SCENARIO_BYTES
 
 if TYPE_CHECKING:
     from wfmock.pipeline import Pipeline
 
 PREFIX = "/_wfmock"
+logger = logging.getLogger("wfmock")
+MAX_ADMIN_BODY = 2 * MAX_SCENARIO_BYTES
+HTTP_CODES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
+              413: "payload_too_large"}
+
+
+def needs_token(host: str) -> bool:
+    """Whether a server on `host` can be reached from beyond this machine (then the admin API needs a token)."""
+    if host.lower() in ("localhost", "localhost."):
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return True  # a host name may resolve to anything
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"code": code, "message": message, "status": status, **extra}, status_code=status)
+    return JSONResponse({"code": code, "message": clip(message), "status": status, **extra}, status_code=status)
 
 
-def build_admin(pipeline: "Pipeline", token: str | None = None) -> Starlette:
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own 404/405 (unknown admin path or method), in the admin envelope."""
+    status = getattr(error, "status_code", 500)
+    headers = getattr(error, "headers", None) or {}
+    detail = "no such admin endpoint" if status == 404 else str(getattr(error, "detail", "") or "error")
+    if status == 405:
+        detail = f"method {request.method[:20]} is not allowed on {clip(request.url.path, 200)}"
+    response = _error(status, HTTP_CODES.get(status, "error"), detail)
+    response.headers.update(headers)
+    return response
+
+
+async def _read_json(request: Request) -> Any:
+    """The body as JSON: bounded in bytes and in nesting, or `LimitError`/`ValueError`."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_ADMIN_BODY:
+            raise LimitError(413, f"admin request bodies are limited to {MAX_ADMIN_BODY} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not json_depth_ok(raw, MAX_NESTING):
+        raise LimitError(400, f"JSON nested more than {MAX_NESTING} levels deep")
+    return orjson.loads(raw)
+
+
+def build_admin(pipeline: "Pipeline", token: str | None = None, library: ScenarioLibrary | None = None) -> Starlette:
     session = pipeline.session
     journal = pipeline.journal
+    library = library or ScenarioLibrary()
 
     def guarded(handler: Any) -> Any:
         async def endpoint(request: Request) -> Response:
@@ -39,7 +94,13 @@ def build_admin(pipeline: "Pipeline", token: str | None = None) -> Starlette:
                 offered = request.headers.get("authorization", "").partition(" ")[2].strip()
                 if not hmac.compare_digest(offered.encode(), token.encode()):
                     return _error(401, "unauthorized", "admin API needs `Authorization: Bearer <admin token>`")
-            return await handler(request)
+            try:
+                return await handler(request)
+            except ClientDisconnect:
+                return Response(status_code=400)  # the client left mid-body: no one reads this
+            except Exception:  # a bug must still answer in the envelope (and is logged, so tests see it)
+                logger.exception("unexpected error in the admin API: %s %s", request.method, request.url.path)
+                return _error(500, "internal_error", "The admin API hit an internal error.")
         return endpoint
 
     async def health(request: Request) -> Response:
@@ -51,6 +112,7 @@ def build_admin(pipeline: "Pipeline", token: str | None = None) -> Starlette:
         return JSONResponse({
             "active": _describe(session.scenario),
             "bundled": [{"name": name, "description": description} for name, description in scenarios.bundled()],
+            "available": [{"name": name, "description": description} for name, description in library.listing()],
         })
 
     async def get_scenario(request: Request) -> Response:
@@ -58,20 +120,23 @@ def build_admin(pipeline: "Pipeline", token: str | None = None) -> Starlette:
 
     async def set_scenario(request: Request) -> Response:
         try:
-            payload = await request.json()
+            payload = await _read_json(request)
+        except LimitError as error:
+            return _error(error.status, HTTP_CODES[error.status], str(error))
         except ValueError:
             return _error(400, "invalid_request", "body must be JSON: {\"name\": ...} or {\"scenario\": {...}}")
         try:
-            if isinstance(payload, dict) and "name" in payload:
-                chosen = scenarios.resolve(str(payload["name"]))
+            if isinstance(payload, dict) and isinstance(payload.get("name"), str):
+                chosen = library.load(payload["name"])
             elif isinstance(payload, dict) and "scenario" in payload:
                 document = payload["scenario"]
                 text = document if isinstance(document, str) else yaml.safe_dump(document, allow_unicode=True)
-                chosen = scenarios.load_text(text, source="<admin>")
+                chosen = scenarios.load_text(text, source="<admin>", fixtures_dir=library.fixtures_dir)
             else:
-                return _error(400, "invalid_request", "give {\"name\": NAME|PATH} or {\"scenario\": {...}}")
+                return _error(400, "invalid_request", "give {\"name\": NAME} (a scenario in the library) "
+                                                      "or {\"scenario\": {...}}")
         except ScenarioError as error:
-            return _error(400, "invalid_scenario", str(error), problems=[str(p) for p in error.problems])
+            return _error(400, "invalid_scenario", str(error), problems=[clip(str(p)) for p in error.problems[:50]])
         session.use_scenario(chosen)  # streams already running keep the plan they started with
         return JSONResponse({"active": _describe(chosen)})
 
@@ -96,6 +161,8 @@ def build_admin(pipeline: "Pipeline", token: str | None = None) -> Starlette:
             )
         except ValueError as error:
             return _error(400, "invalid_request", f"bad filter: {error}")
+        except OverflowError:
+            return _error(400, "invalid_request", "bad filter: number out of range")
         return JSONResponse({"requests": entries, "total": len(entries)})
 
     async def clear_requests(request: Request) -> Response:
@@ -113,7 +180,7 @@ def build_admin(pipeline: "Pipeline", token: str | None = None) -> Starlette:
         Route(PREFIX + "/requests", guarded(clear_requests), methods=["DELETE"]),
     ]
     routes += docs_routes(pipeline) + console_routes(pipeline, token)  # the browser side: docs.py, console/
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
 
 
 def _describe(chosen: Any) -> dict[str, Any] | None:

@@ -14,8 +14,9 @@ from wfmock.auth import Authenticator
 from wfmock.clock import Clock
 from wfmock.cors import CorsPolicy
 from wfmock.journal import Journal
+from wfmock.limits import Limits
 from wfmock.pipeline import Pipeline
-from wfmock.retention import DEFAULT_RETAIN
+from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
 from wfmock.spec import ApiSpec, repo_dir
 from wfmock.state import Session, Settings
 
@@ -32,6 +33,7 @@ class Config:
     pace: float = 1.0
     run_duration: float = 2.0
     retain: int = DEFAULT_RETAIN
+    retain_bytes: int = DEFAULT_RETAIN_BYTES
     rate_limits: bool = True
     scenario: str | None = None
     admin: bool = True
@@ -40,6 +42,8 @@ class Config:
     host: str = "127.0.0.1"              # where the server listens: decides the default CORS origins
     cors_origins: Sequence[str] = ()     # `--cors-origin`; empty: the default of `CorsPolicy.for_server`
     clock: Clock = field(default_factory=Clock)
+    scenario_dirs: Sequence[Path] = ()
+    limits: Limits = field(default_factory=Limits)
 
 
 def fixtures_dir() -> Path:
@@ -53,34 +57,39 @@ def build_app(config: Config | None = None) -> Pipeline:
     settings = Settings(seed=config.seed, pace=config.pace, run_duration=config.run_duration,
                         rate_limits=config.rate_limits, fixtures_dir=fixtures)
     specs = {name: ApiSpec.load(name) for name in config.apis}
-    from functools import partial
+    from wfmock.scenario import ScenarioLibrary, resolve
 
-    from wfmock.scenario import resolve
-
+    library = ScenarioLibrary(config.scenario_dirs, fixtures_dir=fixtures)
+    startup = None
+    if config.scenario:  # the operator's own command line may name a file; a request never can
+        startup = library.load(config.scenario) if config.scenario in library.files() else \
+            resolve(config.scenario, fixtures_dir=fixtures)
     session = Session(
         settings=settings,
         clock=config.clock,
-        scenario=resolve(config.scenario) if config.scenario else None,
-        resolve_scenario=partial(resolve, bundled_only=True),  # a request header never reads host files
+        scenario=startup,
+        resolve_scenario=library.load,  # X-Wfmock-Scenario: a name from the library, never a path
         default_rate_limits={name: spec.rate_limits for name, spec in specs.items()},
     )
     apis: list[Api] = []
     authenticators: dict[str, Authenticator] = {}
     if "imprun" in specs:
-        apis.append(ImprunApi(specs["imprun"], run_duration=config.run_duration, retain=config.retain))
+        apis.append(ImprunApi(specs["imprun"], run_duration=config.run_duration, retain=config.retain,
+                               retain_bytes=config.retain_bytes))
         authenticators["imprun"] = Authenticator(specs["imprun"].security_schemes, config.api_keys)
     if "miso" in specs:
         registry = AppRegistry.load(fixtures / "apps")
-        apis.append(MisoApi(specs["miso"], registry, pace=config.pace, retain=config.retain))
+        apis.append(MisoApi(specs["miso"], registry, pace=config.pace, retain=config.retain,
+                             retain_bytes=config.retain_bytes))
         keys = set(config.api_keys) | registry.declared_keys if config.api_keys else set()
         authenticators["miso"] = Authenticator(specs["miso"].security_schemes, keys)
     for api in apis:
         session.on_reset.append(api.reset)
-    journal = Journal()
-    pipeline = Pipeline(apis, session, authenticators, journal)
+    journal = Journal(max_bytes=config.retain_bytes)
+    pipeline = Pipeline(apis, session, authenticators, journal, limits=config.limits)
     pipeline.cors = CorsPolicy.for_server(config.host, config.cors_origins)
     if config.admin:
         from wfmock.admin import build_admin
 
-        pipeline.admin = build_admin(pipeline, token=config.admin_token)
+        pipeline.admin = build_admin(pipeline, token=config.admin_token, library=library)
     return pipeline

@@ -5,37 +5,62 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from wfmock import __version__
+from wfmock.flags import (
+    base_url, cors_origin, directory, finite_seconds, host_name, json_depth, key_text, mebibytes, port_number,
+    positive, seed_number, token_text,
+)
 
 API_CHOICES = ("imprun", "miso", "all")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line on stderr (`wfmock serve: error: …`) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wfmock", description=__doc__)
+    parser = OneLineParser(prog="wfmock", description=__doc__)
     parser.add_argument("--version", action="version", version=f"wfmock {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     serve = commands.add_parser("serve", help="run the mock server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--host", type=host_name, default="127.0.0.1",
+                       help="address to listen on; beyond loopback the admin API always needs a token")
+    serve.add_argument("--port", type=port_number, default=8080, help="1..65535")
     serve.add_argument("--api", choices=API_CHOICES, default="all", help="which API(s) to serve")
-    serve.add_argument("--api-key", action="append", default=[], metavar="KEY",
+    serve.add_argument("--api-key", type=key_text, action="append", default=[], metavar="KEY",
                        help="accept only these keys (repeatable); without it any non-empty key is accepted")
-    serve.add_argument("--seed", type=int, default=None, help="make every id and payload reproducible")
+    serve.add_argument("--seed", type=seed_number, default=None, help="make every id and payload reproducible")
     serve.add_argument("--scenario", default=None, metavar="NAME|PATH", help="start in this scenario")
-    serve.add_argument("--pace", type=float, default=1.0,
+    serve.add_argument("--scenario-dir", type=directory, action="append", default=[], metavar="DIR",
+                       help="also offer the scenarios in DIR by name (admin API, X-Wfmock-Scenario); repeatable")
+    serve.add_argument("--pace", type=finite_seconds, default=1.0,
                        help="stream pace multiplier: 1 is model-like (a second or two), 0 is instant")
-    serve.add_argument("--run-duration", type=float, default=2.0,
+    serve.add_argument("--run-duration", type=finite_seconds, default=2.0,
                        help="seconds an imprun run stays RUNNING before it finishes")
-    serve.add_argument("--retain", type=int, default=None, metavar="N",
+    serve.add_argument("--retain", type=positive, default=None, metavar="N",
                        help="runs, files and log entries kept per API and app, oldest forgotten first "
                             "(default 100000)")
+    serve.add_argument("--retain-bytes", type=mebibytes, default=None, metavar="MiB",
+                       help="also forget the oldest once a store holds this much (default 32 MiB each)")
+    serve.add_argument("--max-body-bytes", type=mebibytes, default=None, metavar="MiB",
+                       help="largest JSON request body (default 20 MiB)")
+    serve.add_argument("--max-field-bytes", type=mebibytes, default=None, metavar="MiB",
+                       help="largest string in a JSON body (default 4 MiB)")
+    serve.add_argument("--max-json-depth", type=json_depth, default=None, metavar="N",
+                       help="deepest nesting of arrays and objects in a JSON body (default 64, at most 128)")
     serve.add_argument("--no-rate-limit", action="store_true",
                        help="turn the documented rate limits off (for contract runs against the mock)")
     serve.add_argument("--no-admin", action="store_true", help="do not serve the /_wfmock admin API")
-    serve.add_argument("--admin-token", default=None, help="require this bearer token on the admin API")
-    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+    serve.add_argument("--admin-token", type=token_text, default=None,
+                       help="require this bearer token on the admin API (generated and printed when "
+                            "listening beyond loopback without one)")
+    serve.add_argument("--cors-origin", type=cors_origin, action="append", default=[], metavar="ORIGIN",
                        help="let browser apps from this origin call the mock (repeatable; '*' for any). Default: "
                             "any origin on a loopback --host, loopback origins otherwise")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
@@ -52,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--api", choices=API_CHOICES[:2], required=True)
     export.add_argument("--oas", choices=("3.2", "3.1"), default="3.2",
                         help="3.1 for tools that refuse 3.2 (MISO's stream itemSchema moves to x-wfmock-item-schema)")
-    export.add_argument("--server", default=None, metavar="URL", help="put this base URL first in `servers`")
+    export.add_argument("--server", type=base_url, default=None, metavar="URL", help="put this base URL first in `servers`")
     export.add_argument("--format", choices=("yaml", "json"), default="yaml")
     export.add_argument("--output", "-o", default=None, metavar="FILE", help="write here instead of stdout")
 
@@ -80,29 +105,50 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from wfmock.admin import needs_token, new_token
     from wfmock.app import Config
-    from wfmock.retention import DEFAULT_RETAIN
+    from wfmock.limits import Limits
+    from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
     from wfmock.scenario import ScenarioError
     from wfmock.server import serve
 
+    token = args.admin_token
+    if token is None and not args.no_admin and needs_token(args.host):
+        token = new_token()
+        print(f"wfmock: listening on {args.host}, beyond loopback: the admin API needs "
+              f"`Authorization: Bearer {token}` (set your own with --admin-token)", file=sys.stderr, flush=True)
+    limits = Limits()
+    for flag, name in (("max_body_bytes", "body_bytes"), ("max_field_bytes", "field_bytes"),
+                       ("max_json_depth", "json_depth")):
+        if getattr(args, flag) is not None:
+            limits = replace(limits, **{name: getattr(args, flag)})
     config = Config(
         apis=("imprun", "miso") if args.api == "all" else (args.api,),
         api_keys=tuple(args.api_key),
         seed=args.seed,
-        pace=max(args.pace, 0.0),
-        run_duration=max(args.run_duration, 0.0),
-        retain=max(args.retain, 1) if args.retain is not None else DEFAULT_RETAIN,
+        pace=args.pace,
+        run_duration=args.run_duration,
+        retain=args.retain if args.retain is not None else DEFAULT_RETAIN,
+        retain_bytes=args.retain_bytes if args.retain_bytes is not None else DEFAULT_RETAIN_BYTES,
         rate_limits=not args.no_rate_limit,
         scenario=args.scenario,
         admin=not args.no_admin,
-        admin_token=args.admin_token,
+        admin_token=token,
+        scenario_dirs=tuple(args.scenario_dir),
+        limits=limits,
         host=args.host,
         cors_origins=tuple(args.cors_origin),
     )
     try:
         serve(config, args.host, args.port, args.log_level)
     except ScenarioError as error:
-        print(f"wfmock: {error}", file=sys.stderr)
+        print(f"wfmock: {str(error).splitlines()[0]}" if len(error.problems) == 1 else f"wfmock: {error}",
+              file=sys.stderr)
+        return 2
+    except OSError as error:  # the port is taken, or the host cannot be bound
+        print(f"wfmock: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 2
     return 0
 
@@ -112,8 +158,12 @@ def _export(args: argparse.Namespace) -> int:
 
     text = render(export(args.api, args.oas, args.server), args.format)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            print(f"wfmock: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(text)
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from wfmock.limits import clip
+
 
 class ApiError(Exception):
     """An error the client should see: an API error code, its HTTP status and a message.
@@ -21,6 +23,7 @@ class ApiError(Exception):
         status: int | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        message = clip(message) if message else message  # never echo megabytes of input back
         super().__init__(message or code)
         self.code = code
         self.message = message

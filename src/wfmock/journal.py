@@ -13,27 +13,46 @@ from collections.abc import Callable
 from typing import Any
 
 DEFAULT_CAPACITY = 10_000
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+ENTRY_BYTES = 600          # a record's dict and its small fields, roughly
+SHOWN_TAIL = 4
+MIN_KEY_FOR_TAIL = 16      # below this, 4 shown characters would be most of the secret
+MAX_PATH_CHARS = 2048
 
 
 def mask_key(key: str | None) -> str | None:
-    """Shows enough of an API key to tell keys apart, never the whole key."""
+    """Shows the last 4 characters of a long key (enough to tell keys apart); a short key not at all."""
     if key is None:
         return None
-    return key if len(key) <= 4 else "…" + key[-4:]
+    return "…" + key[-SHOWN_TAIL:] if len(key) >= MIN_KEY_FOR_TAIL else "…"
 
 
 class Journal:
-    """A ring buffer of request records; `record` is on the hot path, so it only appends."""
+    """A ring buffer of request records, bounded in count and bytes; `record` is on the hot path."""
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY, now: Callable[[], float] = time.time) -> None:
-        self.entries: deque[dict[str, Any]] = deque(maxlen=capacity)
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, now: Callable[[], float] = time.time,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.entries: deque[dict[str, Any]] = deque()
+        self.capacity = capacity
+        self.max_bytes = min(max_bytes, DEFAULT_MAX_BYTES)
+        self._sizes: deque[int] = deque()  # each entry's estimated bytes, beside it
+        self.bytes = 0
         self._sequence = itertools.count(1)
         self._now = now
         self.listeners: list[Callable[[dict[str, Any] | None], None]] = []  # the console's live feed; None: cleared
 
     def record(self, *, api_key: str | None = None, **fields: Any) -> None:
+        path = fields.get("path")
+        if isinstance(path, str) and len(path) > MAX_PATH_CHARS:
+            fields["path"] = path[:MAX_PATH_CHARS] + "…"
         entry = {"seq": next(self._sequence), "at": self._now(), "api_key": mask_key(api_key), **fields}
+        entry_bytes = ENTRY_BYTES + (len(fields["path"]) if isinstance(fields.get("path"), str) else 0)
         self.entries.append(entry)
+        self._sizes.append(entry_bytes)
+        self.bytes += entry_bytes
+        while len(self.entries) > 1 and (len(self.entries) > self.capacity or self.bytes > self.max_bytes):
+            self.entries.popleft()
+            self.bytes -= self._sizes.popleft()
         for listener in self.listeners:
             listener(entry)
 
@@ -59,6 +78,8 @@ class Journal:
 
     def clear(self) -> None:
         self.entries.clear()
+        self._sizes.clear()
+        self.bytes = 0
         for listener in self.listeners:
             listener(None)
 

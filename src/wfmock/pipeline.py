@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.formparsers import MultiPartException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from wfmock import errors
 from wfmock.apis.base import Api, Call
@@ -20,16 +20,19 @@ from wfmock.auth import Authenticator
 from wfmock.cors import CorsPolicy
 from wfmock.errors import ApiError
 from wfmock.journal import Journal
+from wfmock.limits import Limits, json_depth_ok, longest_string
 from wfmock.render import Reply, StreamReply, send_reply, send_stream
 from wfmock.routing import Router
 from wfmock.scenario.plan import Plan, RequestInfo
+from wfmock.spec import Operation
 from wfmock.state import Session
 from wfmock.transport import apply_fault
 from wfmock.types import ASGIApp, Receive, Scope, Send
 from wfmock.validate import MISSING, Incoming, decode_json, validate
 
 logger = logging.getLogger("wfmock")
-MAX_JSON_BODY = 20 * 1024 * 1024
+MAX_JSON_BODY = Limits().body_bytes
+MULTIPART_MARGIN = 1024 * 1024  # form fields and part headers around the largest allowed file
 SCENARIO_HEADER = "x-wfmock-scenario"
 
 
@@ -44,7 +47,9 @@ class Pipeline:
         journal: Journal,
         admin: ASGIApp | None = None,
         admin_prefix: str = "/_wfmock",
+        limits: Limits | None = None,
     ) -> None:
+        self.limits = limits or Limits()
         self.apis = list(apis)
         self.session = session
         self.authenticators = dict(authenticators)
@@ -75,6 +80,11 @@ class Pipeline:
             return
         await self.serve(scope, receive, send)
 
+    def close_streams(self) -> None:
+        """Ends every open stream with its final event (called when the server shuts down)."""
+        for api in self.apis:
+            api.close_streams()
+
     def api_for(self, path: str) -> Api:
         for api in self.apis:
             if path.startswith(api.prefixes):
@@ -102,7 +112,7 @@ class Pipeline:
                 rate_headers = decision.headers()
                 if not decision.allowed:
                     raise ApiError(errors.RATE_LIMITED, _rate_message(decision), status=429, headers=rate_headers)
-            incoming = await read_incoming(scope, receive, headers)
+            incoming = await read_incoming(scope, receive, headers, self.limits, match.operation)
             plan = engine.plan(RequestInfo(                                                 # scenario
                 api=api.name, operation_id=operation_id, method=method, path=scope["path"],
                 path_params=match.path_params, query=incoming.query, headers=headers,
@@ -118,6 +128,8 @@ class Pipeline:
             ))
         except ApiError as error:
             reply = api.error_reply(error)
+        except ClientDisconnect:
+            return  # the client left while sending its body: there is no one to answer
         except Exception:
             logger.exception("unexpected error while serving %s %s", method, scope["path"])
             reply = api.error_reply(ApiError(errors.INTERNAL, "The server encountered an internal error.", status=500))
@@ -140,36 +152,96 @@ class Pipeline:
             await send_reply(reply, send, head=head)
 
 
-async def read_incoming(scope: Scope, receive: Receive, headers: Mapping[str, str]) -> Incoming:
-    """Reads the body once: JSON is parsed later by validation, multipart forms here."""
-    request = Request(scope, receive)
+async def read_incoming(scope: Scope, receive: Receive, headers: Mapping[str, str],
+                        limits: Limits | None = None, operation: Operation | None = None) -> Incoming:
+    """Reads the body once, within the limits: JSON is parsed later by validation, multipart forms here.
+
+    JSON depth and string sizes are checked here, once, before any recursive code sees the body.
+    """
+    limits = limits or Limits()
     content_type = headers.get("content-type", "")
+    multipart = content_type.lower().startswith("multipart/form-data")
+    body_limit = _multipart_limit(operation, limits) if multipart else limits.body_bytes
+    request = Request(scope, _bounded(receive, body_limit))
+    try:
+        query = dict(request.query_params)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(errors.INVALID_REQUEST, "The query string is not valid UTF-8", status=400) from None
     incoming = Incoming(
         method=scope["method"], path=scope["path"], headers=headers,
-        query=dict(request.query_params), content_type=content_type, raw_body=b"",
+        query=query, content_type=content_type, raw_body=b"",
     )
-    if content_type.lower().startswith("multipart/form-data"):
+    if multipart:
         try:
             incoming.form = await request.form(max_files=16, max_fields=64)
         except (MultiPartException, ValueError, KeyError) as error:
             raise ApiError(errors.INVALID_REQUEST, f"Malformed multipart body: {error}", status=400) from None
+        _check_form_names(incoming.form, limits)
         return incoming
-    incoming.raw_body = await _read_body(request)
+    incoming.raw_body = await _read_body(request, limits.body_bytes)
     if incoming.raw_body and incoming.media_type.endswith("json"):
+        if not json_depth_ok(incoming.raw_body, limits.json_depth):
+            raise ApiError(errors.INVALID_REQUEST, f"JSON body is nested more than {limits.json_depth} levels deep",
+                           status=400)
         try:
             incoming.json = decode_json(incoming.raw_body)
         except ApiError:
             incoming.json = MISSING  # validation reports it, after the scenario had its say
+        if incoming.json is not MISSING and len(incoming.raw_body) > limits.field_bytes:
+            too_long = longest_string(incoming.json, limits.field_bytes)
+            if too_long is not None:
+                raise ApiError(errors.PAYLOAD_TOO_LARGE, f"{too_long[0]} is {too_long[1]} bytes; one field may "
+                               f"hold at most {limits.field_bytes} bytes", status=413)
     return incoming
 
 
-async def _read_body(request: Request) -> bytes:
+def _multipart_limit(operation: Operation | None, limits: Limits) -> int:
+    """A multipart body may carry the operation's largest allowed file, plus room for its fields."""
+    sizes = operation.extension("x-wfmock-file-size-limits", {}) if operation is not None else {}
+    largest = max((int(v) for v in sizes.values() if isinstance(v, int) and not isinstance(v, bool)), default=0)
+    return max(limits.body_bytes, largest + MULTIPART_MARGIN)
+
+
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """`receive` that answers 413 once the body passes `limit` bytes (before it is all in memory or on disk)."""
+    seen = 0
+
+    async def bounded_receive() -> Any:
+        nonlocal seen
+        message = await receive()
+        if message.get("type") == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise ApiError(errors.PAYLOAD_TOO_LARGE, f"Request body exceeds {limit} bytes", status=413)
+        return message
+
+    return bounded_receive
+
+
+def _check_form_names(form: Any, limits: Limits) -> None:
+    """Multipart field names and file names: bounded length, no NUL or line breaks."""
+    from starlette.datastructures import UploadFile
+
+    for name, value in form.multi_items():
+        labels = [("field name", name)]
+        if isinstance(value, UploadFile) and value.filename is not None:
+            labels.append(("file name", value.filename))
+        for what, text in labels:
+            if len(text) > limits.form_name_chars:
+                raise ApiError(errors.INVALID_REQUEST, f"A multipart {what} is {len(text)} characters; "
+                               f"the limit is {limits.form_name_chars}", status=400)
+            if any(c in text for c in "\x00\r\n"):
+                raise ApiError(errors.INVALID_REQUEST, f"A multipart {what} contains a NUL or line break",
+                               status=400)
+
+
+async def _read_body(request: Request, limit: int = MAX_JSON_BODY) -> bytes:
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_JSON_BODY:
-            raise ApiError(errors.PAYLOAD_TOO_LARGE, f"Request body exceeds {MAX_JSON_BODY} bytes", status=413)
+        if size > limit:
+            raise ApiError(errors.PAYLOAD_TOO_LARGE, f"Request body exceeds {limit} bytes", status=413)
         chunks.append(chunk)
     return b"".join(chunks)
 

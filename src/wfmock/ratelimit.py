@@ -35,6 +35,9 @@ class Decision:
         return values
 
 
+MAX_KEYS = 10_000  # keys with a log at once (open mode accepts any key, so this bounds memory)
+
+
 class RateLimiter:
     """Sliding-log limiter over several windows, e.g. [(1, 10), (3600, 10_000)], keyed by API key."""
 
@@ -54,6 +57,8 @@ class RateLimiter:
         logs = self._logs.get(key)
         if logs is None:
             logs = self._logs[key] = [deque() for _ in self.windows]
+            if len(self._logs) > MAX_KEYS:  # a flood of made-up keys: forget the oldest key's log
+                del self._logs[next(iter(self._logs))]
         refused_wait = 0.0
         for (seconds, limit), log in zip(self.windows, logs):
             horizon = now - seconds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,7 +67,11 @@ class AbortConnection(Exception):
 
 
 async def send_stream(reply: StreamReply, scope: Scope, receive: Receive, send: Send) -> None:
-    """Sends frames as they come; stops early (closing the generator) if the client goes away."""
+    """Sends frames as they come; stops at once (closing the generator) when the client goes away.
+
+    The ASGI `http.disconnect` message is watched alongside the frames, so a client that leaves a
+    stalled or slow stream ends its run's task right away, not at the next failed write.
+    """
     headers = {"cache-control": "no-cache", "x-accel-buffering": "no", **reply.headers}
     await send({
         "type": "http.response.start",
@@ -74,13 +79,31 @@ async def send_stream(reply: StreamReply, scope: Scope, receive: Receive, send: 
         "headers": raw_headers(reply.media_type, headers, None),
     })
     frames = reply.frames
+    pump = asyncio.ensure_future(_pump(frames, send))
+    gone = asyncio.ensure_future(_disconnected(receive))
     try:
-        async for frame in frames:
-            await send({"type": "http.response.body", "body": frame, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-    except OSError:
-        pass  # the client disconnected mid-stream: nothing left to send to
-    except AbortConnection:
-        abort_connection(scope)
+        await asyncio.wait({pump, gone}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        for task in (pump, gone):
+            task.cancel()
+        await asyncio.gather(pump, gone, return_exceptions=True)
         await frames.aclose()  # type: ignore[attr-defined]
+    if pump.cancelled() or pump.exception() is None:
+        return
+    error = pump.exception()
+    if isinstance(error, AbortConnection):
+        abort_connection(scope)
+    elif not isinstance(error, OSError):  # OSError: the client disconnected mid-write
+        raise error
+
+
+async def _pump(frames: AsyncIterator[bytes], send: Send) -> None:
+    async for frame in frames:
+        await send({"type": "http.response.body", "body": frame, "more_body": True})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Returns when the client has gone (any request body left over is read and dropped)."""
+    while (await receive()).get("type") != "http.disconnect":
+        pass

@@ -1,17 +1,91 @@
-"""How much state a long-running mock keeps: the newest N runs, files and log entries per store.
+"""How much state a long-running mock keeps: the newest runs, files and log entries per store.
 
-A load test that starts a million runs must not grow the mock without bound; the oldest entries
-are forgotten first (a read of a forgotten run is a 404, as for any unknown id).
+A load test that starts a million runs, or sends 18 MB bodies, must not grow the mock without
+bound: every store is bounded by a count (`--retain`) and by an estimate of the bytes it holds
+(`--retain-bytes`), and the oldest entries are forgotten first (a read of a forgotten run is a
+404, as for any unknown id).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections import deque
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
 
 DEFAULT_RETAIN = 100_000
+DEFAULT_RETAIN_BYTES = 32 * 1024 * 1024
+ENTRY_OVERHEAD = 512  # a stored entry's dict, ids and timestamps, roughly
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def keep_newest(items: dict[Any, Any], limit: int) -> None:
     """Drops the oldest entries (dicts keep insertion order) until at most `limit` remain."""
     while len(items) > limit:
         del items[next(iter(items))]
+
+
+class BoundedStore(dict[K, V]):
+    """A dict (insertion order = age) that forgets its oldest entries past `count` or `max_bytes`."""
+
+    def __init__(self, count: int = DEFAULT_RETAIN, max_bytes: int = DEFAULT_RETAIN_BYTES) -> None:
+        super().__init__()
+        self.count = count
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._sizes: dict[K, int] = {}
+
+    def remember(self, key: K, value: V, size: int) -> None:
+        """Stores `value` as `size` (estimated) bytes, then forgets the oldest entries past either bound."""
+        if key in self:
+            self.bytes -= self._sizes.pop(key, 0)
+            del self[key]
+        self[key] = value
+        self._sizes[key] = size + ENTRY_OVERHEAD
+        self.bytes += size + ENTRY_OVERHEAD
+        while len(self) > 1 and (len(self) > self.count or self.bytes > self.max_bytes):
+            oldest = next(iter(self))
+            del self[oldest]
+            self.bytes -= self._sizes.pop(oldest, 0)
+
+    def clear(self) -> None:
+        super().clear()
+        self._sizes.clear()
+        self.bytes = 0
+
+
+class BoundedLog(Generic[V]):
+    """An append-only log (oldest first) bounded like `BoundedStore`."""
+
+    def __init__(self, count: int = DEFAULT_RETAIN, max_bytes: int = DEFAULT_RETAIN_BYTES) -> None:
+        self.count = count
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: deque[tuple[V, int]] = deque()
+
+    def append(self, item: V, size: int) -> None:
+        size += ENTRY_OVERHEAD
+        self._items.append((item, size))
+        self.bytes += size
+        while len(self._items) > 1 and (len(self._items) > self.count or self.bytes > self.max_bytes):
+            self.bytes -= self._items.popleft()[1]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __iter__(self) -> Iterator[V]:
+        return (item for item, _ in self._items)
+
+    def __reversed__(self) -> Iterator[V]:
+        return (item for item, _ in reversed(self._items))
+
+    def __getitem__(self, index: int) -> V:
+        return self._items[index][0]
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.bytes = 0

@@ -20,6 +20,7 @@ from wfmock.scenario.engine import ScenarioEngine
 from wfmock.scenario.model import Scenario
 
 INSUFFICIENT_CREDIT = "insufficient_credit"
+MAX_CREDIT_KEYS = 100_000
 CREDIT_CODES = {"imprun": ("INSUFFICIENT_CREDIT", 402), "miso": ("provider_quota_exceeded", 400)}
 
 
@@ -119,6 +120,8 @@ class Session:
         policy = (engine or self.engine).credits(api)
         if policy is None:
             return
+        if (api, key) not in self._credits and len(self._credits) >= MAX_CREDIT_KEYS:
+            del self._credits[next(iter(self._credits))]  # bounded: the oldest key starts afresh
         balance = self._credits.setdefault((api, key), int(policy.initial))
         cost = int(getattr(policy, "cost", 1))
         if balance < cost:

@@ -67,5 +67,8 @@ class Api(ABC):
     def reset(self) -> None:
         """Forgets every run, file and log (admin reset)."""
 
+    def close_streams(self) -> None:
+        """Graceful shutdown: end open streams with a final event (APIs without streams have none)."""
+
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "operations": sorted(self.spec.operations)}

@@ -12,7 +12,7 @@ from wfmock import errors
 from wfmock.apis.base import Api, Call
 from wfmock.errors import ApiError
 from wfmock.render import Reply, StreamReply
-from wfmock.retention import DEFAULT_RETAIN, keep_newest
+from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES, BoundedStore
 from wfmock.spec import ApiSpec
 
 RUNNING, SUCCEEDED, FAILED, TIMED_OUT = "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT"
@@ -58,11 +58,12 @@ class ImprunApi(Api):
         errors.INTERNAL: "INTERNAL_ERROR",
     }
 
-    def __init__(self, spec: ApiSpec, *, run_duration: float = 2.0, retain: int = DEFAULT_RETAIN) -> None:
+    def __init__(self, spec: ApiSpec, *, run_duration: float = 2.0, retain: int = DEFAULT_RETAIN,
+                 retain_bytes: int = DEFAULT_RETAIN_BYTES) -> None:
         super().__init__(spec)
         self.run_duration = run_duration
         self.retain = retain
-        self.runs: dict[str, Run] = {}
+        self.runs: BoundedStore[str, Run] = BoundedStore(retain, retain_bytes)
 
     def reset(self) -> None:
         self.runs.clear()
@@ -104,8 +105,7 @@ class ImprunApi(Api):
         )
         self._apply_credentials(run, call.engine)
         self._apply_outcome(run, call)
-        self.runs[run.id] = run
-        keep_newest(self.runs, self.retain)
+        self.runs.remember(run.id, run, 2 * len(call.incoming.raw_body))  # params, and the result built from them
         return Reply(200, {
             "id": run.id,
             "status": RUNNING,

@@ -1,7 +1,9 @@
 """Scenarios: YAML files of rules that shape how the mock answers (latency, errors, faults, runs, streams).
 
-`resolve` finds a bundled scenario by name or loads a file; `load_text` validates YAML text; both
-raise `ScenarioError` listing every problem with its line, and never return a half-applied scenario.
+`resolve` finds a bundled scenario by name or (for the operator's own command line) loads a file;
+`ScenarioLibrary` resolves names only (for anything that comes from the network); `load_text`
+validates YAML text. All raise `ScenarioError` listing every problem with its line, and never return
+a half-applied scenario. Every source is bounded (see `limits`).
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from wfmock.scenario.errors import Problem, ScenarioError
-from wfmock.scenario.loader import load_text
+from wfmock.scenario.library import ScenarioLibrary
+from wfmock.scenario.limits import read_bounded
+from wfmock.scenario.loader import load_bytes, load_text
 from wfmock.scenario.model import Scenario
 
-__all__ = ["Scenario", "ScenarioError", "bundled", "bundled_dir", "load_file", "load_text", "resolve",
-           "schema_path"]
+__all__ = ["Scenario", "ScenarioError", "ScenarioLibrary", "bundled", "bundled_dir", "load_bytes", "load_file",
+           "load_text", "resolve", "schema_path"]
 
 
 def schema_path() -> Path:
@@ -28,23 +32,23 @@ def bundled_dir() -> Path:
     return repo_dir() / "scenarios"
 
 
-def load_file(path: str | Path) -> Scenario:
+def load_file(path: str | Path, fixtures_dir: Path | None = None) -> Scenario:
+    """The scenario in a regular file of bounded size (a device or FIFO is refused, never read)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ScenarioError([Problem(str(path), None, f"cannot read: {error.strerror or error}")]) from None
-    return load_text(text, source=str(path))
+    return load_bytes(read_bounded(path), source=str(path), fixtures_dir=fixtures_dir)
 
 
-def resolve(name_or_path: str, *, bundled_only: bool = False) -> Scenario:
-    """A bundled scenario by name, or (unless `bundled_only`) a scenario file by path."""
+def resolve(name_or_path: str, *, bundled_only: bool = False, fixtures_dir: Path | None = None) -> Scenario:
+    """A bundled scenario by name, or (unless `bundled_only`) a scenario file by path.
+
+    Only for the operator's own command line: anything from the network goes through `ScenarioLibrary`.
+    """
     candidate = Path(name_or_path)
     looks_like_path = candidate.suffix in (".yaml", ".yml") or "/" in name_or_path or "\\" in name_or_path
     if looks_like_path or (not bundled_only and candidate.is_file()):
         if bundled_only:
             raise ScenarioError([Problem(name_or_path, None, "only bundled scenario names are accepted here")])
-        return load_file(candidate)
+        return load_file(candidate, fixtures_dir)
     try:
         folder = bundled_dir()
     except FileNotFoundError:
@@ -53,7 +57,7 @@ def resolve(name_or_path: str, *, bundled_only: bool = False) -> Scenario:
         for suffix in (".yaml", ".yml"):
             path = folder / f"{name_or_path}{suffix}"
             if path.is_file():
-                return load_file(path)
+                return load_file(path, fixtures_dir)
     known = ", ".join(name for name, _ in bundled()) or "none"
     raise ScenarioError([Problem(name_or_path, None, f"no such scenario file or bundled scenario (bundled: {known})")])
 

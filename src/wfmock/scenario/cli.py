@@ -7,17 +7,27 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from wfmock.scenario import ScenarioError, bundled, load_file, schema_path
+from wfmock.scenario.errors import UnreadableScenario
 
 
 def validate(paths: Sequence[str], out: TextIO | None = None) -> int:
-    """Prints every problem as `FILE:LINE: message`; 0 when every file is valid, else 1."""
+    """Prints every problem as `FILE:LINE: message`; 0 when every file is valid, 1 when some file is
+    an invalid scenario, 2 when some file cannot be read as scenario text at all (see `limits`)."""
+    from wfmock.app import fixtures_dir
+
     out = out or sys.stdout
+    try:
+        fixtures = fixtures_dir()
+    except FileNotFoundError:
+        fixtures = None
     failed = 0
+    unreadable = False
     for path in paths:
         try:
-            scenario = load_file(path)
+            scenario = load_file(path, fixtures_dir=fixtures)
         except ScenarioError as error:
             failed += 1
+            unreadable = unreadable or isinstance(error, UnreadableScenario)
             for problem in error.problems:
                 print(problem, file=out)
             continue
@@ -25,7 +35,7 @@ def validate(paths: Sequence[str], out: TextIO | None = None) -> int:
         print(f"{path}: ok ({scenario.name}, {rules} rule{'s' if rules != 1 else ''})", file=out)
     if failed:
         print(f"{failed} of {len(paths)} file{'s' if len(paths) != 1 else ''} invalid", file=out)
-    return 1 if failed else 0
+    return 2 if unreadable else 1 if failed else 0
 
 
 def list_bundled(out: TextIO | None = None) -> int:

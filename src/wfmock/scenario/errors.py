@@ -27,3 +27,7 @@ class ScenarioError(Exception):
         lines = [str(problem) for problem in self.problems]
         summary = lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n" + "\n".join(f"  {p}" for p in lines)
         super().__init__(summary)
+
+
+class UnreadableScenario(ScenarioError):
+    """A source that is not scenario text at all: unreadable, not a regular file, too large, NUL or bad UTF-8."""

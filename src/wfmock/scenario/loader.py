@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path as FilePath
@@ -19,6 +18,8 @@ from jsonschema.exceptions import ValidationError
 
 from wfmock.scenario.catalogue import API_NAMES, api_of_operation, catalogue
 from wfmock.scenario.errors import Problem, ScenarioError
+from wfmock.scenario.limits import MAX_FIXTURE_BYTES, check_text, decode_text, read_bounded
+from wfmock.scenario.regex import RegexError, compile_pattern
 from wfmock.scenario.model import (
     Condition, CreditPolicy, Latency, Match, Rule, Scenario, When,
 )
@@ -39,11 +40,22 @@ def _validator() -> Draft7Validator:
     return Draft7Validator(schema)
 
 
-def load_text(text: str, source: str = "<scenario>") -> Scenario:
-    """The scenario in `text`, or `ScenarioError` listing every problem (sorted by line)."""
+def load_bytes(data: bytes, source: str = "<scenario>", fixtures_dir: FilePath | None = None) -> Scenario:
+    """The scenario in `data` (UTF-8 without NUL bytes, within the size limit); see `load_text`."""
+    return load_text(decode_text(data, source), source, fixtures_dir)
+
+
+def load_text(text: str, source: str = "<scenario>", fixtures_dir: FilePath | None = None) -> Scenario:
+    """The scenario in `text`, or `ScenarioError` listing every problem (sorted by line).
+
+    With `fixtures_dir`, every `fixture` a rule names must be a readable JSON file inside it.
+    """
+    check_text(text, source)
     document, problems = parse(text, source)
     if document is not None:
         problems += check(document)
+    if document is not None and not problems and fixtures_dir is not None:
+        problems += check_fixtures(document, fixtures_dir)
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
     assert document is not None
@@ -247,8 +259,8 @@ def _check_rule(document: Document, path: Path, rule: dict[str, Any], ok: Intact
         for name, condition in (match.get(part) or {}).items():
             if isinstance(condition, dict) and isinstance(condition.get("regex"), str):
                 try:
-                    re.compile(condition["regex"])
-                except re.error as error:
+                    compile_pattern(condition["regex"])
+                except RegexError as error:
                     problems.append(document.problem(path + ("match", part, name, "regex"),
                                                      f"invalid regular expression: {error}"))
     latency = rule.get("latency")
@@ -286,6 +298,29 @@ def _check_rule(document: Document, path: Path, rule: dict[str, Any], ok: Intact
             problems.append(document.problem(path + ("fixture",), "`fixture` applies to imprun runs only"))
         elif ".." in FilePath(rule["fixture"]).parts:
             problems.append(document.problem(path + ("fixture",), "the fixture path must stay inside fixtures/"))
+    return problems
+
+
+def check_fixtures(document: Document, fixtures_dir: FilePath) -> list[Problem]:
+    """Each rule's `fixture`: a regular file inside `fixtures_dir`, bounded in size, holding JSON."""
+    problems: list[Problem] = []
+    root = fixtures_dir.resolve()
+    for index, rule in enumerate(document.data.get("rules") or []):
+        relative = rule.get("fixture") if isinstance(rule, dict) else None
+        if not isinstance(relative, str):
+            continue
+        at: Path = ("rules", index, "fixture")
+        target = (root / relative).resolve()
+        if not target.is_relative_to(root):
+            problems.append(document.problem(at, "the fixture path must stay inside fixtures/"))
+            continue
+        try:
+            json.loads(read_bounded(target, MAX_FIXTURE_BYTES).decode("utf-8"))
+        except ScenarioError as error:
+            reason = error.problems[0].message if error.problems else "cannot read"
+            problems.append(document.problem(at, f"fixture {relative}: {reason}"))
+        except (UnicodeDecodeError, ValueError) as error:
+            problems.append(document.problem(at, f"fixture {relative} is not JSON: {str(error)[:200]}"))
     return problems
 
 
@@ -355,7 +390,7 @@ def _condition(raw: Any) -> Condition:
         return Condition("equals", raw)
     (kind, value), = raw.items()
     if kind == "regex":
-        return Condition("regex", value, re.compile(value))
+        return Condition("regex", value, compile_pattern(value))
     return Condition(kind, tuple(value) if kind == "one_of" else value)
 
 

@@ -5,7 +5,6 @@ Errors use Dify's envelope `{code, message, status}`.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,22 +13,23 @@ from wfmock import errors
 from wfmock.apis.base import Api, Call
 from wfmock.apis.miso.apps import App, AppRegistry
 from wfmock.apis.miso.inputs import check_files, check_inputs
-from wfmock.apis.miso.runner import Envelope, StreamOptions, plan_run, stream_run
+from wfmock.apis.miso.runner import SHUTTING_DOWN, Envelope, StopSignal, StreamOptions, plan_run, stream_run
 from wfmock.apis.miso.store import AppStore, WorkflowRun
 from wfmock.apis.miso.uploads import accept_upload
 from wfmock.data.miso_outputs import demo_answer
 from wfmock.errors import ApiError
 from wfmock.render import Reply, StreamReply
-from wfmock.retention import DEFAULT_RETAIN
+from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
 from wfmock.spec import ApiSpec
 
 
 @dataclass(slots=True)
 class LiveTask:
-    """A streaming run that a stop request can still reach."""
+    """A streaming run that a stop request can still reach: only from its own app and end user."""
 
+    app: str
     user: str
-    stop: asyncio.Event
+    stop: StopSignal
 
 
 class MisoApi(Api):
@@ -46,13 +46,20 @@ class MisoApi(Api):
         errors.INTERNAL: "internal_server_error",
     }
 
-    def __init__(self, spec: ApiSpec, apps: AppRegistry, *, pace: float = 1.0, retain: int = DEFAULT_RETAIN) -> None:
+    def __init__(self, spec: ApiSpec, apps: AppRegistry, *, pace: float = 1.0, retain: int = DEFAULT_RETAIN,
+                 retain_bytes: int = DEFAULT_RETAIN_BYTES) -> None:
         super().__init__(spec)
         self.apps = apps
         self.pace = pace
         self.retain = retain
+        self.retain_bytes = retain_bytes
         self.stores: dict[str, AppStore] = {}
         self.tasks: dict[str, LiveTask] = {}
+
+    def close_streams(self) -> None:
+        """Graceful shutdown: every open stream ends now with a final `workflow_finished` (stopped)."""
+        for task in list(self.tasks.values()):
+            task.stop.stop(SHUTTING_DOWN)
 
     def reset(self) -> None:
         self.stores.clear()
@@ -69,7 +76,7 @@ class MisoApi(Api):
     def store(self, app: App) -> AppStore:
         store = self.stores.get(app.name)
         if store is None:
-            store = self.stores[app.name] = AppStore(retain=self.retain)
+            store = self.stores[app.name] = AppStore(retain=self.retain, retain_bytes=self.retain_bytes)
         return store
 
     async def handle(self, call: Call) -> Reply | StreamReply:
@@ -97,7 +104,7 @@ class MisoApi(Api):
         call.session.charge_credits(self.name, call.api_key, call.engine)
         session = call.session
         user = body["user"]
-        end_user_id = store.end_users.setdefault(user, session.ids.uuid4())
+        end_user_id = store.end_user(user, session.ids.uuid4())
         run_id, task_id = session.ids.uuid4(), session.ids.uuid4()
         now = session.clock.now()
         system = {
@@ -109,9 +116,10 @@ class MisoApi(Api):
         }
         options = self._options(call)
         outcome = call.plan.run
+        answer = demo_answer(inputs, store.files, f"{session.seed}:{run_id}")
         plan = plan_run(
             app, run_id=run_id, inputs=inputs, system=system,
-            answer=demo_answer(inputs, store.files, f"{session.seed}:{run_id}"),
+            answer=answer,
             created_at=now, ids=session.ids, options=options,
             created_by={"id": end_user_id, "user": user},
             failed_node=_failed_node(outcome),
@@ -121,7 +129,8 @@ class MisoApi(Api):
             id=run_id, task_id=task_id, app=app.name, workflow_id=app.workflow_id, version=app.version,
             user=user, end_user_id=end_user_id, inputs=inputs, created_at=now,
         )
-        store.remember_run(record)
+        # inputs, their lower-cased copy in the search text, and the outputs that restate them
+        store.remember_run(record, 3 * len(call.incoming.raw_body) + 3 * len(answer.text))
         log_id = session.ids.uuid4()
 
         def end(status: str) -> None:
@@ -143,8 +152,8 @@ class MisoApi(Api):
         if mode == "blocking":
             end(plan.status)
             return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
-        stop = asyncio.Event()
-        self.tasks[task_id] = LiveTask(user=user, stop=stop)
+        stop = StopSignal()
+        self.tasks[task_id] = LiveTask(app=app.name, user=user, stop=stop)
         envelope = Envelope(workflow_run_id=run_id, task_id=task_id)
         return StreamReply(stream_run(plan, envelope, options, stop, end))
 
@@ -176,7 +185,7 @@ class MisoApi(Api):
         if form is not None and len(form.getlist("user")) > 1:  # repeated parts are an array; user is a string
             raise ApiError(errors.INVALID_REQUEST, "user must be sent once, not as repeated form fields", status=400)
         user = str((form.get("user") if form is not None else None) or "DEFAULT-USER")
-        end_user_id = store.end_users.setdefault(user, session.ids.uuid4())
+        end_user_id = store.end_user(user, session.ids.uuid4())
         meta = await accept_upload(call.operation, form, file_id=session.ids.uuid4(),
                                    created_by=end_user_id, created_at=int(session.clock.now()))
         store.remember_file(meta)
@@ -195,8 +204,10 @@ class MisoApi(Api):
 
     async def stop_task(self, call: Call) -> Reply:
         task = self.tasks.get(call.request.path_params["task_id"])
-        if task is not None and task.user == call.request.body["user"]:
-            task.stop.set()
+        app = self.apps.for_key(call.api_key)
+        # another app's task is answered like an unknown one (Dify's stop never says which)
+        if task is not None and task.app == app.name and task.user == call.request.body["user"]:
+            task.stop.stop()
         return Reply(200, {"result": "success"})
 
     # -- workflows/logs --------------------------------------------------------------------------

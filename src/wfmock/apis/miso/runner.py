@@ -23,6 +23,20 @@ DEFAULT_CHUNK_SIZE = 4
 DEFAULT_CHUNK_SECONDS = 0.025
 DEFAULT_PING_SECONDS = 10.0
 STOPPED_BY_USER = "Stopped by user."
+SHUTTING_DOWN = "The server is shutting down."
+
+
+class StopSignal(asyncio.Event):
+    """A stop request for one streaming run, with the reason its final event reports."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason = STOPPED_BY_USER
+
+    def stop(self, reason: str = STOPPED_BY_USER) -> None:
+        if not self.is_set():
+            self.reason = reason
+        self.set()
 
 
 @dataclass(slots=True)
@@ -221,7 +235,8 @@ async def stream_run(
             if stop.is_set():
                 ended = True
                 on_end("stopped")
-                yield sse.frame(_event("workflow_finished", envelope, _stopped(plan.steps[-1].data)))
+                reason = stop.reason if isinstance(stop, StopSignal) else STOPPED_BY_USER
+                yield sse.frame(_event("workflow_finished", envelope, _stopped(plan.steps[-1].data, reason)))
                 return
             if options.error_after is not None and sent >= options.error_after:
                 ended = True
@@ -247,5 +262,5 @@ def _event(name: str, envelope: Envelope, data: dict[str, Any]) -> dict[str, Any
     return {"event": name, "workflow_run_id": envelope.workflow_run_id, "task_id": envelope.task_id, "data": data}
 
 
-def _stopped(finished: dict[str, Any]) -> dict[str, Any]:
-    return {**finished, "status": "stopped", "outputs": None, "error": STOPPED_BY_USER, "total_tokens": 0}
+def _stopped(finished: dict[str, Any], reason: str = STOPPED_BY_USER) -> dict[str, Any]:
+    return {**finished, "status": "stopped", "outputs": None, "error": reason, "total_tokens": 0}

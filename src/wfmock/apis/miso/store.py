@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from wfmock.retention import DEFAULT_RETAIN, keep_newest
+from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES, BoundedLog, BoundedStore
 
 TERMINAL = ("succeeded", "failed", "stopped", "partial-succeeded")
 
@@ -99,25 +98,38 @@ class AppStore:
     """One app's state; apps never see each other's runs or files (a key belongs to one app)."""
 
     retain: int = DEFAULT_RETAIN
-    end_users: dict[str, str] = field(default_factory=dict)
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)
-    runs: dict[str, WorkflowRun] = field(default_factory=dict)
-    logged: deque[WorkflowRun] = field(default_factory=deque)
+    retain_bytes: int = DEFAULT_RETAIN_BYTES
+    end_users: BoundedStore[str, str] = field(init=False)
+    files: BoundedStore[str, dict[str, Any]] = field(init=False)
+    runs: BoundedStore[str, WorkflowRun] = field(init=False)
+    logged: BoundedLog[WorkflowRun] = field(init=False)
 
-    def remember_run(self, run: WorkflowRun) -> None:
-        self.runs[run.id] = run
-        keep_newest(self.runs, self.retain)
+    def __post_init__(self) -> None:
+        self.end_users = BoundedStore(self.retain, self.retain_bytes)
+        self.files = BoundedStore(self.retain, self.retain_bytes)
+        self.runs = BoundedStore(self.retain, self.retain_bytes)
+        self.logged = BoundedLog(self.retain, self.retain_bytes)
+
+    def end_user(self, user: str, new_id: str) -> str:
+        """The end user's id (remembered, bounded like everything else)."""
+        known = self.end_users.get(user)
+        if known is None:
+            known = new_id
+            self.end_users.remember(user, known, 2 * len(user))
+        return known
+
+    def remember_run(self, run: WorkflowRun, size: int = 0) -> None:
+        """Stores `run`; `size` estimates its bytes (inputs, outputs and the search text built from both)."""
+        self.runs.remember(run.id, run, size)
 
     def remember_file(self, meta: dict[str, Any]) -> None:
-        self.files[meta["id"]] = meta
-        keep_newest(self.files, self.retain)
+        self.files.remember(meta["id"], meta, 2 * len(str(meta.get("name", ""))))
 
     def log(self, run: WorkflowRun) -> None:
         if self.logged:  # never dated before the log written ahead of it, so "newest first" holds by created_at
             run.logged_at = max(run.logged_at or run.created_at, self.logged[-1].logged_at or run.created_at)
-        self.logged.append(run)
-        while len(self.logged) > self.retain:
-            self.logged.popleft()
+        # the entry keeps the whole run alive: its inputs and outputs, and their search text (about as large)
+        self.logged.append(run, 2 * len(run.search_text))
 
     def logs(self, *, status: str | None, keyword: str | None, created_after: float | None = None,
              created_before: float | None = None, session_id: str | None = None) -> list[WorkflowRun]:
