@@ -109,20 +109,20 @@ def read_feed(base: str, query: str, until: int, headers: dict | None = None) ->
 
 
 def test_the_journal_feed_is_live_and_honours_the_admin_token() -> None:
-    with running_server("--admin-token", "s3cret", "--pace", "0") as base:
+    with running_server("--admin-token", "s3cret-token", "--pace", "0") as base:
         assert httpx.get(f"{base}/_wfmock/events").status_code == 401
         assert httpx.get(f"{base}/_wfmock/events?token=wrong").status_code == 401
         assert httpx.get(f"{base}/_wfmock/runs").status_code == 401
-        assert httpx.get(f"{base}/_wfmock/runs", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert httpx.get(f"{base}/_wfmock/runs", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
         assert httpx.get(f"{base}/_wfmock/").status_code == 200, "the page itself holds nothing secret"
         assert httpx.get(f"{base}/_wfmock/openapi/miso.yaml").status_code == 200
         httpx.get(f"{base}/v2/workflows/wf_before", headers={"X-API-Key": "k"})
-        backlog = read_feed(base, "?token=s3cret", until=1)
+        backlog = read_feed(base, "?token=s3cret-token", until=1)
         assert [e["path"] for e in backlog] == ["/v2/workflows/wf_before"]
 
         async def live() -> list[dict]:
             reader = asyncio.create_task(asyncio.to_thread(
-                read_feed, base, f"?token=s3cret&after={backlog[0]['seq']}", 2))
+                read_feed, base, f"?token=s3cret-token&after={backlog[0]['seq']}", 2))
             await asyncio.sleep(1.0)  # the feed is open before the requests are made
             async with httpx.AsyncClient(base_url=base) as client:
                 await client.get("/v2/workflows/wf_live", headers={"X-API-Key": "k"})

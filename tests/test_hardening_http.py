@@ -49,10 +49,15 @@ def test_deep_imprun_params_are_a_400_envelope() -> None:
     assert response.status_code == 400 and is_imprun_envelope(response.json())
 
 
-def test_nesting_within_the_limit_still_runs() -> None:
+def test_nesting_within_the_limit_reaches_validation() -> None:
+    """40 levels pass the depth check; the document then judges the value (inputs hold no nested lists)."""
     response = call(shared(), "POST", "/ext/v1/workflows/run", content=miso_run(b"[" * 40 + b"1" + b"]" * 40, "blocking"),
                     headers={**MISO, "content-type": "application/json"})
-    assert response.status_code == 200 and response.json()["data"]["status"] == "succeeded"
+    assert response.status_code == 400 and is_miso_envelope(response.json()), response.text[:200]
+    assert "nested more than" not in response.json()["message"] and "is not of type" in response.json()["message"]
+    flat = call(shared(), "POST", "/ext/v1/workflows/run", content=miso_run(b'["a", 1, true]', "blocking"),
+                headers={**MISO, "content-type": "application/json"})
+    assert flat.status_code == 200 and flat.json()["data"]["status"] == "succeeded", flat.text[:200]
 
 
 def test_an_invalid_huge_value_is_not_echoed_back() -> None:

@@ -58,7 +58,7 @@ def test_a_scenario_given_as_a_document() -> None:
 
 def test_an_invalid_scenario_is_refused_with_the_reason_and_the_old_one_stays() -> None:
     with MockServer(api="miso", scenario="node-fails", pace=0) as server:
-        with pytest.raises(MockServerError, match="no such scenario"):
+        with pytest.raises(MockServerError, match="no scenario of this name"):
             server.use_scenario("no-such-scenario")
         assert httpx.get(server.url + "/_wfmock/scenario").json()["active"]["name"] == "node-fails"
 
@@ -73,7 +73,7 @@ def test_a_server_that_cannot_start_says_why() -> None:
 
 
 def test_the_helpers_send_the_admin_token() -> None:
-    with MockServer(api="miso", admin_token="s3cret", pace=0) as server:
+    with MockServer(api="miso", admin_token="s3cret-token", pace=0) as server:
         assert httpx.get(server.url + "/_wfmock/requests").status_code == 401
         server.use_scenario("node-fails")
         assert server.requests() == []
