@@ -36,6 +36,8 @@ BUGS = {
     "error_event_with_task_id": "the run fails with an `error` event that carries task_id",
     "has_more_wrong": "logs' has_more is always false, even when more pages exist",
     "stop_other_user": "a stop by another user stops the stream",
+    "buffered_stream": "the stream is written only when the run is done, in one burst (a buffering proxy)",
+    "stop_wrong_task": "stop ends the user's oldest running task, whatever task id it names",
 }
 NODES = [("start", "시작"), ("llm", "요약 LLM"), ("end", "종료")]
 WORKFLOW_ID = "ea02f355-68fb-4127-b3c4-732031ade2d2"
@@ -50,6 +52,7 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
     runs: dict[str, dict[str, Any]] = {}
     stops: dict[str, asyncio.Event] = {}
     owners: dict[str, str] = {}  # task_id -> the user who started it: only that user may stop it
+    task_runs: dict[str, dict[str, Any]] = {}
     files: dict[str, dict[str, Any]] = {}
     clock = itertools.count(int(time.time()))  # strictly increasing creation times: order is unambiguous
 
@@ -109,7 +112,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         if (body.get("mode") or body.get("response_mode")) == "streaming":
             stops[run["task_id"]] = asyncio.Event()
             owners[run["task_id"]] = body["user"]
-            return StreamingResponse(stream(run), media_type="text/event-stream; charset=utf-8")
+            task_runs[run["task_id"]] = run
+            frames = buffered(stream(run)) if "buffered_stream" in bugs else stream(run)
+            return StreamingResponse(frames, media_type="text/event-stream; charset=utf-8")
         finish(run, "succeeded")
         return JSONResponse({"task_id": run["task_id"], "workflow_run_id": run["id"], "data": blocking_data(run)})
 
@@ -117,6 +122,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         return {"id": run["id"], "workflow_id": WORKFLOW_ID, "status": run["status"], "outputs": run["outputs"],
                 "error": run["error"], "elapsed_time": run["elapsed_time"], "total_tokens": run["total_tokens"],
                 "total_steps": run["total_steps"], "created_at": run["created_at"], "finished_at": run["finished_at"]}
+
+    async def buffered(frames):
+        yield "".join([frame async for frame in frames])
 
     async def stream(run: dict[str, Any]):
         separator = "\n" if "sse_framing" in bugs else "\n\n"
@@ -233,8 +241,12 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         problems = body_problems(contract, "stopWorkflowTask", body)
         if problems:
             return error(400, "invalid_param", problems[0])
-        event = stops.get(request.path_params["task_id"])
-        owner = owners.get(request.path_params["task_id"])
+        task_id = request.path_params["task_id"]
+        if "stop_wrong_task" in bugs:
+            task_id = next((task for task, run in task_runs.items()
+                            if run["status"] == "running" and owners[task] == body["user"]), task_id)
+        event = stops.get(task_id)
+        owner = owners.get(task_id)
         if event is not None and (owner == body["user"] or "stop_other_user" in bugs):
             event.set()
         return JSONResponse({"result": "success"})

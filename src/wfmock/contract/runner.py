@@ -67,13 +67,21 @@ def prepare_references(ctx: Context) -> dict[tuple[str, str], str]:
     return values
 
 
+def note_skipped_operations(contract: Contract, outcome: Outcome) -> None:
+    """Operations the profile leaves out were not checked: say so (inconclusive), do not pass them silently."""
+    for operation in contract.skipped_operations():
+        outcome.not_verified(f"{operation} is not checked: the {contract.profile} profile skips operations the seed "
+                             "documents do not state (x-wfmock-inferred)")
+
+
 def run(settings: Settings, progress: Callable[[str], None] = lambda line: None) -> Report:
     contract = load_contract(settings)
     ensure_reachable(settings)
     api_module = apis.load(settings.api)
     rate = default_rate(contract) if settings.rate is None else settings.rate
     pacer = Pacer(rate)
-    report = Report(api=settings.api, base_url=settings.base_url, profile=settings.profile)
+    report = Report(api=settings.api, base_url=settings.base_url, profile=settings.profile,
+                    strict_inconclusive=settings.strict_inconclusive)
     started = time.monotonic()
     progress(f"wfmock contract: {settings.api} ({settings.profile} profile) against {settings.base_url}, "
              f"{'unpaced' if rate <= 0 else f'at most {rate:g} requests/s'}")
@@ -88,6 +96,7 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
             if references:
                 progress("schemathesis sends real values for " + ", ".join(f"{op}.{field}" for op, field in references))
             outcome = engine.run(contract, settings, api_module, pacer, progress, references)
+            note_skipped_operations(contract, outcome)
             report.add(outcome)
             progress(_line(outcome))
         for outcome in run_checks(selected_checks(settings, api_module), ctx, lambda o: progress(_line(o))):
@@ -99,8 +108,8 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
 
 
 def _line(outcome: Outcome) -> str:
-    if outcome.skipped:
-        verdict = f"skipped ({outcome.skipped})"
+    if outcome.passed and outcome.inconclusive:
+        verdict = "inconclusive (" + "; ".join(item.reason for item in outcome.inconclusive)[:200] + ")"
     elif outcome.passed:
         verdict = "ok"
     else:

@@ -68,6 +68,11 @@ class Context:
             self.outcome.findings.append(Finding(check=check or self.outcome.check, operation=operation,
                                                  message=message, curl=curl or (exchange.curl() if exchange else "")))
 
+    def not_verified(self, reason: str, check: str | None = None) -> None:
+        """Something this check could not judge, and why: reported as inconclusive, not as a pass."""
+        with self._lock:
+            self.outcome.not_verified(reason, check)
+
     def expect(self, condition: bool, operation: str, message: str, exchange: Exchange | None = None,
                check: str | None = None) -> bool:
         if not condition:
@@ -175,7 +180,7 @@ def check_rate_limit(ctx: Context) -> None:
     """A burst above the documented per-second limit gets 429 in the envelope, and not before the limit."""
     limits = [entry for entry in ctx.contract.extension("x-wfmock-rate-limits") or [] if entry.get("window") == 1]
     if not limits:
-        ctx.outcome.skipped = "the contract documents no per-second rate limit"
+        ctx.not_verified("the contract documents no per-second rate limit")
         return
     limit = int(limits[0]["limit"])
     probe = ctx.api.rate_limit_probe(ctx)
