@@ -34,6 +34,8 @@ GALLERY = [
     ("imprun", "early_429", "rate_limit", "rate-limit", "documented", {"rate_limit": True}),
     ("imprun", "429_without_retry_after", "rate_limit", "rate-limit", "strict", {"rate_limit": True}),
     ("imprun", "error_code_unknown", "error_envelope", "error-envelope", "strict", {}),
+    ("imprun", "limit_never_lifts", "rate_limit", "rate-limit", "documented", {"rate_limit": True}),
+    ("imprun", "limit_never_lifts", "rate_limit", "rate-limit", "strict", {"rate_limit": True}),
     ("miso", "sse_framing", "sse_framing", "sse", "documented", {}),
     ("miso", "no_terminal", "sse_grammar", "sse", "documented", {}),
     ("miso", "task_id_changes", "sse_ids", "sse", "documented", {}),

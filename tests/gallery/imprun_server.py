@@ -31,6 +31,7 @@ BUGS = {
     "failed_without_error": "a FAILED run has no error",
     "429_without_retry_after": "the 429 has no Retry-After header",
     "error_code_unknown": "an unknown run's 404 carries code WORKFLOW_NOT_FOUND, not in the catalogue",
+    "limit_never_lifts": "once limited, a key stays limited for a minute, whatever its 429 said (Retry-After: 1)",
 }
 SECRETS = ("sessionToken", "imageBase64")  # never echoed back
 TITLES = {400: "Invalid request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
@@ -51,6 +52,7 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
     window: deque[float] = deque()
     lock = threading.Lock()
     reads: dict[str, int] = {}
+    blocked_until = [0.0]
 
     def error(status: int, message: str, headers: dict[str, str] | None = None, code: str | None = None) -> Response:
         if "bad_envelope" in bugs:
@@ -65,6 +67,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
             limit = 5 if "early_429" in bugs else 10
             with lock:
                 now = time.monotonic()
+                if now < blocked_until[0]:
+                    return error(429, "rate limit exceeded", {"Retry-After": "1"})
                 while window and now - window[0] >= 1:
                     window.popleft()
                 if len(window) >= limit:
@@ -72,6 +76,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
                                "RateLimit-Reset": "1"}
                     if "429_without_retry_after" in bugs:
                         del headers["Retry-After"]
+                    if "limit_never_lifts" in bugs:
+                        blocked_until[0] = now + 60
                     return error(429, "rate limit exceeded", headers)
                 window.append(now)
         return None
