@@ -38,6 +38,10 @@ BUGS = {
     "stop_other_user": "a stop by another user stops the stream",
     "buffered_stream": "the stream is written only when the run is done, in one burst (a buffering proxy)",
     "stop_wrong_task": "stop ends the user's oldest running task, whatever task id it names",
+    "readback_wrong_run": "reading any run id answers the newest run's detail under the id asked for",
+    "upload_replaces_previous": "a new upload forgets the previous file: only the latest id is accepted as input",
+    "logs_total_stale": "logs' total is cached for a minute: a new run is not counted",
+    "logs_missing_new_run": "logs list a run only a minute after it finished (an indexing lag)",
 }
 NODES = [("start", "시작"), ("llm", "요약 LLM"), ("end", "종료")]
 WORKFLOW_ID = "ea02f355-68fb-4127-b3c4-732031ade2d2"
@@ -206,6 +210,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
                 "mime_type": upload_file.content_type or "application/octet-stream",
                 "created_by": str(uuid.uuid5(uuid.NAMESPACE_URL, str(form.get("user") or "DEFAULT-USER"))),
                 "created_at": int(time.time())}
+        if "upload_replaces_previous" in bugs:
+            files.clear()
         files[meta["id"]] = meta
         return JSONResponse(meta, 200 if "upload_200" in bugs else 201)
 
@@ -215,6 +221,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         run = runs.get(request.path_params["workflow_run_id"])
         if run is None:
             return error(404, "not_found", "Workflow run not found")
+        if "readback_wrong_run" in bugs:
+            run = {**max(runs.values(), key=lambda r: r["created_at"]), "id": run["id"]}
         outputs = run["outputs"]
         if "readback_differs" in bugs and outputs:
             outputs = {"text": "다른 결과"}
@@ -262,6 +270,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
             return error(400, "invalid_param", problems[0])
         page, limit = int(query.get("page", 1)), int(query.get("limit", 20))
         items = [r for r in runs.values() if r["status"] != "running"]
+        if "logs_missing_new_run" in bugs:
+            items = [r for r in items if time.time() - r["started"] > 60]
         if query.get("status") and "status_filter_ignored" not in bugs:
             items = [r for r in items if r["status"] == query["status"]]
         if query.get("keyword") and "keyword_ignored" not in bugs:
@@ -269,8 +279,15 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         items.sort(key=lambda r: r["created_at"], reverse="logs_oldest_first" not in bugs)
         window = items if "paging_ignores_limit" in bugs else items[(page - 1) * limit: page * limit]
         has_more = page * limit < len(items) and "has_more_wrong" not in bugs
-        return JSONResponse({"page": page, "limit": limit, "total": len(items),
+        total = len(items)
+        if "logs_total_stale" in bugs:
+            if time.monotonic() - cached_total.get("at", -1e9) > 60:
+                cached_total.update(at=time.monotonic(), total=total)
+            total = cached_total["total"]
+        return JSONResponse({"page": page, "limit": limit, "total": total,
                              "has_more": has_more, "data": [log_entry(r) for r in window]})
+
+    cached_total: dict[str, Any] = {}
 
     def log_entry(run: dict[str, Any]) -> dict[str, Any]:
         return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, run["id"])),

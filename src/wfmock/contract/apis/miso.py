@@ -406,32 +406,43 @@ def _decode(value: Any) -> Any:
 
 
 def check_readback(ctx: Context) -> None:
-    """A blocking run and a streamed run read back with the same status and outputs."""
+    """Every run is a new resource its ids lead back to: two blocking runs answer different run and task ids, and
+    each reads back as itself (its own inputs, status and outputs); so does a streamed run by its stream's id."""
     run_op, read_op = ctx.contract.operation(RUN), ctx.contract.operation(READ)
-    exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking"))
-    if not ctx.expect(exchange.status == 200, run_op.label, f"blocking run: expected 200, got {exchange.status}",
-                      exchange):
-        return
-    for problem in ctx.response_problems(RUN, exchange):
-        ctx.fail(run_op.label, f"blocking run: {problem}", exchange)
-    body = exchange.json()
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, dict):
-        ctx.fail(run_op.label, "blocking run: no `data` object", exchange)
-        return
-    ctx.expect(body.get("workflow_run_id") == data.get("id"), run_op.label,
-               f"blocking run: workflow_run_id {body.get('workflow_run_id')!r} is not data.id {data.get('id')!r}",
-               exchange)
-    _compare_readback(ctx, read_op.label, body.get("workflow_run_id"), data.get("status"), data.get("outputs"))
+    seen: dict[str, set[Any]] = {"workflow_run_id": set(), "task_id": set()}
+    made = []  # read back only after both exist: an id must lead to its own run, not merely to the latest
+    for _ in range(2):
+        marker = f"wfmock-run-{uuid.uuid4().hex[:10]}"
+        exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking", marker))
+        if not ctx.expect(exchange.status == 200, run_op.label, f"blocking run: expected 200, got {exchange.status}",
+                          exchange):
+            return
+        for problem in ctx.response_problems(RUN, exchange):
+            ctx.fail(run_op.label, f"blocking run: {problem}", exchange)
+        body = exchange.json()
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            ctx.fail(run_op.label, "blocking run: no `data` object", exchange)
+            return
+        ctx.expect(body.get("workflow_run_id") == data.get("id"), run_op.label,
+                   f"blocking run: workflow_run_id {body.get('workflow_run_id')!r} is not data.id {data.get('id')!r}",
+                   exchange)
+        for key in seen:
+            ctx.expect(body.get(key) not in seen[key], run_op.label,
+                       f"two runs answered the same {key} {body.get(key)!r}: every run is a new resource", exchange)
+            seen[key].add(body.get(key))
+        made.append((body.get("workflow_run_id"), data.get("status"), data.get("outputs"), marker))
+    for run_id, status, outputs, marker in made:
+        _compare_readback(ctx, read_op.label, run_id, status, outputs, marker)
     read = read_stream(ctx, run_body(ctx, "streaming"))
-    final = next((e.payload for e in read.events if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED),
-                 None)
+    final = read.terminal()
     if final and isinstance(final.get("data"), dict):
         _compare_readback(ctx, read_op.label, final.get("workflow_run_id"), final["data"].get("status"),
                           final["data"].get("outputs"))
 
 
-def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, outputs: Any) -> None:
+def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, outputs: Any,
+                      marker: str | None = None) -> None:
     if not isinstance(run_id, str):
         ctx.fail(label, f"cannot read back a run without a workflow_run_id ({run_id!r})")
         return
@@ -450,6 +461,10 @@ def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, output
     ctx.expect(_decode(detail.get("outputs")) == _decode(outputs), label,
                f"read back {run_id}: outputs {str(detail.get('outputs'))[:200]} differ from the run's "
                f"{str(outputs)[:200]}", exchange)
+    if marker is not None:
+        ctx.expect(marker in json.dumps(_decode(detail.get("inputs")), ensure_ascii=False), label,
+                   f"read back {run_id}: its inputs {str(detail.get('inputs'))[:200]} are not the ones that run was "
+                   f"made with (query {marker!r}): the id leads to another run", exchange)
 
 
 def check_stop(ctx: Context) -> None:
@@ -551,12 +566,13 @@ def _judge_stop_by_another_user(ctx: Context, label: str) -> None:
 
 
 UPLOAD_CONTENT = "wfmock 계약 점검용 문서입니다.\n".encode() * 4
+UPLOADS = [("wfmock-contract.txt", UPLOAD_CONTENT), ("wfmock-contract-2.txt", "두 번째 문서입니다.\n".encode() * 3)]
 
 
-def upload(ctx: Context):
-    """Uploads a small text document (`wfmock-contract.txt`) as the kit's user."""
-    return ctx.call(UPLOAD, "/ext/v1/files/upload",
-                    files=[("file", ("wfmock-contract.txt", UPLOAD_CONTENT, "text/plain"))], form={"user": USER})
+def upload(ctx: Context, name: str = "wfmock-contract.txt", content: bytes = UPLOAD_CONTENT):
+    """Uploads a small text document as the kit's user."""
+    return ctx.call(UPLOAD, "/ext/v1/files/upload", files=[("file", (name, content, "text/plain"))],
+                    form={"user": USER})
 
 
 def create_resource(ctx: Context, operation_id: str) -> Any:
@@ -573,30 +589,38 @@ def create_resource(ctx: Context, operation_id: str) -> Any:
 
 
 def check_upload(ctx: Context) -> None:
-    """An uploaded file comes back 201 with its id, and that id works as a file input of a run."""
+    """Each uploaded file comes back 201 with a new id, and every id works as a file input of a later run: two
+    uploads, then a run with each (the first must still be accepted after the second was made)."""
     upload_op, run_op = ctx.contract.operation(UPLOAD), ctx.contract.operation(RUN)
-    content = UPLOAD_CONTENT
-    exchange = upload(ctx)
-    if not ctx.expect(exchange.status == 201, upload_op.label, f"upload: expected 201, got {exchange.status}",
-                      exchange):
-        return
-    for problem in ctx.response_problems(UPLOAD, exchange):
-        ctx.fail(upload_op.label, f"upload: {problem}", exchange)
-    uploaded = exchange.json()
-    file_id = uploaded.get("id") if isinstance(uploaded, dict) else None
-    if not isinstance(file_id, str):
-        ctx.fail(upload_op.label, "upload: no file id in the response", exchange)
-        return
-    ctx.expect(uploaded.get("size") == len(content), upload_op.label,
-               f"upload: size {uploaded.get('size')!r}, the file has {len(content)} bytes", exchange)
-    ctx.expect(uploaded.get("extension") == "txt", upload_op.label,
-               f"upload: extension {uploaded.get('extension')!r}, the file is wfmock-contract.txt", exchange)
-    body = {"inputs": {**inputs(ctx), "document": {"transfer_method": "local_file", "upload_file_id": file_id,
-                                                     "type": "document"}},
-            "mode": "blocking", "user": USER}
-    run = ctx.call(RUN, "/ext/v1/workflows/run", json_body=body)
-    ctx.expect(run.status == 200, run_op.label, f"a run with the uploaded file as input: expected 200, got "
-                                                f"{run.status}", run)
+    file_ids = []
+    for name, content in UPLOADS:
+        exchange = upload(ctx, name, content)
+        if not ctx.expect(exchange.status == 201, upload_op.label, f"upload {name}: expected 201, got "
+                                                                   f"{exchange.status}", exchange):
+            return
+        for problem in ctx.response_problems(UPLOAD, exchange):
+            ctx.fail(upload_op.label, f"upload {name}: {problem}", exchange)
+        uploaded = exchange.json()
+        file_id = uploaded.get("id") if isinstance(uploaded, dict) else None
+        if not isinstance(file_id, str):
+            ctx.fail(upload_op.label, f"upload {name}: no file id in the response", exchange)
+            return
+        ctx.expect(file_id not in file_ids, upload_op.label,
+                   f"upload {name}: the same id {file_id!r} as the previous upload: every upload is a new file",
+                   exchange)
+        ctx.expect(uploaded.get("size") == len(content), upload_op.label,
+                   f"upload {name}: size {uploaded.get('size')!r}, the file has {len(content)} bytes", exchange)
+        ctx.expect(uploaded.get("extension") == "txt", upload_op.label,
+                   f"upload {name}: extension {uploaded.get('extension')!r}, the file is {name}", exchange)
+        file_ids.append(file_id)
+    for (name, _), file_id in zip(UPLOADS, file_ids):
+        body = {"inputs": {**inputs(ctx), "document": {"transfer_method": "local_file", "upload_file_id": file_id,
+                                                         "type": "document"}},
+                "mode": "blocking", "user": USER}
+        run = ctx.call(RUN, "/ext/v1/workflows/run", json_body=body)
+        ctx.expect(run.status == 200, run_op.label,
+                   f"a run with {name} (upload_file_id {file_id}, {len(file_ids)} files uploaded) as input: expected "
+                   f"200, got {run.status}", run)
 
 
 # --- logs --------------------------------------------------------------------------------------------------------
@@ -630,8 +654,10 @@ def _logs(ctx: Context, **params: Any):
 
 
 def check_logs(ctx: Context) -> None:
-    """Paging (`limit`, `has_more`, `total`), newest first, and the `status` and `keyword` filters."""
+    """A run made just before is listed and counted; paging (`limit`, `has_more`, `total`), newest first, and the
+    `status` and `keyword` filters. Makes its own runs: no reliance on other checks having run."""
     label = ctx.contract.operation(LOGS).label
+    _judge_new_run_counted(ctx, label)
     marker = f"wfmock-kw-{uuid.uuid4().hex[:10]}"
     created = []
     for index in range(3):
@@ -669,6 +695,27 @@ def check_logs(ctx: Context) -> None:
                    f"the newest log is run {run.get('id')!r}, but the run just made was {latest!r} "
                    f"(logs are newest first)", exchange4, check="logs_order")
     _judge_filters(ctx, label, marker, created[1] if len(created) > 1 else None)
+
+
+def _judge_new_run_counted(ctx: Context, label: str) -> None:
+    """Logs before and after one blocking run: `total` grows by (at least, on a shared server) one, and the new
+    run is on the first page."""
+    before, _ = _logs(ctx, page=1, limit=1)
+    exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking"))
+    if before is None or exchange.status != 200 or not isinstance(exchange.json(), dict):
+        return  # a refused run is the run checks' finding
+    run_id = exchange.json().get("workflow_run_id")
+    after, exchange_after = _logs(ctx, page=1, limit=20)
+    if after is None:
+        return
+    total_before, total_after = before.get("total"), after.get("total")
+    if isinstance(total_before, int) and isinstance(total_after, int):
+        ctx.expect(total_after >= total_before + 1, label,
+                   f"total is {total_after} after a run, {total_before} before it: the new run is not counted",
+                   exchange_after, check="logs_count")
+    ids = [(item.get("workflow_run") or {}).get("id") for item in after["data"] if isinstance(item, dict)]
+    ctx.expect(run_id in ids, label, f"the run made just before ({run_id}) is not on the first page of the logs "
+                                     f"({len(ids)} items, newest first)", exchange_after, check="logs_count")
 
 
 def _judge_page(ctx: Context, label: str, page: dict[str, Any], number: int, limit: int, exchange) -> None:
@@ -729,10 +776,13 @@ def _judge_filters(ctx: Context, label: str, marker: str, marked_run: Any) -> No
 
 CHECKS = (
     Check("sse", "sse", check_stream, "a streaming run: framing, grammar, per-event schema, the same ids"),
-    Check("run_readback", "lifecycle", check_readback, "a blocking run reads back with the same outputs"),
+    Check("run_readback", "lifecycle", check_readback,
+          "every run gets new run and task ids, and each id reads back as that run (inputs, status, outputs)"),
     Check("stream_stop", "lifecycle", check_stop,
           "a stop right after the first event ends that stream `stopped` (unless it had already ended: "
           "inconclusive); the other running task and another user's stop do not"),
-    Check("upload_as_input", "lifecycle", check_upload, "an uploaded file can be used as a run input"),
-    Check("logs_paging", "logs", check_logs, "logs paging, newest first, status and keyword filters"),
+    Check("upload_as_input", "lifecycle", check_upload,
+          "every uploaded file gets a new id, and each (not only the latest) is accepted as a run input"),
+    Check("logs_paging", "logs", check_logs,
+          "logs list and count a run made just before; paging, newest first, status and keyword filters"),
 )
