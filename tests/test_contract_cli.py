@@ -188,3 +188,21 @@ def test_reference_hook_puts_real_ids_in_positive_cases_only(monkeypatch) -> Non
     monkeypatch.setenv("WFMOCK_UPLOAD_FILE_ID", "file-from-env")  # plain `schemathesis run` users
     assert hooks.map_case(context, operation.Case(body=copy.deepcopy(body))).body["files"][0]["upload_file_id"] \
         == "file-from-env"
+
+
+def test_form_cases_a_server_cannot_tell_apart_are_not_sent_as_negative() -> None:
+    """On the wire a form field is text: `user=false` is a valid string, so a negative case that made `user` a
+    boolean cannot be refused by any server; a repeated `user` (a list) still can, and stays."""
+    import schemathesis
+
+    from wfmock.contract import hooks
+    from wfmock.spec import openapi_dir
+
+    document = yaml.safe_load((openapi_dir() / "miso.yaml").read_text(encoding="utf-8"))
+    upload = schemathesis.openapi.from_dict(document)["/ext/v1/files/upload"]["POST"]
+    run = schemathesis.openapi.from_dict(document)["/ext/v1/workflows/run"]["POST"]
+    assert hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": False})
+    assert hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": 12})
+    assert not hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": ["a", "b"]})
+    assert not hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": "u"})
+    assert not hooks.unsendable_as_form(run, "application/json", {"inputs": {}, "user": False})
