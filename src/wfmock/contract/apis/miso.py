@@ -3,8 +3,9 @@
 Envelope `{code, message, status}` with `status` equal to the HTTP status. A stream is
 `workflow_started` first, `node_started`/`node_finished` paired, exactly one terminal
 `workflow_finished` (or an `error` event), last; `ping` anywhere; the same `task_id` and
-`workflow_run_id` throughout. Everything is read whole. Shapes come from the contract; the
-documented profile accepts both Dify generations where the contract lets it.
+`workflow_run_id` throughout, arriving as the run progresses. Streams are read whole, each event
+timed as it arrives (`wfmock.contract.live`). Shapes come from the contract; the documented profile
+accepts both Dify generations where the contract lets it.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from wfmock.contract import sse
-from wfmock.contract.live import LiveStream
 from wfmock.contract.apis.common import catalogue_problems, envelope_schema_problems, request_examples
 from wfmock.contract.document import Contract
+from wfmock.contract.live import LiveStream
 from wfmock.contract.suite import Check, Context, Probe
 
 RUN, UPLOAD, READ, STOP, LOGS = "runWorkflow", "uploadFile", "getWorkflowRun", "stopWorkflowTask", "listWorkflowLogs"
@@ -533,7 +534,7 @@ def _judge_stopped(ctx: Context, label: str, read: StreamRead, live: LiveStream,
     status = _final_status(read)
     if status == "stopped":
         return
-    ended = live.arrival(terminal) if terminal.index < len(live.arrivals) else live.ended_at
+    ended = live.arrival(terminal)
     after_first = ended - live.arrival(first)
     if ended <= stop.sent:
         ctx.not_verified(f"the run ended ({FINISHED!r} status {status!r}) {after_first * 1000:.0f} ms after its "
@@ -775,7 +776,8 @@ def _judge_filters(ctx: Context, label: str, marker: str, marked_run: Any) -> No
 
 
 CHECKS = (
-    Check("sse", "sse", check_stream, "a streaming run: framing, grammar, per-event schema, the same ids"),
+    Check("sse", "sse", check_stream,
+          "a streaming run: framing, grammar, per-event schema, the same ids, events spread over the run"),
     Check("run_readback", "lifecycle", check_readback,
           "every run gets new run and task ids, and each id reads back as that run (inputs, status, outputs)"),
     Check("stream_stop", "lifecycle", check_stop,
