@@ -256,3 +256,16 @@ def test_summary_keeps_violations_inconclusive_and_passes_apart(tmp_path: Path) 
     assert cases["stream_stop"].find("failure").get("type") == "inconclusive"
     assert cases["logs_count"].find("failure").get("type") == "contract-violation"
     assert cases["auth"].find("failure") is None and cases["auth"].find("skipped") is None
+
+
+def test_incremental_parser_times_each_event_as_its_last_byte_arrives() -> None:
+    body = '\ufeffdata: {"event": "a"}\r\n\r\n: a comment only\n\nevent: ping\n\ndata: {"event": "b"}\n\n'.encode()
+    cuts = [5, 22, 23, 40, len(body) - 1, len(body)]  # a CRLF split across chunks, a block split mid-line
+    parser, start = sse.Incremental(), 0
+    for moment, end in enumerate(cuts):
+        parser.feed(body[start:end], float(moment))
+        start = end
+    whole = sse.parse(body)
+    assert [(e.name, e.payload) for e in parser.events] == [(e.name, e.payload) for e in whole.events]
+    assert len(parser.arrivals) == len(whole.events) == 3
+    assert parser.arrivals == sorted(parser.arrivals) and parser.arrivals[-1] == len(cuts) - 1
