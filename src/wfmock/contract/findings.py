@@ -100,9 +100,8 @@ class Report:
 
     @property
     def verified_checks(self) -> list[str]:
-        """Checks that ran, found nothing, and left nothing unverified."""
-        unverified = set(self.by_check()) | {check for check, _ in self.errors} | set(self.inconclusive_by_check())
-        return sorted({outcome.check for outcome in self.outcomes} - unverified)
+        """Checks that ran, found nothing (under any of the names they report), and left nothing unverified."""
+        return sorted({outcome.check for outcome in self.outcomes if outcome.verified})
 
     @property
     def failed_checks(self) -> set[str]:
