@@ -68,9 +68,9 @@ GALLERY = [
     ("miso", "logs_missing_new_run", "logs_count", "logs", "strict", {}),
     ("miso", "buffered_stream", "sse_progressive", "sse", "documented", {"event_delay": 0.15}),
     ("miso", "buffered_stream", "sse_progressive", "sse", "strict", {"event_delay": 0.15}),
-    ("miso", "stop_ignored", "stream_stop", "lifecycle", "strict", {"event_delay": 0.4}),
-    ("miso", "stop_wrong_task", "stream_stop", "lifecycle", "documented", {"event_delay": 0.4}),
-    ("miso", "stop_wrong_task", "stream_stop", "lifecycle", "strict", {"event_delay": 0.4}),
+    ("miso", "stop_ignored", "stream_stop", "lifecycle", "strict", {"event_delay": 0.2}),
+    ("miso", "stop_wrong_task", "stream_stop", "lifecycle", "documented", {"event_delay": 0.2}),
+    ("miso", "stop_wrong_task", "stream_stop", "lifecycle", "strict", {"event_delay": 0.2}),
 ]
 
 
