@@ -269,3 +269,14 @@ def test_incremental_parser_times_each_event_as_its_last_byte_arrives() -> None:
     assert [(e.name, e.payload) for e in parser.events] == [(e.name, e.payload) for e in whole.events]
     assert len(parser.arrivals) == len(whole.events) == 3
     assert parser.arrivals == sorted(parser.arrivals) and parser.arrivals[-1] == len(cuts) - 1
+
+
+def test_operations_the_profile_skips_are_reported_not_verified() -> None:
+    from wfmock.contract import runner
+    from wfmock.spec import openapi_dir
+
+    documented = Contract.load("imprun", openapi_dir() / "imprun.yaml", "documented")
+    scope = runner.profile_scope(documented)
+    assert scope is not None and scope.passed and not scope.verified
+    assert any("GET /v2/workflows/{id} is not checked" in item.reason for item in scope.inconclusive)
+    assert runner.profile_scope(Contract.load("imprun", openapi_dir() / "imprun.yaml", "strict")) is None

@@ -41,6 +41,8 @@ class ContractPlugin:
         session_state = _Session(self.settings)
         names = ["schemathesis"] if "schemathesis" in self.settings.families else []
         names += [check.name for check in runner.selected_checks(self.settings, apis.load(self.settings.api))]
+        if runner.load_contract(self.settings).skipped_operations():
+            names.append(runner.PROFILE_SCOPE)  # what the profile leaves out: skipped (or failed when strict)
         for name in names:
             items.append(ContractItem.from_parent(session, name=f"wfmock-contract[{self.settings.api}:{name}]",
                                                   check=name, state=session_state))
@@ -67,10 +69,10 @@ class _Session:
                             secret_headers=secret_header_names(contract))
             self.ctx = Context(contract, self.settings, apis.load(self.settings.api), client)
         if check == "schemathesis":
-            outcome = engine.run(self.ctx.contract, self.settings, self.ctx.api, self.pacer, lambda line: None,
-                                 runner.prepare_references(self.ctx))
-            runner.note_skipped_operations(self.ctx.contract, outcome)
-            return outcome
+            return engine.run(self.ctx.contract, self.settings, self.ctx.api, self.pacer, lambda line: None,
+                              runner.prepare_references(self.ctx))
+        if check == runner.PROFILE_SCOPE:
+            return runner.profile_scope(self.ctx.contract) or Outcome(check=check)
         selected = [c for c in runner.selected_checks(self.settings, self.ctx.api) if c.name == check]
         return run_checks(selected, self.ctx, lambda outcome: None)[0]
 

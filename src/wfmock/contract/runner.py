@@ -67,11 +67,19 @@ def prepare_references(ctx: Context) -> dict[tuple[str, str], str]:
     return values
 
 
-def note_skipped_operations(contract: Contract, outcome: Outcome) -> None:
-    """Operations the profile leaves out were not checked: say so (inconclusive), do not pass them silently."""
-    for operation in contract.skipped_operations():
+PROFILE_SCOPE = "profile_scope"
+
+
+def profile_scope(contract: Contract) -> Outcome | None:
+    """Operations the profile leaves out are checked by nothing: say so (inconclusive), never pass them silently."""
+    skipped = contract.skipped_operations()
+    if not skipped:
+        return None
+    outcome = Outcome(check=PROFILE_SCOPE)
+    for operation in skipped:
         outcome.not_verified(f"{operation} is not checked: the {contract.profile} profile skips operations the seed "
-                             "documents do not state (x-wfmock-inferred)")
+                             "documents do not state (x-wfmock-inferred; --profile strict checks them)")
+    return outcome
 
 
 def run(settings: Settings, progress: Callable[[str], None] = lambda line: None) -> Report:
@@ -96,11 +104,14 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
             if references:
                 progress("schemathesis sends real values for " + ", ".join(f"{op}.{field}" for op, field in references))
             outcome = engine.run(contract, settings, api_module, pacer, progress, references)
-            note_skipped_operations(contract, outcome)
             report.add(outcome)
             progress(_line(outcome))
         for outcome in run_checks(selected_checks(settings, api_module), ctx, lambda o: progress(_line(o))):
             report.add(outcome)
+        scope = profile_scope(contract)
+        if scope is not None:
+            report.add(scope)
+            progress(_line(scope))
     finally:
         client.close()
     report.seconds = time.monotonic() - started
