@@ -31,7 +31,8 @@ def test_the_mock_enforces_its_rate_limit(capsys) -> None:
         code = main(["--api", "imprun", "--base-url", url, "--api-key", KEY, "--only", "rate-limit,auth", "-q"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "inconclusive" not in out, out  # the burst reached the limit, and the limit lifted after Retry-After
+    assert "[rate_limit] inconclusive" not in out, out  # the burst reached the limit, and it lifted after Retry-After
+    assert "rate_limit" in out.split("Verified:")[1], out
 
 
 def test_the_mock_at_default_pace_verifies_stop_and_streaming(paced_server: str, capsys) -> None:
