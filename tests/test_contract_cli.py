@@ -188,3 +188,95 @@ def test_reference_hook_puts_real_ids_in_positive_cases_only(monkeypatch) -> Non
     monkeypatch.setenv("WFMOCK_UPLOAD_FILE_ID", "file-from-env")  # plain `schemathesis run` users
     assert hooks.map_case(context, operation.Case(body=copy.deepcopy(body))).body["files"][0]["upload_file_id"] \
         == "file-from-env"
+
+
+def test_form_cases_a_server_cannot_tell_apart_are_not_sent_as_negative() -> None:
+    """On the wire a form field is text: `user=false` is a valid string, so a negative case that made `user` a
+    boolean cannot be refused by any server; a repeated `user` (a list) still can, and stays."""
+    import schemathesis
+
+    from wfmock.contract import hooks
+    from wfmock.spec import openapi_dir
+
+    document = yaml.safe_load((openapi_dir() / "miso.yaml").read_text(encoding="utf-8"))
+    upload = schemathesis.openapi.from_dict(document)["/ext/v1/files/upload"]["POST"]
+    run = schemathesis.openapi.from_dict(document)["/ext/v1/workflows/run"]["POST"]
+    assert hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": False})
+    assert hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": 12})
+    assert not hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": ["a", "b"]})
+    assert not hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": "u"})
+    assert not hooks.unsendable_as_form(run, "application/json", {"inputs": {}, "user": False})
+
+
+def test_pytest_plugin_skips_what_it_could_not_verify_or_fails_it_when_strict(tmp_path: Path) -> None:
+    """A stream too fast to judge is a skipped item with the reason; `--wfmock-strict-inconclusive` fails it."""
+    outputs = []
+    with serving(miso_server.build_app(KEY)) as url:
+        for extra in ([], ["--wfmock-strict-inconclusive"]):
+            outputs.append(subprocess.run(
+                [sys.executable, "-m", "pytest", "-p", "wfmock.contract", "-p", "no:cacheprovider", "-q", "-rs",
+                 "--rootdir", str(tmp_path), str(tmp_path), "--wfmock-api", "miso", "--wfmock-base-url", url,
+                 "--wfmock-api-key", KEY, "--wfmock-only", "sse", "--wfmock-rate", "0", *extra],
+                capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                env={**os.environ, "PYTHONPATH": str(ROOT / "src")}))
+    lenient, strict = outputs
+    assert lenient.returncode == 0 and "1 skipped" in lenient.stdout, lenient.stdout
+    assert "[sse_progressive]" in lenient.stdout and "elapsed_time" in lenient.stdout, lenient.stdout
+    assert strict.returncode == 1 and "1 failed" in strict.stdout, strict.stdout
+    assert "inconclusive" in strict.stdout, strict.stdout
+
+
+def test_summary_keeps_violations_inconclusive_and_passes_apart(tmp_path: Path) -> None:
+    from wfmock.contract.findings import Finding, Outcome, Report
+    from wfmock.contract.report import summary, write_junit
+
+    def report(strict: bool) -> Report:
+        made = Report(api="miso", base_url="http://x", profile="documented", strict_inconclusive=strict)
+        quiet, unsure, broken = Outcome("auth"), Outcome("stream_stop"), Outcome("logs_paging")
+        unsure.not_verified("the run ended before the stop was sent")
+        broken.findings.append(Finding("logs_count", "GET /logs", "the new run is not counted"))
+        for outcome in (quiet, unsure, broken):
+            made.add(outcome)
+        return made
+
+    text = summary(report(False))
+    assert "[logs_count] 1 violation(s)" in text
+    assert "Not verified (not a violation):\n  [stream_stop] inconclusive: the run ended before the stop was sent" in text
+    assert "Verified: auth\n" in text  # not logs_paging: it reported a violation under logs_count
+    lenient, strict = report(False), report(True)
+    assert not lenient.conforms and not strict.conforms
+    clean = Report(api="miso", base_url="http://x", profile="documented", strict_inconclusive=True)
+    clean.add(Outcome("stream_stop", inconclusive=list(report(False).outcomes[1].inconclusive)))
+    assert not clean.conforms and "DOES NOT CONFORM: 0 violation(s) in 0 check(s), 1 not verified" in summary(clean)
+    clean.strict_inconclusive = False
+    assert clean.conforms and "CONFORMS (1 thing(s) not verified)" in summary(clean)
+    junit = tmp_path / "r.xml"
+    write_junit(report(True), junit)
+    cases = {case.get("name"): case for case in ElementTree.parse(junit).getroot().iter("testcase")}
+    assert cases["stream_stop"].find("failure").get("type") == "inconclusive"
+    assert cases["logs_count"].find("failure").get("type") == "contract-violation"
+    assert cases["auth"].find("failure") is None and cases["auth"].find("skipped") is None
+
+
+def test_incremental_parser_times_each_event_as_its_last_byte_arrives() -> None:
+    body = '\ufeffdata: {"event": "a"}\r\n\r\n: a comment only\n\nevent: ping\n\ndata: {"event": "b"}\n\n'.encode()
+    cuts = [5, 22, 23, 40, len(body) - 1, len(body)]  # a CRLF split across chunks, a block split mid-line
+    parser, start = sse.Incremental(), 0
+    for moment, end in enumerate(cuts):
+        parser.feed(body[start:end], float(moment))
+        start = end
+    whole = sse.parse(body)
+    assert [(e.name, e.payload) for e in parser.events] == [(e.name, e.payload) for e in whole.events]
+    assert len(parser.arrivals) == len(whole.events) == 3
+    assert parser.arrivals == sorted(parser.arrivals) and parser.arrivals[-1] == len(cuts) - 1
+
+
+def test_operations_the_profile_skips_are_reported_not_verified() -> None:
+    from wfmock.contract import runner
+    from wfmock.spec import openapi_dir
+
+    documented = Contract.load("imprun", openapi_dir() / "imprun.yaml", "documented")
+    scope = runner.profile_scope(documented)
+    assert scope is not None and scope.passed and not scope.verified
+    assert any("GET /v2/workflows/{id} is not checked" in item.reason for item in scope.inconclusive)
+    assert runner.profile_scope(Contract.load("imprun", openapi_dir() / "imprun.yaml", "strict")) is None

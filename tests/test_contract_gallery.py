@@ -3,6 +3,8 @@ the correct reference servers they derive from pass."""
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import pytest
 
 from tests.gallery import imprun_server, miso_server
@@ -32,6 +34,11 @@ GALLERY = [
     ("imprun", "early_429", "rate_limit", "rate-limit", "documented", {"rate_limit": True}),
     ("imprun", "429_without_retry_after", "rate_limit", "rate-limit", "strict", {"rate_limit": True}),
     ("imprun", "error_code_unknown", "error_envelope", "error-envelope", "strict", {}),
+    ("imprun", "progress_url_stale", "lifecycle", "lifecycle", "documented", {}),
+    ("imprun", "progress_url_stale", "lifecycle", "lifecycle", "strict", {}),
+    ("imprun", "readback_newest", "lifecycle", "lifecycle", "strict", {}),
+    ("imprun", "limit_never_lifts", "rate_limit", "rate-limit", "documented", {"rate_limit": True}),
+    ("imprun", "limit_never_lifts", "rate_limit", "rate-limit", "strict", {"rate_limit": True}),
     ("miso", "sse_framing", "sse_framing", "sse", "documented", {}),
     ("miso", "no_terminal", "sse_grammar", "sse", "documented", {}),
     ("miso", "task_id_changes", "sse_ids", "sse", "documented", {}),
@@ -51,6 +58,19 @@ GALLERY = [
     ("miso", "error_event_with_task_id", "sse_event_schema", "sse", "strict", {}),
     ("miso", "has_more_wrong", "logs_paging", "logs", "documented", {}),
     ("miso", "stop_other_user", "stream_stop", "lifecycle", "documented", {"event_delay": 0.4}),
+    ("miso", "readback_wrong_run", "run_readback", "lifecycle", "documented", {}),
+    ("miso", "readback_wrong_run", "run_readback", "lifecycle", "strict", {}),
+    ("miso", "upload_replaces_previous", "upload_as_input", "lifecycle", "documented", {}),
+    ("miso", "upload_replaces_previous", "upload_as_input", "lifecycle", "strict", {}),
+    ("miso", "logs_total_stale", "logs_count", "logs", "documented", {}),
+    ("miso", "logs_total_stale", "logs_count", "logs", "strict", {}),
+    ("miso", "logs_missing_new_run", "logs_count", "logs", "documented", {}),
+    ("miso", "logs_missing_new_run", "logs_count", "logs", "strict", {}),
+    ("miso", "buffered_stream", "sse_progressive", "sse", "documented", {"event_delay": 0.15}),
+    ("miso", "buffered_stream", "sse_progressive", "sse", "strict", {"event_delay": 0.15}),
+    ("miso", "stop_ignored", "stream_stop", "lifecycle", "strict", {"event_delay": 0.2}),
+    ("miso", "stop_wrong_task", "stream_stop", "lifecycle", "documented", {"event_delay": 0.2}),
+    ("miso", "stop_wrong_task", "stream_stop", "lifecycle", "strict", {"event_delay": 0.2}),
 ]
 
 
@@ -95,12 +115,33 @@ def test_reference_server_passes_rate_limit_and_paced_run(capsys) -> None:
     assert "at most 9 requests/s" not in out  # progress goes to stderr, the summary to stdout
 
 
-def test_stop_is_judged_on_a_slow_correct_stream(capsys) -> None:
-    with serving(miso_server.build_app(KEY, event_delay=0.4)) as url:
-        code = run_kit("miso", url, "--only", "lifecycle")
+@pytest.mark.parametrize("profile", ["documented", "strict"])
+def test_stop_and_streaming_are_judged_on_a_slow_correct_server(profile: str, capsys) -> None:
+    """Model-like pace: the stop takes effect and the events arrive spread over the run; both verified."""
+    with serving(miso_server.build_app(KEY, event_delay=0.15)) as url:
+        code = run_kit("miso", url, "--only", "sse,lifecycle", "--profile", profile, "--strict-inconclusive")
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "[stream_stop] skipped" not in out, out
+    assert "inconclusive" not in out, out
+    assert "stream_stop" in out and "sse_progressive" not in out.split("Verified:")[0], out
+
+
+def test_stop_and_streaming_on_a_fast_correct_server_are_inconclusive_not_violations(tmp_path, capsys) -> None:
+    """Runs that finish within milliseconds: no false alarm, and no silent skip either: both say why."""
+    junit = tmp_path / "report.xml"
+    with serving(miso_server.build_app(KEY)) as url:
+        code = run_kit("miso", url, "--only", "sse,lifecycle", "--junit", str(junit))
+        strict = run_kit("miso", url, "--only", "sse,lifecycle", "--strict-inconclusive")
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "[stream_stop] inconclusive: the run ended" in out, out
+    assert "[sse_progressive] inconclusive: the run's own elapsed_time" in out, out
+    assert "CONFORMS (2 thing(s) not verified)" in out, out
+    skipped = {case.get("name"): case.find("skipped").get("message")
+               for case in ElementTree.parse(junit).getroot().iter("testcase") if case.find("skipped") is not None}
+    assert set(skipped) == {"stream_stop", "sse_progressive"}, skipped
+    assert "before the stop was sent" in skipped["stream_stop"] or "in flight" in skipped["stream_stop"]
+    assert strict == 1, out
 
 
 def test_documented_profile_accepts_the_older_dify_generation(capsys) -> None:

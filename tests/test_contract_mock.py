@@ -31,4 +31,23 @@ def test_the_mock_enforces_its_rate_limit(capsys) -> None:
         code = main(["--api", "imprun", "--base-url", url, "--api-key", KEY, "--only", "rate-limit,auth", "-q"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "[rate_limit] skipped" not in out
+    assert "[rate_limit] inconclusive" not in out, out  # the burst reached the limit, and it lifted after Retry-After
+    assert "rate_limit" in out.split("Verified:")[1], out
+
+
+def test_the_mock_at_default_pace_verifies_stop_and_streaming(paced_server: str, capsys) -> None:
+    """At the model-like default pace, the stop and the stream's progress are judged, not left inconclusive."""
+    code = main(["--api", "miso", "--base-url", paced_server, "--api-key", "app-demo-key", "--only", "sse,lifecycle",
+                 "--strict-inconclusive", "-q"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "inconclusive" not in out, out
+
+
+def test_the_mock_at_pace_0_conforms_and_says_what_it_could_not_judge(server: str, capsys) -> None:
+    """Instant streams: no false alarm; the stop and the streaming check say why they could not judge."""
+    code = main(["--api", "miso", "--base-url", server, "--api-key", KEY, "--only", "sse,lifecycle", "--rate", "0",
+                 "-q"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "[sse_progressive] inconclusive" in out and "[stream_stop] inconclusive: the run ended" in out, out

@@ -222,3 +222,36 @@ def test_concurrent_streams_do_not_mix(server: str) -> None:
         assert len({e["workflow_run_id"] for e in events}) == 1
         run_ids.add(events[0]["workflow_run_id"])
     assert len(run_ids) == 8
+
+
+@pytest.mark.parametrize("value", ["", "x", "2025-01-01", "2025-13-01T00:00:00Z", "2025-01-01 00:00:00"])
+@pytest.mark.parametrize("name", ["created_at__before", "created_at__after"])
+def test_logs_refuse_a_query_date_time_that_is_not_one(server: str, name: str, value: str) -> None:
+    """The document says `format: date-time` (RFC 3339); an invalid or empty value is the client's error."""
+    response = httpx.get(f"{server}/ext/v1/workflows/logs", headers=AUTH, params={name: value})
+    assert name in assert_envelope(response, 400, "invalid_param")["message"]
+
+
+def test_logs_accept_a_query_date_time(server: str) -> None:
+    response = httpx.get(f"{server}/ext/v1/workflows/logs", headers=AUTH,
+                         params={"created_at__before": "2999-01-01T00:00:00Z", "created_at__after": "2000-01-01T00:00:00+09:00"})
+    assert response.status_code == 200, response.text
+
+
+def test_upload_refuses_a_repeated_user_field(server: str) -> None:
+    """`user` is one string in the document; a repeated form field is an array."""
+    response = httpx.post(f"{server}/ext/v1/files/upload", headers=AUTH, files={"file": ("a.txt", b"a")},
+                          data={"user": ["one", "two"]})
+    assert "user" in assert_envelope(response, 400, "invalid_param")["message"]
+
+
+def test_a_streamed_run_reports_the_time_its_stream_takes(server: str, paced_server: str) -> None:
+    """At `--pace 0` the stream is instant and says so (elapsed_time 0); at the default pace it says what it took.
+    A run that claimed seconds but arrived at once would look like a buffering proxy to a careful client."""
+    body = {"inputs": {"query": "pace"}, "mode": "streaming", "user": "pace"}
+    instant = [e for e in events_of(run(server, body)) if e.get("event") == "workflow_finished"][0]
+    assert instant["data"]["elapsed_time"] == 0
+    started = time.monotonic()
+    paced = [e for e in events_of(run(paced_server, body)) if e.get("event") == "workflow_finished"][0]
+    took = time.monotonic() - started
+    assert 0.3 < paced["data"]["elapsed_time"] <= took + 0.05

@@ -31,6 +31,9 @@ BUGS = {
     "failed_without_error": "a FAILED run has no error",
     "429_without_retry_after": "the 429 has no Retry-After header",
     "error_code_unknown": "an unknown run's 404 carries code WORKFLOW_NOT_FOUND, not in the catalogue",
+    "progress_url_stale": "every create answers the first run's progressUrl",
+    "readback_newest": "reading any run id answers the newest run, under its own id",
+    "limit_never_lifts": "once limited, a key stays limited for a minute, whatever its 429 said (Retry-After: 1)",
 }
 SECRETS = ("sessionToken", "imageBase64")  # never echoed back
 TITLES = {400: "Invalid request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
@@ -51,6 +54,7 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
     window: deque[float] = deque()
     lock = threading.Lock()
     reads: dict[str, int] = {}
+    blocked_until = [0.0]
 
     def error(status: int, message: str, headers: dict[str, str] | None = None, code: str | None = None) -> Response:
         if "bad_envelope" in bugs:
@@ -65,6 +69,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
             limit = 5 if "early_429" in bugs else 10
             with lock:
                 now = time.monotonic()
+                if now < blocked_until[0]:
+                    return error(429, "rate limit exceeded", {"Retry-After": "1"})
                 while window and now - window[0] >= 1:
                     window.popleft()
                 if len(window) >= limit:
@@ -72,6 +78,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
                                "RateLimit-Reset": "1"}
                     if "429_without_retry_after" in bugs:
                         del headers["Retry-After"]
+                    if "limit_never_lifts" in bugs:
+                        blocked_until[0] = now + 60
                     return error(429, "rate limit exceeded", headers)
                 window.append(now)
         return None
@@ -120,6 +128,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
             created["status"] = "running"
         if "missing_field" in bugs:
             del created["progressUrl"]
+        if "progress_url_stale" in bugs:
+            created["progressUrl"] = created["progressUrl"].replace(run_id, "wf_000000000001")
         if "wrong_type" in bugs:
             created["createdAt"] = int(now)
         return JSONResponse(created)
@@ -132,6 +142,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
         if problems or run is None:
             return error(404, f"Workflow {request.path_params['id']} not found",
                          code="WORKFLOW_NOT_FOUND" if "error_code_unknown" in bugs else None)
+        if "readback_newest" in bugs:
+            run = runs[max(runs)]
         return JSONResponse(run_view(run, request))
 
     async def page(request: Request) -> Response:

@@ -36,6 +36,12 @@ BUGS = {
     "error_event_with_task_id": "the run fails with an `error` event that carries task_id",
     "has_more_wrong": "logs' has_more is always false, even when more pages exist",
     "stop_other_user": "a stop by another user stops the stream",
+    "buffered_stream": "the stream is written only when the run is done, in one burst (a buffering proxy)",
+    "stop_wrong_task": "stop ends the user's oldest running task, whatever task id it names",
+    "readback_wrong_run": "reading any run id answers the newest run's detail under the id asked for",
+    "upload_replaces_previous": "a new upload forgets the previous file: only the latest id is accepted as input",
+    "logs_total_stale": "logs' total is cached for a minute: a new run is not counted",
+    "logs_missing_new_run": "logs list a run only a minute after it finished (an indexing lag)",
 }
 NODES = [("start", "시작"), ("llm", "요약 LLM"), ("end", "종료")]
 WORKFLOW_ID = "ea02f355-68fb-4127-b3c4-732031ade2d2"
@@ -50,6 +56,7 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
     runs: dict[str, dict[str, Any]] = {}
     stops: dict[str, asyncio.Event] = {}
     owners: dict[str, str] = {}  # task_id -> the user who started it: only that user may stop it
+    task_runs: dict[str, dict[str, Any]] = {}
     files: dict[str, dict[str, Any]] = {}
     clock = itertools.count(int(time.time()))  # strictly increasing creation times: order is unambiguous
 
@@ -109,7 +116,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         if (body.get("mode") or body.get("response_mode")) == "streaming":
             stops[run["task_id"]] = asyncio.Event()
             owners[run["task_id"]] = body["user"]
-            return StreamingResponse(stream(run), media_type="text/event-stream; charset=utf-8")
+            task_runs[run["task_id"]] = run
+            frames = buffered(stream(run)) if "buffered_stream" in bugs else stream(run)
+            return StreamingResponse(frames, media_type="text/event-stream; charset=utf-8")
         finish(run, "succeeded")
         return JSONResponse({"task_id": run["task_id"], "workflow_run_id": run["id"], "data": blocking_data(run)})
 
@@ -117,6 +126,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         return {"id": run["id"], "workflow_id": WORKFLOW_ID, "status": run["status"], "outputs": run["outputs"],
                 "error": run["error"], "elapsed_time": run["elapsed_time"], "total_tokens": run["total_tokens"],
                 "total_steps": run["total_steps"], "created_at": run["created_at"], "finished_at": run["finished_at"]}
+
+    async def buffered(frames):
+        yield "".join([frame async for frame in frames])
 
     async def stream(run: dict[str, Any]):
         separator = "\n" if "sse_framing" in bugs else "\n\n"
@@ -198,6 +210,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
                 "mime_type": upload_file.content_type or "application/octet-stream",
                 "created_by": str(uuid.uuid5(uuid.NAMESPACE_URL, str(form.get("user") or "DEFAULT-USER"))),
                 "created_at": int(time.time())}
+        if "upload_replaces_previous" in bugs:
+            files.clear()
         files[meta["id"]] = meta
         return JSONResponse(meta, 200 if "upload_200" in bugs else 201)
 
@@ -207,6 +221,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         run = runs.get(request.path_params["workflow_run_id"])
         if run is None:
             return error(404, "not_found", "Workflow run not found")
+        if "readback_wrong_run" in bugs:
+            run = {**max(runs.values(), key=lambda r: r["created_at"]), "id": run["id"]}
         outputs = run["outputs"]
         if "readback_differs" in bugs and outputs:
             outputs = {"text": "다른 결과"}
@@ -233,8 +249,12 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         problems = body_problems(contract, "stopWorkflowTask", body)
         if problems:
             return error(400, "invalid_param", problems[0])
-        event = stops.get(request.path_params["task_id"])
-        owner = owners.get(request.path_params["task_id"])
+        task_id = request.path_params["task_id"]
+        if "stop_wrong_task" in bugs:
+            task_id = next((task for task, run in task_runs.items()
+                            if run["status"] == "running" and owners[task] == body["user"]), task_id)
+        event = stops.get(task_id)
+        owner = owners.get(task_id)
         if event is not None and (owner == body["user"] or "stop_other_user" in bugs):
             event.set()
         return JSONResponse({"result": "success"})
@@ -250,6 +270,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
             return error(400, "invalid_param", problems[0])
         page, limit = int(query.get("page", 1)), int(query.get("limit", 20))
         items = [r for r in runs.values() if r["status"] != "running"]
+        if "logs_missing_new_run" in bugs:
+            items = [r for r in items if time.time() - r["started"] > 60]
         if query.get("status") and "status_filter_ignored" not in bugs:
             items = [r for r in items if r["status"] == query["status"]]
         if query.get("keyword") and "keyword_ignored" not in bugs:
@@ -257,8 +279,15 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         items.sort(key=lambda r: r["created_at"], reverse="logs_oldest_first" not in bugs)
         window = items if "paging_ignores_limit" in bugs else items[(page - 1) * limit: page * limit]
         has_more = page * limit < len(items) and "has_more_wrong" not in bugs
-        return JSONResponse({"page": page, "limit": limit, "total": len(items),
+        total = len(items)
+        if "logs_total_stale" in bugs:
+            if time.monotonic() - cached_total.get("at", -1e9) > 60:
+                cached_total.update(at=time.monotonic(), total=total)
+            total = cached_total["total"]
+        return JSONResponse({"page": page, "limit": limit, "total": total,
                              "has_more": has_more, "data": [log_entry(r) for r in window]})
+
+    cached_total: dict[str, Any] = {}
 
     def log_entry(run: dict[str, Any]) -> dict[str, Any]:
         return {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, run["id"])),

@@ -26,6 +26,8 @@ def pytest_addoption(parser: Any) -> None:
     group.addoption("--wfmock-seed", type=int, default=0)
     group.addoption("--wfmock-phases", default="", help="schemathesis phases (default: all four)")
     group.addoption("--wfmock-rate", type=float, default=None, help="requests/s (0: unpaced)")
+    group.addoption("--wfmock-strict-inconclusive", action="store_true", default=False,
+                    help="a check that could not verify something fails instead of being skipped")
     group.addoption("--wfmock-spec", default=None, help="the OpenAPI document (default openapi/<api>.yaml)")
 
 

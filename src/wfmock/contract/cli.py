@@ -1,4 +1,5 @@
-"""`wfmock contract`: check a server against a contract; exit 0 conforms, 1 violations, 2 usage error."""
+"""`wfmock contract`: check a server against a contract; exit 0 conforms, 1 violations (or, with
+`--strict-inconclusive`, anything not verified), 2 usage error."""
 
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="schemathesis worker threads (default %(default)s; more give no gain on a small machine, "
                              "and CPython 3.11 before 3.11.8 can fail with 'AST constructor recursion depth mismatch' "
                              "when hypothesis parses source in two threads at once, gh-106905)")
+    parser.add_argument("--strict-inconclusive", action="store_true",
+                        help="what could not be verified (a run too fast to stop, a limit not reached, an operation "
+                             "the profile skips) fails the run instead of being listed as not verified")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
     return parser
 
@@ -59,7 +63,8 @@ def settings_from_args(argv: Sequence[str]) -> tuple[Settings, argparse.Namespac
     settings = Settings(api=args.api, base_url=args.base_url, api_key=args.api_key, profile=args.profile,
                         max_examples=args.max_examples, families=parse_families(args.include, args.only),
                         junit=args.junit, seed=args.seed, rate=args.rate, spec=args.spec, timeout=args.timeout,
-                        workers=max(args.workers, 1), phases=parse_phases(args.phases))
+                        workers=max(args.workers, 1), phases=parse_phases(args.phases),
+                        strict_inconclusive=args.strict_inconclusive)
     return settings, args
 
 

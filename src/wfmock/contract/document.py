@@ -99,6 +99,12 @@ class Contract:
     def operation(self, operation_id: str) -> Operation | None:
         return next((op for op in self.operations() if op.operation_id == operation_id), None)
 
+    def skipped_operations(self) -> list[str]:
+        """`METHOD /path` of every operation the raw document has and this profile leaves out (inferred ones)."""
+        kept = {(op.method, op.path) for op in self.operations()}
+        return [f"{method.upper()} {path}" for path, item in (self.raw.get("paths") or {}).items()
+                for method in HTTP_METHODS if isinstance(item.get(method), Mapping) and (method, path) not in kept]
+
     def security_scheme(self, name: str) -> Mapping[str, Any]:
         return (self.document.get("components") or {}).get("securitySchemes", {}).get(name, {})
 

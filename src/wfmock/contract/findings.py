@@ -1,4 +1,4 @@
-"""What a contract run found: one `Finding` per violation, named by the check that caught it."""
+"""What a contract run found: one `Finding` per violation, one `Inconclusive` per thing it could not verify."""
 
 from __future__ import annotations
 
@@ -21,6 +21,15 @@ class Finding:
         return self.check, self.operation, self.message.splitlines()[0] if self.message else ""
 
 
+@dataclass(frozen=True)
+class Inconclusive:
+    """Something a check could not verify, and why (a run too fast to stop, a limit not reached, an operation the
+    profile skips): neither a pass nor a violation, and said as such."""
+
+    check: str
+    reason: str
+
+
 @dataclass
 class Outcome:
     """The result of one check (or one schemathesis phase): how often it ran and what it found."""
@@ -28,12 +37,20 @@ class Outcome:
     check: str
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the check could not run (transport error, bad config)
-    skipped: str | None = None
+    inconclusive: list[Inconclusive] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def passed(self) -> bool:
         return not self.findings and not self.errors
+
+    @property
+    def verified(self) -> bool:
+        """Passed, and everything it meant to judge was judged."""
+        return self.passed and not self.inconclusive
+
+    def not_verified(self, reason: str, check: str | None = None) -> None:
+        self.inconclusive.append(Inconclusive(check or self.check, reason))
 
 
 @dataclass
@@ -45,6 +62,7 @@ class Report:
     profile: str
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
+    strict_inconclusive: bool = False  # what could not be verified fails the run (CI that wants certainty)
 
     def add(self, outcome: Outcome) -> None:
         seen: set[tuple[str, str, str]] = set()
@@ -71,9 +89,25 @@ class Report:
         return dict(sorted(grouped.items()))
 
     @property
+    def inconclusive(self) -> list[Inconclusive]:
+        return list(dict.fromkeys(item for outcome in self.outcomes for item in outcome.inconclusive))
+
+    def inconclusive_by_check(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for item in self.inconclusive:
+            grouped[item.check].append(item.reason)
+        return dict(sorted(grouped.items()))
+
+    @property
+    def verified_checks(self) -> list[str]:
+        """Checks that ran, found nothing (under any of the names they report), and left nothing unverified."""
+        return sorted({outcome.check for outcome in self.outcomes if outcome.verified})
+
+    @property
     def failed_checks(self) -> set[str]:
-        return set(self.by_check()) | {check for check, _ in self.errors}
+        failed = set(self.by_check()) | {check for check, _ in self.errors}
+        return failed | set(self.inconclusive_by_check()) if self.strict_inconclusive else failed
 
     @property
     def conforms(self) -> bool:
-        return not self.findings and not self.errors
+        return not self.findings and not self.errors and not (self.strict_inconclusive and self.inconclusive)

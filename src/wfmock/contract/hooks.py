@@ -11,6 +11,11 @@ uploads one file first), or else from an environment variable per reference:
 `WFMOCK_<OPERATION_ID>_<FIELD>` in upper snake case, so `uploadFile`/`id` is `WFMOCK_UPLOAD_FILE_ID`.
 Without either, cases are left as generated.
 
+One more hook, `filter_case`, drops negative form cases (multipart or urlencoded) that put a boolean, a
+number or null where the document asks for a string: on the wire a form field is text, so `false` is
+a valid string and no server can tell it was meant as a boolean; schemathesis would report a faithful
+server for accepting it (ST201).
+
 With the plain schemathesis CLI, load the hooks from `schemathesis.toml`:
 
     hooks = "wfmock.contract.hooks"
@@ -180,6 +185,44 @@ def with_real_references(context: Any, case: Any) -> Any:
         if changed:
             case.body = body
     return case
+
+
+FORM_MEDIA = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _body_schema(operation: Any, media_type: str) -> Mapping[str, Any]:
+    document = getattr(operation.schema, "raw_schema", None)
+    definition = getattr(getattr(operation, "definition", None), "raw", None)
+    if not isinstance(document, Mapping) or not isinstance(definition, Mapping):
+        return {}
+    node: Any = definition.get("requestBody") or {}
+    for key in (None, "content", media_type, "schema", None):
+        if isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+            node = lookup(document, node["$ref"])
+        if key is not None:
+            node = node.get(key) if isinstance(node, Mapping) else None
+    return node if isinstance(node, Mapping) else {}
+
+
+def unsendable_as_form(operation: Any, media_type: str | None, body: Any) -> bool:
+    """Whether a form body holds a non-string scalar where the schema wants a string (it would arrive as text)."""
+    if not media_type or media_type.split(";")[0].strip() not in FORM_MEDIA or not isinstance(body, Mapping):
+        return False
+    properties = _body_schema(operation, media_type.split(";")[0].strip()).get("properties") or {}
+    for name, value in body.items():
+        schema = properties.get(name)
+        if isinstance(schema, Mapping) and schema.get("type") == "string" and (
+                value is None or isinstance(value, (bool, int, float))):
+            return True
+    return False
+
+
+@schemathesis.hook
+def filter_case(context: Any, case: Any) -> bool:
+    operation = getattr(context, "operation", None) or getattr(case, "operation", None)
+    if operation is None or _is_positive(case):
+        return True
+    return not unsendable_as_form(operation, case.media_type, case.body)
 
 
 @schemathesis.hook

@@ -28,6 +28,7 @@ class ContractPlugin:
                 families=parse_families(option("--wfmock-include"), option("--wfmock-only")),
                 seed=option("--wfmock-seed"), rate=option("--wfmock-rate"),
                 phases=parse_phases(option("--wfmock-phases")),
+                strict_inconclusive=bool(option("--wfmock-strict-inconclusive")),
                 spec=Path(option("--wfmock-spec")) if option("--wfmock-spec") else None)
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
@@ -43,6 +44,8 @@ class ContractPlugin:
         names = ["schemathesis"] if "schemathesis" in self.settings.families else []
         names += ["auth"] if self.unchecked_auth is not None else []
         names += [check.name for check in runner.selected_checks(self.settings, apis.load(self.settings.api))]
+        if runner.load_contract(self.settings).skipped_operations():
+            names.append(runner.PROFILE_SCOPE)  # what the profile leaves out: skipped (or failed when strict)
         for name in names:
             items.append(ContractItem.from_parent(session, name=f"wfmock-contract[{self.settings.api}:{name}]",
                                                   check=name, state=session_state))
@@ -74,6 +77,8 @@ class _Session:
         if check == "schemathesis":
             return engine.run(self.ctx.contract, self.settings, self.ctx.api, self.pacer, lambda line: None,
                               runner.prepare_references(self.ctx))
+        if check == runner.PROFILE_SCOPE:
+            return runner.profile_scope(self.ctx.contract) or Outcome(check=check)
         selected = [c for c in runner.selected_checks(self.settings, self.ctx.api) if c.name == check]
         return run_checks(selected, self.ctx, lambda outcome: None)[0]
 
@@ -89,11 +94,12 @@ class ContractItem(pytest.Item):
         from wfmock.contract.report import summary
 
         outcome = self.state.outcome(self.check)
-        if outcome.skipped and outcome.passed:
-            pytest.skip(outcome.skipped)
-        if not outcome.passed:
-            report = Report(api=self.state.settings.api, base_url=self.state.settings.base_url,
-                            profile=self.state.settings.profile)
+        settings = self.state.settings
+        if outcome.passed and outcome.inconclusive and not settings.strict_inconclusive:
+            pytest.skip("not verified: " + "; ".join(f"[{i.check}] {i.reason}" for i in outcome.inconclusive))
+        if not outcome.verified:
+            report = Report(api=settings.api, base_url=settings.base_url, profile=settings.profile,
+                            strict_inconclusive=settings.strict_inconclusive)
             report.add(outcome)
             raise ContractFailure(summary(report))
 

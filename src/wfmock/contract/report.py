@@ -1,4 +1,7 @@
-"""Writes a run's report: the console summary (grouped by check, a curl per failure) and JUnit XML."""
+"""Writes a run's report: the console summary (grouped by check, a curl per failure) and JUnit XML.
+
+Three kinds of result, kept apart: violations, what could not be verified (and why), and what passed.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +26,22 @@ def summary(report: Report) -> str:
             lines.append(f"  ... and {len(findings) - MAX_PER_CHECK} more")
     for check, error in report.errors:
         lines.append(f"\n[{check}] error: {_indent(error)}")
-    skipped = [o for o in report.outcomes if o.skipped]
-    for outcome in skipped:
-        lines.append(f"\n[{outcome.check}] skipped: {outcome.skipped}")
-    verdict = "CONFORMS" if report.conforms else (
-        f"DOES NOT CONFORM: {len(report.findings)} violation(s) in {len(grouped)} check(s)"
-        + (f", {len(report.errors)} error(s)" if report.errors else ""))
+    unverified = report.inconclusive_by_check()
+    if unverified:
+        label = "failing the run (--strict-inconclusive)" if report.strict_inconclusive else "not a violation"
+        lines.append(f"\nNot verified ({label}):")
+        for check, reasons in unverified.items():
+            for reason in reasons:
+                lines.append(f"  [{check}] inconclusive: {_indent(reason, '    ')}")
+    if report.verified_checks:
+        lines.append("\nVerified: " + ", ".join(report.verified_checks))
+    if report.conforms:
+        verdict = "CONFORMS" + (f" ({len(report.inconclusive)} thing(s) not verified)" if unverified else "")
+    else:
+        verdict = (f"DOES NOT CONFORM: {len(report.findings)} violation(s) in {len(grouped)} check(s)"
+                   + (f", {len(report.errors)} error(s)" if report.errors else "")
+                   + (f", {len(report.inconclusive)} not verified" if report.strict_inconclusive and unverified
+                      else ""))
     lines.append(f"\n{verdict} ({report.seconds:.1f} s)")
     return "\n".join(lines)
 
@@ -41,15 +54,17 @@ def _indent(text: str, prefix: str = "      ") -> str:
 
 
 def write_junit(report: Report, path: Path) -> None:
-    """One testsuite; one testcase per check, failing with every finding (message and curl)."""
-    checks = sorted({o.check for o in report.outcomes} | set(report.by_check()))
+    """One testsuite; one testcase per check, failing with every finding (message and curl); a check that could
+    not verify something is skipped with the reason (a failure under --strict-inconclusive)."""
+    unverified = report.inconclusive_by_check()
+    checks = sorted({o.check for o in report.outcomes} | set(report.by_check()) | set(unverified))
     suite = ElementTree.Element("testsuite", name=f"wfmock-contract-{report.api}-{report.profile}",
                                 tests=str(len(checks)), time=f"{report.seconds:.3f}")
     grouped = report.by_check()
     errors = {}
     for check, error in report.errors:
         errors.setdefault(check, []).append(error)
-    failures = 0
+    failures = skipped = 0
     for check in checks:
         case = ElementTree.SubElement(suite, "testcase", classname=f"wfmock.contract.{report.api}", name=check)
         findings = grouped.get(check, [])
@@ -61,10 +76,17 @@ def write_junit(report: Report, path: Path) -> None:
                 f"{f.operation}: {f.message}" + (f"\nreproduce: {f.curl}" if f.curl else "") for f in findings)
         for error in errors.get(check, []):
             ElementTree.SubElement(case, "error", message=error.splitlines()[0][:200]).text = error
-        skipped = next((o.skipped for o in report.outcomes if o.check == check and o.skipped), None)
-        if skipped and not findings:
-            ElementTree.SubElement(case, "skipped", message=skipped)
+        reasons = unverified.get(check, [])
+        if reasons and not findings:
+            text = "; ".join(reasons)
+            if report.strict_inconclusive:
+                failures += 1
+                ElementTree.SubElement(case, "failure", type="inconclusive", message=text[:200]).text = text
+            else:
+                skipped += 1
+                ElementTree.SubElement(case, "skipped", message=text)
     suite.set("failures", str(failures))
+    suite.set("skipped", str(skipped))
     suite.set("errors", str(sum(len(v) for v in errors.values())))
     path.parent.mkdir(parents=True, exist_ok=True)
     ElementTree.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)

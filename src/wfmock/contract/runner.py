@@ -78,6 +78,21 @@ def prepare_references(ctx: Context) -> dict[tuple[str, str], str]:
     return values
 
 
+PROFILE_SCOPE = "profile_scope"
+
+
+def profile_scope(contract: Contract) -> Outcome | None:
+    """Operations the profile leaves out are checked by nothing: say so (inconclusive), never pass them silently."""
+    skipped = contract.skipped_operations()
+    if not skipped:
+        return None
+    outcome = Outcome(check=PROFILE_SCOPE)
+    for operation in skipped:
+        outcome.not_verified(f"{operation} is not checked: the {contract.profile} profile skips operations the seed "
+                             "documents do not state (x-wfmock-inferred; --profile strict checks them)")
+    return outcome
+
+
 def run(settings: Settings, progress: Callable[[str], None] = lambda line: None) -> Report:
     contract = load_contract(settings)
     ensure_reachable(settings)
@@ -85,7 +100,8 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
     api_module = apis.load(settings.api)
     rate = default_rate(contract) if settings.rate is None else settings.rate
     pacer = Pacer(rate)
-    report = Report(api=settings.api, base_url=settings.base_url, profile=settings.profile)
+    report = Report(api=settings.api, base_url=settings.base_url, profile=settings.profile,
+                    strict_inconclusive=settings.strict_inconclusive)
     started = time.monotonic()
     progress(f"wfmock contract: {settings.api} ({settings.profile} profile) against {settings.base_url}, "
              f"{'unpaced' if rate <= 0 else f'at most {rate:g} requests/s'}")
@@ -107,6 +123,10 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
             progress(_line(outcome))
         for outcome in run_checks(selected_checks(settings, api_module), ctx, lambda o: progress(_line(o))):
             report.add(outcome)
+        scope = profile_scope(contract)
+        if scope is not None:
+            report.add(scope)
+            progress(_line(scope))
     finally:
         client.close()
     report.seconds = time.monotonic() - started
@@ -114,8 +134,8 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
 
 
 def _line(outcome: Outcome) -> str:
-    if outcome.skipped:
-        verdict = f"skipped ({outcome.skipped})"
+    if outcome.passed and outcome.inconclusive:
+        verdict = "inconclusive (" + "; ".join(item.reason for item in outcome.inconclusive)[:200] + ")"
     elif outcome.passed:
         verdict = "ok"
     else:

@@ -34,6 +34,7 @@ class Settings:
     workers: int = 1  # see `--workers` in cli.py
     phases: tuple[str, ...] = PHASES  # schemathesis phases
     verbose: bool = False
+    strict_inconclusive: bool = False  # what could not be verified is a failure (exit 1)
     extra: dict = field(default_factory=dict)
     # False when the server is known to accept any key (a wfmock mock in open mode, see target.py): no auth checks
     auth_enforced: bool = True

@@ -7,6 +7,7 @@ event must be terminated (a stream that stops mid-event was cut).
 
 from __future__ import annotations
 
+import codecs
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,42 @@ class Event:
 class Stream:
     events: list[Event] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+
+class Incremental:
+    """Parses a stream as it arrives, chunk by chunk: each complete event, and the time its last byte came.
+
+    The same event rules as `parse` (which still judges the whole body's framing); this one only says *when*.
+    """
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._tail = ""
+        self._started = False
+        self._stream = Stream()
+        self.arrivals: list[float] = []
+
+    @property
+    def events(self) -> list[Event]:
+        return self._stream.events
+
+    def feed(self, chunk: bytes, now: float) -> list[Event]:
+        """The events `chunk` completed, each stamped `now` in `arrivals`."""
+        text = self._tail + self._decoder.decode(chunk)
+        if not self._started and text:
+            self._started = True
+            text = text.removeprefix("\ufeff")
+        held = "\r" if text.endswith("\r") else ""  # the first half of a CRLF split across chunks
+        text = (text[:-1] if held else text).replace("\r\n", "\n").replace("\r", "\n")
+        *blocks, tail = text.split("\n\n")
+        self._tail = tail + held
+        before = len(self._stream.events)
+        for block in blocks:
+            lines = [line for line in block.split("\n") if line != ""]
+            if lines:
+                _parse_block(lines, self._stream)
+        self.arrivals += [now] * (len(self._stream.events) - before)
+        return self._stream.events[before:]
 
 
 def parse(body: bytes) -> Stream:

@@ -13,7 +13,9 @@ from wfmock import errors
 from wfmock.apis.base import Api, Call
 from wfmock.apis.miso.apps import App, AppRegistry
 from wfmock.apis.miso.inputs import check_files, check_inputs
-from wfmock.apis.miso.runner import SHUTTING_DOWN, Envelope, StopSignal, StreamOptions, plan_run, stream_run
+from wfmock.apis.miso.runner import (
+    SHUTTING_DOWN, Envelope, StopSignal, StreamOptions, pace_plan, plan_run, stream_run,
+)
 from wfmock.apis.miso.store import AppStore, WorkflowRun
 from wfmock.apis.miso.uploads import accept_upload
 from wfmock.data.miso_outputs import demo_answer
@@ -152,6 +154,7 @@ class MisoApi(Api):
         if mode == "blocking":
             end(plan.status)
             return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
+        pace_plan(plan, options)
         stop = StopSignal()
         self.tasks[task_id] = LiveTask(app=app.name, user=user, stop=stop)
         envelope = Envelope(workflow_run_id=run_id, task_id=task_id)

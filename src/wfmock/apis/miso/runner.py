@@ -168,6 +168,20 @@ def plan_run(
     return RunPlan(steps, status, final_outputs, error, tokens, node_steps, clock, node_steps)
 
 
+def pace_plan(plan: RunPlan, options: StreamOptions) -> None:
+    """A streamed run reports the time its stream really takes (the plan's time scaled by the pace, plus any
+    per-event delay), not the simulated time: a run that claims seconds but arrives at once is what a buffering
+    proxy looks like to a client that compares the two. At `--pace 0` a stream reports (about) 0 s."""
+    for step in plan.steps:
+        if step.event == "node_finished" and isinstance(step.data.get("elapsed_time"), (int, float)):
+            step.data["elapsed_time"] = round(step.data["elapsed_time"] * options.pace, 6)
+    seconds = sum(step.delay for step in plan.steps) * options.pace + options.event_delay * len(plan.steps)
+    if options.stall_after is not None and options.stall_after < len(plan.steps):
+        seconds += options.stall_seconds
+    plan.elapsed = round(seconds, 6)
+    plan.steps[-1].data["elapsed_time"] = plan.elapsed
+
+
 def _failing_index(app: App, failed_node: str | int | None) -> int | None:
     if failed_node is None:
         return None

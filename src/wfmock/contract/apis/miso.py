@@ -3,8 +3,9 @@
 Envelope `{code, message, status}` with `status` equal to the HTTP status. A stream is
 `workflow_started` first, `node_started`/`node_finished` paired, exactly one terminal
 `workflow_finished` (or an `error` event), last; `ping` anywhere; the same `task_id` and
-`workflow_run_id` throughout. Everything is read whole. Shapes come from the contract; the
-documented profile accepts both Dify generations where the contract lets it.
+`workflow_run_id` throughout, arriving as the run progresses. Streams are read whole, each event
+timed as it arrives (`wfmock.contract.live`). Shapes come from the contract; the documented profile
+accepts both Dify generations where the contract lets it.
 """
 
 from __future__ import annotations
@@ -19,13 +20,22 @@ from typing import Any
 from wfmock.contract import sse
 from wfmock.contract.apis.common import catalogue_problems, envelope_schema_problems, request_examples
 from wfmock.contract.document import Contract
+from wfmock.contract.live import LiveStream
 from wfmock.contract.suite import Check, Context, Probe
 
 RUN, UPLOAD, READ, STOP, LOGS = "runWorkflow", "uploadFile", "getWorkflowRun", "stopWorkflowTask", "listWorkflowLogs"
 PING, STARTED, FINISHED, ERROR = "ping", "workflow_started", "workflow_finished", "error"
 NODE_STARTED, NODE_FINISHED = "node_started", "node_finished"
 LOG_STATUSES = ("succeeded", "failed", "stopped")
-STOP_GRACE = 1.0  # Dify notices a stop flag within about a second
+# A stream whose events arrive spread over less than this share of the run's own elapsed_time came in one burst.
+# A streaming server spreads them over nearly all of it (the first event at the start, the last at the end).
+PROGRESSIVE_SHARE = 0.3
+PROGRESSIVE_MIN_ELAPSED = 0.25  # seconds of the run's own time below which streaming cannot be told from a burst
+# How long after the stop's answer the kit's own reader may still be catching up with bytes already received:
+# a terminal event read within it may have been sent before the stop arrived, so it cannot be judged. It bounds
+# the kit's own reading (a thread on a loaded machine), not the server's speed.
+READER_SETTLE = 0.25
+STREAM_START_TIMEOUT = 30.0
 USER = "wfmock-contract"
 
 
@@ -110,36 +120,48 @@ def error_probes(ctx: Context) -> list[tuple[Probe, str]]:
 # --- streams -----------------------------------------------------------------------------------------------------
 
 class StreamRead:
-    """A stream read to its end: raw bytes, parsed events, and what to say if it broke."""
+    """A stream read to its end: raw bytes, parsed events, when each arrived, and what to say if it broke."""
 
-    def __init__(self, status: int, content_type: str, raw: bytes, curl: str, error: str | None = None) -> None:
+    def __init__(self, status: int, content_type: str, raw: bytes, curl: str, error: str | None = None,
+                 arrivals: list[float] | None = None) -> None:
         self.status, self.content_type, self.raw, self.curl, self.error = status, content_type, raw, curl, error
         self.parsed = sse.parse(raw)
+        self.arrivals = arrivals or []  # monotonic arrival time per parsed event (empty when not timed)
 
     @property
     def events(self) -> list[sse.Event]:
         return self.parsed.events
 
+    @classmethod
+    def of(cls, live: LiveStream) -> StreamRead:
+        read = cls(live.status, live.content_type, live.raw, live.curl, live.error)
+        if len(live.arrivals) >= len(read.events) - 1:  # the last may be unterminated (a framing finding)
+            read.arrivals = [live.arrival(event) for event in read.events]
+        return read
 
-def read_stream(ctx: Context, body: dict[str, Any], on_started=None) -> StreamRead:
-    """POSTs a streaming run and reads it whole; `on_started(task_id)` runs once after `workflow_started`."""
-    headers = ctx.credentials(RUN)
-    raw = b""
-    fired = on_started is None
-    error = None
-    with ctx.client.stream("POST", "/ext/v1/workflows/run", headers=headers, json_body=body) as (response, curl):
-        try:
-            for chunk in response.iter_raw():
-                raw += chunk
-                if not fired and b"\n\n" in raw:
-                    started = next((e for e in sse.parse(raw[: raw.rfind(b"\n\n") + 2]).events
-                                    if isinstance(e.payload, dict) and e.payload.get("event") == STARTED), None)
-                    if started is not None:
-                        fired = True
-                        on_started(started.payload.get("task_id"), started.payload.get("workflow_run_id"))
-        except Exception as exc:  # a stream cut mid-way is a finding, not a crash
-            error = f"{type(exc).__name__}: {exc}"
-        return StreamRead(response.status_code, response.headers.get("content-type", ""), raw, curl, error)
+    def terminal(self) -> dict[str, Any] | None:
+        return next((e.payload for e in self.events if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED),
+                    None)
+
+
+def start_stream(ctx: Context, body: dict[str, Any]) -> LiveStream:
+    """POSTs a streaming run; read it in the background (`with start_stream(...) as live:`)."""
+    return LiveStream(ctx.client, "POST", "/ext/v1/workflows/run", headers=ctx.credentials(RUN), json_body=body)
+
+
+def read_stream(ctx: Context, body: dict[str, Any]) -> StreamRead:
+    """POSTs a streaming run and reads it whole, timing each event."""
+    with start_stream(ctx, body) as live:
+        pass
+    return StreamRead.of(live)
+
+
+def _is_started(event: sse.Event) -> bool:
+    return isinstance(event.payload, dict) and event.payload.get("event") == STARTED
+
+
+def _is_terminal(event: sse.Event) -> bool:
+    return isinstance(event.payload, dict) and event.payload.get("event") in (FINISHED, ERROR)
 
 
 def _name(event: sse.Event) -> str:
@@ -319,7 +341,7 @@ def event_schema_problems(contract: Contract, events: list[sse.Event]) -> list[s
 
 
 def check_stream(ctx: Context) -> None:
-    """One streaming run, read whole, judged by framing, grammar, per-event schema and ids."""
+    """One streaming run, read whole, judged by framing, grammar, per-event schema, ids, and arrival over time."""
     label = ctx.contract.operation(RUN).label
     read = read_stream(ctx, run_body(ctx, "streaming"))
     for check, problems in stream_problems(ctx, read).items():
@@ -327,6 +349,41 @@ def check_stream(ctx: Context) -> None:
             ctx.fail(label, problem, curl=read.curl, check=check)
     if read.status >= 400:
         ctx.check_envelope(label, _as_exchange(read))
+        return
+    problem, unjudged = progressive_problem(read)
+    if problem:
+        ctx.fail(label, problem, curl=read.curl, check="sse_progressive")
+    elif unjudged:
+        ctx.not_verified(unjudged, check="sse_progressive")
+
+
+def progressive_problem(read: StreamRead) -> tuple[str | None, str | None]:
+    """(a violation, or why it cannot be judged): did the events arrive spread over the run, or in one burst?
+
+    The run's own `elapsed_time` says how long it took; a stream that streams spreads its events over
+    about that long (the first event when the run starts, the last when it ends). A buffering proxy, or a
+    server that writes the stream only when the run is done, delivers them all within milliseconds. A run
+    too short to tell the two apart (the mock at `--pace 0`) is inconclusive, not a violation.
+    """
+    terminal = read.terminal()
+    data = terminal.get("data") if isinstance(terminal, dict) else None
+    elapsed = data.get("elapsed_time") if isinstance(data, dict) else None
+    if not isinstance(elapsed, (int, float)) or isinstance(elapsed, bool):
+        return None, f"the stream's {FINISHED!r} carries no numeric data.elapsed_time to compare its arrival with"
+    if not read.arrivals:
+        return None, "the events could not be timed (the stream's framing is broken)"
+    if elapsed < PROGRESSIVE_MIN_ELAPSED:
+        return None, (f"the run's own elapsed_time is {elapsed:.3f} s, too short to tell a stream from one burst "
+                      f"(judged from {PROGRESSIVE_MIN_ELAPSED} s; a model-backed run or `wfmock serve` at its default "
+                      "pace takes longer)")
+    timed = [(event, at) for event, at in zip(read.events, read.arrivals) if _name(event) != PING]
+    spread = timed[-1][1] - timed[0][1] if len(timed) > 1 else 0.0
+    if spread >= PROGRESSIVE_SHARE * elapsed:
+        return None, None
+    return (f"the run took {elapsed:.2f} s by its own elapsed_time, but its {len(timed)} events arrived within "
+            f"{spread * 1000:.0f} ms of each other: the stream was delivered in one burst, not as the run "
+            f"progressed (a buffering reverse proxy, or a server that writes the stream only at the end); expected "
+            f"the first and the last event at least {PROGRESSIVE_SHARE:.0%} of the run apart"), None
 
 
 def _as_exchange(read: StreamRead):
@@ -350,32 +407,43 @@ def _decode(value: Any) -> Any:
 
 
 def check_readback(ctx: Context) -> None:
-    """A blocking run and a streamed run read back with the same status and outputs."""
+    """Every run is a new resource its ids lead back to: two blocking runs answer different run and task ids, and
+    each reads back as itself (its own inputs, status and outputs); so does a streamed run by its stream's id."""
     run_op, read_op = ctx.contract.operation(RUN), ctx.contract.operation(READ)
-    exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking"))
-    if not ctx.expect(exchange.status == 200, run_op.label, f"blocking run: expected 200, got {exchange.status}",
-                      exchange):
-        return
-    for problem in ctx.response_problems(RUN, exchange):
-        ctx.fail(run_op.label, f"blocking run: {problem}", exchange)
-    body = exchange.json()
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, dict):
-        ctx.fail(run_op.label, "blocking run: no `data` object", exchange)
-        return
-    ctx.expect(body.get("workflow_run_id") == data.get("id"), run_op.label,
-               f"blocking run: workflow_run_id {body.get('workflow_run_id')!r} is not data.id {data.get('id')!r}",
-               exchange)
-    _compare_readback(ctx, read_op.label, body.get("workflow_run_id"), data.get("status"), data.get("outputs"))
+    seen: dict[str, set[Any]] = {"workflow_run_id": set(), "task_id": set()}
+    made = []  # read back only after both exist: an id must lead to its own run, not merely to the latest
+    for _ in range(2):
+        marker = f"wfmock-run-{uuid.uuid4().hex[:10]}"
+        exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking", marker))
+        if not ctx.expect(exchange.status == 200, run_op.label, f"blocking run: expected 200, got {exchange.status}",
+                          exchange):
+            return
+        for problem in ctx.response_problems(RUN, exchange):
+            ctx.fail(run_op.label, f"blocking run: {problem}", exchange)
+        body = exchange.json()
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            ctx.fail(run_op.label, "blocking run: no `data` object", exchange)
+            return
+        ctx.expect(body.get("workflow_run_id") == data.get("id"), run_op.label,
+                   f"blocking run: workflow_run_id {body.get('workflow_run_id')!r} is not data.id {data.get('id')!r}",
+                   exchange)
+        for key in seen:
+            ctx.expect(body.get(key) not in seen[key], run_op.label,
+                       f"two runs answered the same {key} {body.get(key)!r}: every run is a new resource", exchange)
+            seen[key].add(body.get(key))
+        made.append((body.get("workflow_run_id"), data.get("status"), data.get("outputs"), marker))
+    for run_id, status, outputs, marker in made:
+        _compare_readback(ctx, read_op.label, run_id, status, outputs, marker)
     read = read_stream(ctx, run_body(ctx, "streaming"))
-    final = next((e.payload for e in read.events if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED),
-                 None)
+    final = read.terminal()
     if final and isinstance(final.get("data"), dict):
         _compare_readback(ctx, read_op.label, final.get("workflow_run_id"), final["data"].get("status"),
                           final["data"].get("outputs"))
 
 
-def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, outputs: Any) -> None:
+def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, outputs: Any,
+                      marker: str | None = None) -> None:
     if not isinstance(run_id, str):
         ctx.fail(label, f"cannot read back a run without a workflow_run_id ({run_id!r})")
         return
@@ -394,74 +462,118 @@ def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, output
     ctx.expect(_decode(detail.get("outputs")) == _decode(outputs), label,
                f"read back {run_id}: outputs {str(detail.get('outputs'))[:200]} differ from the run's "
                f"{str(outputs)[:200]}", exchange)
+    if marker is not None:
+        ctx.expect(marker in json.dumps(_decode(detail.get("inputs")), ensure_ascii=False), label,
+                   f"read back {run_id}: its inputs {str(detail.get('inputs'))[:200]} are not the ones that run was "
+                   f"made with (query {marker!r}): the id leads to another run", exchange)
 
 
 def check_stop(ctx: Context) -> None:
-    """Stop a streaming run right after it starts: stop answers success, the stream ends `stopped`.
-    A stop by another user than the one who started the stream must not stop it (the seed: the same `user`)."""
-    stop_op = ctx.contract.operation(STOP)
-    _judge_stop_by_another_user(ctx, stop_op.label)
-    state: dict[str, Any] = {}
+    """A stop takes effect, on the task it names only, and only for the user who started it.
 
-    def stop(task_id: Any, run_id: Any) -> None:
-        state["started"] = time.monotonic()
-        state["exchange"] = ctx.call(STOP, f"/ext/v1/workflows/tasks/{task_id}/stop", json_body={"user": USER})
-        state["answered"] = time.monotonic()
+    Judged without depending on the server's speed: two streams run at once; right after the second one's
+    first event the kit stops it. That stream must end `stopped` unless its terminal event had already been
+    received before the stop was sent (or while the stop was in flight): then nothing could be stopped, and
+    the result is inconclusive, said as such. The other stream must run on to its own end. A stop by another
+    user than the one who started a stream must not stop it (the seed: the same `user`).
+    """
+    label = ctx.contract.operation(STOP).label
+    _judge_stop_by_another_user(ctx, label)
+    with start_stream(ctx, run_body(ctx, "streaming")) as bystander:
+        bystander_started = bystander.wait_for(_is_started, STREAM_START_TIMEOUT)
+        with start_stream(ctx, run_body(ctx, "streaming")) as target:
+            first = target.wait_for(_is_started, STREAM_START_TIMEOUT)
+            if first is None:
+                target.finish()
+                ctx.fail(label, f"the stream never sent {STARTED!r}, so there was no task to stop", curl=target.curl)
+                return
+            stop = _send_stop(ctx, first.payload.get("task_id"), USER)
+    _judge_stop_answer(ctx, label, stop.exchange)
+    _judge_stopped(ctx, label, StreamRead.of(target), target, first, stop)
+    if bystander_started is not None:
+        status = _final_status(StreamRead.of(bystander))
+        ctx.expect(status != "stopped", label,
+                   f"stopping task {first.payload.get('task_id')!r} also stopped another running task "
+                   f"{bystander_started.payload.get('task_id')!r} ({FINISHED!r} status 'stopped'); a stop names "
+                   "one task", stop.exchange)
 
-    read = read_stream(ctx, run_body(ctx, "streaming"), on_started=stop)
-    exchange = state.get("exchange")
-    if exchange is None:
-        ctx.fail(stop_op.label, f"the stream never sent {STARTED!r}, so there was no task to stop", curl=read.curl)
-        return
-    if ctx.expect(exchange.status == 200, stop_op.label, f"stop: expected 200, got {exchange.status}", exchange):
+
+class _SentStop:
+    """A stop request and when it left and was answered (monotonic)."""
+
+    def __init__(self, exchange: Any, sent: float, answered: float) -> None:
+        self.exchange, self.sent, self.answered = exchange, sent, answered
+
+
+def _send_stop(ctx: Context, task_id: Any, user: str) -> _SentStop:
+    sent = time.monotonic()
+    exchange = ctx.call(STOP, f"/ext/v1/workflows/tasks/{task_id}/stop", json_body={"user": user})
+    return _SentStop(exchange, sent, time.monotonic())
+
+
+def _judge_stop_answer(ctx: Context, label: str, exchange: Any) -> None:
+    if ctx.expect(exchange.status == 200, label, f"stop: expected 200, got {exchange.status}", exchange):
         for problem in ctx.response_problems(STOP, exchange):
-            ctx.fail(stop_op.label, f"stop: {problem}", exchange)
-        ctx.expect(exchange.json() == {"result": "success"}, stop_op.label,
+            ctx.fail(label, f"stop: {problem}", exchange)
+        ctx.expect(exchange.json() == {"result": "success"}, label,
                    f"stop: expected {{'result': 'success'}}, got {exchange.text[:200]}", exchange)
-    final = [e.payload for e in read.events if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED]
-    if not final:
-        ctx.fail(stop_op.label, f"the stopped stream ended without {FINISHED!r}", curl=read.curl)
+
+
+def _final_status(read: StreamRead) -> Any:
+    terminal = read.terminal()
+    return (terminal.get("data") or {}).get("status") if isinstance(terminal, dict) else None
+
+
+def _judge_stopped(ctx: Context, label: str, read: StreamRead, live: LiveStream, first: sse.Event,
+                   stop: _SentStop) -> None:
+    """The stopped stream ends `stopped`, unless it had ended before the stop could reach the server."""
+    terminal = next((e for e in read.events if _is_terminal(e)), None)
+    if terminal is None:
+        ctx.fail(label, f"the stopped stream ended without {FINISHED!r}", curl=read.curl)
         return
-    data = final[-1].get("data") or {}
-    status = data.get("status")
+    status = _final_status(read)
     if status == "stopped":
         return
-    elapsed = data.get("elapsed_time")
-    window = state["answered"] - state["started"] + STOP_GRACE
-    if isinstance(elapsed, (int, float)) and elapsed <= window:
-        ctx.outcome.skipped = (f"the run finished ({elapsed:.2f} s) before the stop could take effect; "
-                               "nothing to judge (a slower stream makes this check meaningful)")
+    ended = live.arrival(terminal)
+    after_first = ended - live.arrival(first)
+    if ended <= stop.sent:
+        ctx.not_verified(f"the run ended ({FINISHED!r} status {status!r}) {after_first * 1000:.0f} ms after its "
+                         f"first event, before the stop was sent: there was nothing left to stop (a run that lasts "
+                         "longer makes this check meaningful)")
         return
-    ctx.fail(stop_op.label, f"the stream of a stopped task ended with {FINISHED!r} status {status!r}, "
-                            f"expected 'stopped' (the run lasted {elapsed} s, stop answered within "
-                            f"{state['answered'] - state['started']:.2f} s)", curl=read.curl)
+    if ended <= stop.answered + READER_SETTLE:
+        ctx.not_verified(f"the run ended ({FINISHED!r} status {status!r}) while the stop was in flight "
+                         f"({(ended - stop.sent) * 1000:.0f} ms after it was sent, the stop took "
+                         f"{(stop.answered - stop.sent) * 1000:.0f} ms): which came first cannot be told")
+        return
+    ctx.fail(label, f"the stream of a stopped task ran on: stop answered {stop.exchange.status} "
+                    f"{(stop.answered - stop.sent) * 1000:.0f} ms after it was sent, right after the first event, "
+                    f"and the stream still ended {(ended - stop.answered):.2f} s later with {FINISHED!r} status "
+                    f"{status!r}, expected 'stopped'", stop.exchange)
 
 
 def _judge_stop_by_another_user(ctx: Context, label: str) -> None:
     """Another user's stop answers as Dify does (success, silently), and the stream runs on to its own end."""
     other = f"{USER}-other"
-    sent: dict[str, Any] = {}
-
-    def stop(task_id: Any, run_id: Any) -> None:
-        sent["exchange"] = ctx.call(STOP, f"/ext/v1/workflows/tasks/{task_id}/stop", json_body={"user": other})
-
-    read = read_stream(ctx, run_body(ctx, "streaming"), on_started=stop)
-    if "exchange" not in sent:
-        return  # no workflow_started: the stop of the kit's own user below reports it
-    final = [e.payload for e in read.events if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED]
-    status = (final[-1].get("data") or {}).get("status") if final else None
+    with start_stream(ctx, run_body(ctx, "streaming")) as live:
+        first = live.wait_for(_is_started, STREAM_START_TIMEOUT)
+        if first is None:
+            return  # no workflow_started: the stop of the kit's own user reports it
+        stop = _send_stop(ctx, first.payload.get("task_id"), other)
+    status = _final_status(StreamRead.of(live))
     ctx.expect(status != "stopped", label,
                f"a stop by user {other!r}, not {USER!r} who started the stream, stopped it ({FINISHED!r} status "
-               f"'stopped'); only the same user may stop a task", sent["exchange"])
+               f"'stopped'); only the same user may stop a task", stop.exchange)
 
 
 UPLOAD_CONTENT = "wfmock 계약 점검용 문서입니다.\n".encode() * 4
+UPLOADS = [("wfmock-contract.txt", UPLOAD_CONTENT), ("wfmock-contract-2.txt", "두 번째 문서입니다.\n".encode() * 3)]
 
 
-def upload(ctx: Context):
-    """Uploads a small text document (`wfmock-contract.txt`) as the kit's user."""
-    return ctx.call(UPLOAD, "/ext/v1/files/upload",
-                    files=[("file", ("wfmock-contract.txt", UPLOAD_CONTENT, "text/plain"))], form={"user": USER})
+def upload(ctx: Context, name: str = "wfmock-contract.txt", content: bytes = UPLOAD_CONTENT):
+    """Uploads a small text document as the kit's user."""
+    return ctx.call(UPLOAD, "/ext/v1/files/upload", files=[("file", (name, content, "text/plain"))],
+                    form={"user": USER})
 
 
 def create_resource(ctx: Context, operation_id: str) -> Any:
@@ -478,30 +590,38 @@ def create_resource(ctx: Context, operation_id: str) -> Any:
 
 
 def check_upload(ctx: Context) -> None:
-    """An uploaded file comes back 201 with its id, and that id works as a file input of a run."""
+    """Each uploaded file comes back 201 with a new id, and every id works as a file input of a later run: two
+    uploads, then a run with each (the first must still be accepted after the second was made)."""
     upload_op, run_op = ctx.contract.operation(UPLOAD), ctx.contract.operation(RUN)
-    content = UPLOAD_CONTENT
-    exchange = upload(ctx)
-    if not ctx.expect(exchange.status == 201, upload_op.label, f"upload: expected 201, got {exchange.status}",
-                      exchange):
-        return
-    for problem in ctx.response_problems(UPLOAD, exchange):
-        ctx.fail(upload_op.label, f"upload: {problem}", exchange)
-    uploaded = exchange.json()
-    file_id = uploaded.get("id") if isinstance(uploaded, dict) else None
-    if not isinstance(file_id, str):
-        ctx.fail(upload_op.label, "upload: no file id in the response", exchange)
-        return
-    ctx.expect(uploaded.get("size") == len(content), upload_op.label,
-               f"upload: size {uploaded.get('size')!r}, the file has {len(content)} bytes", exchange)
-    ctx.expect(uploaded.get("extension") == "txt", upload_op.label,
-               f"upload: extension {uploaded.get('extension')!r}, the file is wfmock-contract.txt", exchange)
-    body = {"inputs": {**inputs(ctx), "document": {"transfer_method": "local_file", "upload_file_id": file_id,
-                                                     "type": "document"}},
-            "mode": "blocking", "user": USER}
-    run = ctx.call(RUN, "/ext/v1/workflows/run", json_body=body)
-    ctx.expect(run.status == 200, run_op.label, f"a run with the uploaded file as input: expected 200, got "
-                                                f"{run.status}", run)
+    file_ids = []
+    for name, content in UPLOADS:
+        exchange = upload(ctx, name, content)
+        if not ctx.expect(exchange.status == 201, upload_op.label, f"upload {name}: expected 201, got "
+                                                                   f"{exchange.status}", exchange):
+            return
+        for problem in ctx.response_problems(UPLOAD, exchange):
+            ctx.fail(upload_op.label, f"upload {name}: {problem}", exchange)
+        uploaded = exchange.json()
+        file_id = uploaded.get("id") if isinstance(uploaded, dict) else None
+        if not isinstance(file_id, str):
+            ctx.fail(upload_op.label, f"upload {name}: no file id in the response", exchange)
+            return
+        ctx.expect(file_id not in file_ids, upload_op.label,
+                   f"upload {name}: the same id {file_id!r} as the previous upload: every upload is a new file",
+                   exchange)
+        ctx.expect(uploaded.get("size") == len(content), upload_op.label,
+                   f"upload {name}: size {uploaded.get('size')!r}, the file has {len(content)} bytes", exchange)
+        ctx.expect(uploaded.get("extension") == "txt", upload_op.label,
+                   f"upload {name}: extension {uploaded.get('extension')!r}, the file is {name}", exchange)
+        file_ids.append(file_id)
+    for (name, _), file_id in zip(UPLOADS, file_ids):
+        body = {"inputs": {**inputs(ctx), "document": {"transfer_method": "local_file", "upload_file_id": file_id,
+                                                         "type": "document"}},
+                "mode": "blocking", "user": USER}
+        run = ctx.call(RUN, "/ext/v1/workflows/run", json_body=body)
+        ctx.expect(run.status == 200, run_op.label,
+                   f"a run with {name} (upload_file_id {file_id}, {len(file_ids)} files uploaded) as input: expected "
+                   f"200, got {run.status}", run)
 
 
 # --- logs --------------------------------------------------------------------------------------------------------
@@ -535,8 +655,10 @@ def _logs(ctx: Context, **params: Any):
 
 
 def check_logs(ctx: Context) -> None:
-    """Paging (`limit`, `has_more`, `total`), newest first, and the `status` and `keyword` filters."""
+    """A run made just before is listed and counted; paging (`limit`, `has_more`, `total`), newest first, and the
+    `status` and `keyword` filters. Makes its own runs: no reliance on other checks having run."""
     label = ctx.contract.operation(LOGS).label
+    _judge_new_run_counted(ctx, label)
     marker = f"wfmock-kw-{uuid.uuid4().hex[:10]}"
     created = []
     for index in range(3):
@@ -574,6 +696,27 @@ def check_logs(ctx: Context) -> None:
                    f"the newest log is run {run.get('id')!r}, but the run just made was {latest!r} "
                    f"(logs are newest first)", exchange4, check="logs_order")
     _judge_filters(ctx, label, marker, created[1] if len(created) > 1 else None)
+
+
+def _judge_new_run_counted(ctx: Context, label: str) -> None:
+    """Logs before and after one blocking run: `total` grows by (at least, on a shared server) one, and the new
+    run is on the first page."""
+    before, _ = _logs(ctx, page=1, limit=1)
+    exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking"))
+    if before is None or exchange.status != 200 or not isinstance(exchange.json(), dict):
+        return  # a refused run is the run checks' finding
+    run_id = exchange.json().get("workflow_run_id")
+    after, exchange_after = _logs(ctx, page=1, limit=20)
+    if after is None:
+        return
+    total_before, total_after = before.get("total"), after.get("total")
+    if isinstance(total_before, int) and isinstance(total_after, int):
+        ctx.expect(total_after >= total_before + 1, label,
+                   f"total is {total_after} after a run, {total_before} before it: the new run is not counted",
+                   exchange_after, check="logs_count")
+    ids = [(item.get("workflow_run") or {}).get("id") for item in after["data"] if isinstance(item, dict)]
+    ctx.expect(run_id in ids, label, f"the run made just before ({run_id}) is not on the first page of the logs "
+                                     f"({len(ids)} items, newest first)", exchange_after, check="logs_count")
 
 
 def _judge_page(ctx: Context, label: str, page: dict[str, Any], number: int, limit: int, exchange) -> None:
@@ -633,10 +776,15 @@ def _judge_filters(ctx: Context, label: str, marker: str, marked_run: Any) -> No
 
 
 CHECKS = (
-    Check("sse", "sse", check_stream, "a streaming run: framing, grammar, per-event schema, the same ids"),
-    Check("run_readback", "lifecycle", check_readback, "a blocking run reads back with the same outputs"),
+    Check("sse", "sse", check_stream,
+          "a streaming run: framing, grammar, per-event schema, the same ids, events spread over the run"),
+    Check("run_readback", "lifecycle", check_readback,
+          "every run gets new run and task ids, and each id reads back as that run (inputs, status, outputs)"),
     Check("stream_stop", "lifecycle", check_stop,
-          "a stopped stream ends with workflow_finished status stopped; another user's stop does not stop it"),
-    Check("upload_as_input", "lifecycle", check_upload, "an uploaded file can be used as a run input"),
-    Check("logs_paging", "logs", check_logs, "logs paging, newest first, status and keyword filters"),
+          "a stop right after the first event ends that stream `stopped` (unless it had already ended: "
+          "inconclusive); the other running task and another user's stop do not"),
+    Check("upload_as_input", "lifecycle", check_upload,
+          "every uploaded file gets a new id, and each (not only the latest) is accepted as a run input"),
+    Check("logs_paging", "logs", check_logs,
+          "logs list and count a run made just before; paging, newest first, status and keyword filters"),
 )
