@@ -25,9 +25,10 @@ def test_a_server_that_is_not_a_wfmock_is_assumed_to_enforce_auth() -> None:
 
 def test_against_an_open_mock_the_auth_checks_are_off_and_the_reason_is_reported(server: str) -> None:
     settings = settings_for(server)
-    skipped = runner.learn_target(settings)
-    assert skipped is not None and skipped.check == "auth" and skipped.passed
-    assert "open mode" in skipped.skipped and "--api-key" in skipped.skipped
+    outcome = runner.learn_target(settings)
+    assert outcome is not None and outcome.check == "auth" and outcome.passed and not outcome.verified
+    [reason] = [item.reason for item in outcome.inconclusive]
+    assert "open mode" in reason and "--api-key" in reason
     assert not settings.auth_enforced
     assert all(check.family != "auth" for check in runner.selected_checks(settings, apis.load("miso")))
     contract = Contract.load("miso", settings.spec, settings.profile)

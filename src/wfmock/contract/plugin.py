@@ -56,7 +56,7 @@ class _Session:
 
     def __init__(self, settings: Settings, unchecked_auth: Outcome | None = None) -> None:
         self.settings = settings
-        self.unchecked_auth = unchecked_auth  # a skipped "auth" outcome when the server accepts any key
+        self.unchecked_auth = unchecked_auth  # an inconclusive "auth" outcome when the server accepts any key
         self.ctx: Any = None
         self.pacer: Any = None
 

@@ -47,7 +47,11 @@ def learn_target(settings: Settings) -> Outcome | None:
     if "auth" not in settings.families and "schemathesis" not in settings.families:
         return None
     settings.auth_enforced = not target.accepts_any_key(settings)
-    return None if settings.auth_enforced else Outcome(check="auth", skipped=target.open_mode_note(settings))
+    if settings.auth_enforced:
+        return None
+    outcome = Outcome(check="auth")
+    outcome.not_verified(target.open_mode_note(settings))  # inconclusive: `--strict-inconclusive` fails on it
+    return outcome
 
 
 def ensure_reachable(settings: Settings) -> None:
@@ -109,7 +113,7 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
                     secret_headers=secret_header_names(contract))
     ctx = Context(contract, settings, api_module, client)
     if unchecked_auth is not None:
-        progress(f"auth not checked: {unchecked_auth.skipped}")
+        progress(f"auth not checked: {unchecked_auth.inconclusive[0].reason}")
         report.add(unchecked_auth)
     try:
         if "schemathesis" in settings.families:
