@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(VENV)/bin/wfmock serve --host $(HOST) --port $(PORT) --api all
 
+# Test files run on 3 workers (pytest-xdist), each file whole on one worker so its servers start once.
+TEST_WORKERS ?= 3
 test: $(STAMP)
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # The fuzz tests of `make test`, scaled up (FUZZ_EXAMPLES cases in all); prints the counts at the end.
 FUZZ_EXAMPLES ?= 100000
