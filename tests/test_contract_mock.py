@@ -44,10 +44,12 @@ def test_the_mock_at_default_pace_verifies_stop_and_streaming(paced_server: str,
     assert "inconclusive" not in out, out
 
 
-def test_the_mock_at_pace_0_conforms_and_says_what_it_could_not_judge(server: str, capsys) -> None:
-    """Instant streams: no false alarm; the stop and the streaming check say why they could not judge."""
+def test_the_mock_at_pace_0_conforms_verifies_its_stop_and_says_what_it_could_not_judge(server: str, capsys) -> None:
+    """Instant streams: no false alarm. The stop is still judged (the kit holds a wfmock stream open with the
+    stalled-stream scenario); only the streaming check says it could not judge a run that took no time."""
     code = main(["--api", "miso", "--base-url", server, "--api-key", KEY, "--only", "sse,lifecycle", "--rate", "0",
                  "-q"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "[sse_progressive] inconclusive" in out and "[stream_stop] inconclusive: the run ended" in out, out
+    assert "[sse_progressive] inconclusive" in out, out
+    assert "[stream_stop] inconclusive" not in out, out

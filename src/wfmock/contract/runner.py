@@ -41,12 +41,14 @@ def selected_checks(settings: Settings, api_module) -> list[Check]:
 
 
 def learn_target(settings: Settings) -> Outcome | None:
-    """Asks whether the server is a wfmock mock in open mode; if so, turns the auth checks off and says why."""
+    """Asks whether the server is a wfmock mock, and in open mode; if so, turns the auth checks off and says why."""
     from wfmock.contract import target
 
+    health = target.wfmock_health(settings)
+    settings.wfmock_target = health is not None
     if "auth" not in settings.families and "schemathesis" not in settings.families:
         return None
-    settings.auth_enforced = not target.accepts_any_key(settings)
+    settings.auth_enforced = not target.accepts_any_key(settings, health)
     if settings.auth_enforced:
         return None
     outcome = Outcome(check="auth")

@@ -38,6 +38,8 @@ class Settings:
     extra: dict = field(default_factory=dict)
     # False when the server is known to accept any key (a wfmock mock in open mode, see target.py): no auth checks
     auth_enforced: bool = True
+    # True when the server is a wfmock mock (see target.py): the stop check may hold a stream open with a scenario
+    wfmock_target: bool = False
 
     def __post_init__(self) -> None:
         if self.api not in APIS:

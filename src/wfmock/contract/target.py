@@ -15,15 +15,19 @@ from wfmock.contract.settings import Settings
 HEALTH_PATH = "/_wfmock/health"
 
 
-def accepts_any_key(settings: Settings) -> bool:
-    """True only when the server is a wfmock mock that reports open mode for this API."""
+def wfmock_health(settings: Settings) -> dict | None:
+    """The server's `/_wfmock/health` answer when it is a wfmock mock (it names each API's auth mode), else None."""
     try:
         response = httpx.get(settings.base_url + HEALTH_PATH, timeout=min(settings.timeout, 5.0))
         body = response.json() if response.status_code == 200 else None
     except (httpx.HTTPError, ValueError):
-        return False
-    auth = body.get("auth") if isinstance(body, dict) else None
-    return isinstance(auth, dict) and auth.get(settings.api) == "open"
+        return None
+    return body if isinstance(body, dict) and isinstance(body.get("auth"), dict) else None
+
+
+def accepts_any_key(settings: Settings, health: dict | None) -> bool:
+    """True only when the server is a wfmock mock that reports open mode for this API."""
+    return health is not None and health["auth"].get(settings.api) == "open"
 
 
 def open_mode_note(settings: Settings) -> str:
