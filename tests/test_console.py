@@ -133,3 +133,22 @@ def test_the_journal_feed_is_live_and_honours_the_admin_token() -> None:
         streamed = asyncio.run(live())
         assert [(e["api"], e["path"], e["status"]) for e in streamed] == [
             ("imprun", "/v2/workflows/wf_live", 404), ("miso", "/ext/v1/workflows/run", 200)]
+
+
+def test_another_site_cannot_change_the_mock_state_through_the_admin_api() -> None:
+    """A cross-site form POST needs no preflight; the admin API refuses it by its Origin (same-origin calls pass)."""
+    from tests.inprocess import app, call, is_miso_envelope
+
+    pipeline = app()
+    own = "http://wfmock.test"
+    evil = {"Origin": "https://evil.example"}
+    for method, path, body in (("POST", "/_wfmock/reset", None), ("DELETE", "/_wfmock/requests", None),
+                               ("PUT", "/_wfmock/scenario", {"name": "flaky"}), ("DELETE", "/_wfmock/scenario", None)):
+        refused = call(pipeline, method, path, json=body, headers=evil)
+        assert refused.status_code == 403 and is_miso_envelope(refused.json()), (method, path, refused.text)
+        blind = call(pipeline, method, path, json=body, headers={"Sec-Fetch-Site": "cross-site"})
+        assert blind.status_code == 403, (method, path, blind.text)
+    assert call(pipeline, "GET", "/_wfmock/scenario").json()["active"] is None  # nothing changed
+    assert call(pipeline, "PUT", "/_wfmock/scenario", json={"name": "flaky"}, headers={"Origin": own}).status_code == 200
+    assert call(pipeline, "POST", "/_wfmock/reset").status_code == 200  # curl and test clients send no Origin
+    assert call(pipeline, "GET", "/_wfmock/requests", headers=evil).status_code == 200  # reading: CORS keeps it private

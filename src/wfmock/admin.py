@@ -38,6 +38,19 @@ HTTP_CODES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 405
               413: "payload_too_large"}
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def sent_by_another_site(request: Request) -> bool:
+    """A browser names the page that made a request (`Origin`, `Sec-Fetch-Site`); a form or `fetch` of another site
+    can send a state-changing call without a preflight, so the admin API refuses it (clients without a browser send
+    neither header and are unaffected)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return request.headers.get("sec-fetch-site") == "cross-site"
+    return origin != f"{request.url.scheme}://{request.headers.get('host', '')}"
+
+
 def needs_token(host: str) -> bool:
     """Whether a server on `host` can be reached from beyond this machine (then the admin API needs a token)."""
     if host.lower() in ("localhost", "localhost."):
@@ -90,6 +103,9 @@ def build_admin(pipeline: "Pipeline", token: str | None = None, library: Scenari
 
     def guarded(handler: Any) -> Any:
         async def endpoint(request: Request) -> Response:
+            if request.method not in SAFE_METHODS and sent_by_another_site(request):
+                return _error(403, "forbidden", "a page of another site may not change the mock's state (its "
+                                                "Origin is not this server); use the console or a non-browser client")
             if token is not None:
                 offered = request.headers.get("authorization", "").partition(" ")[2].strip()
                 if not hmac.compare_digest(offered.encode(), token.encode()):
