@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import orjson
 
-from tests.support import ROOT, free_port
+from tests.support import ROOT, free_port, stop_process
 
 DEFAULT_TOTAL = 700
 SHARES = {"raw_http": 0.3, "json": 0.25, "multipart": 0.1, "admin": 0.15, "loader": 0.2}
@@ -62,11 +62,7 @@ def logged_process(log: Path, *args: str) -> Iterator[tuple[str, subprocess.Pope
                     time.sleep(0.1)
             yield base, process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process, grace=15)
 
 
 def raw_exchange(base: str, request: bytes, timeout: float = 30.0) -> tuple[int | None, dict[bytes, bytes], bytes]:

@@ -35,11 +35,17 @@ def running_server(*args: str, ready_path: str = "/_wfmock/health") -> Iterator[
         _wait_until_up(process, base_url, ready_path)
         yield base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
+
+
+def stop_process(process: subprocess.Popen, grace: float = 10) -> None:
+    """SIGTERM, then SIGKILL if the process has not exited within `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], base_url: str, ready_path: str, timeout: float = 30) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import ROOT, free_port
+from tests.support import ROOT, free_port, stop_process
 
 VERSION_LINE = "wfmock 0.1.0"
 
@@ -83,11 +83,7 @@ def served(installed: Installed) -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def test_the_package_comes_from_the_venv_with_its_data(installed: Installed) -> None:

@@ -52,23 +52,27 @@ def seed_number(text: str) -> int:
     return value
 
 
-def finite_seconds(text: str) -> float:
+def _number(text: str, what: str = "a number") -> float:
     try:
         value = float(text)
     except ValueError:
-        raise _fail(f"{text[:40]!r} is not a number") from None
-    if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
+        raise _fail(f"{text[:40]!r} is not {what}") from None
+    if not math.isfinite(value):
+        raise _fail(f"{text[:40]} is not {what}")
+    return value
+
+
+def finite_seconds(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= MAX_SECONDS:
         raise _fail(f"{text[:40]} is out of range (0..{MAX_SECONDS:g})")
     return value
 
 
 def mebibytes(text: str) -> int:
     """A size in MiB (fractions allowed, e.g. 0.5), returned in bytes."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise _fail(f"{text[:40]!r} is not a number of MiB") from None
-    if not math.isfinite(value) or not 0 < value <= MAX_MEBIBYTES:
+    value = _number(text, "a number of MiB")
+    if not 0 < value <= MAX_MEBIBYTES:
         raise _fail(f"{text[:40]} MiB is out of range (more than 0, at most {MAX_MEBIBYTES})")
     return max(1, int(value * 1024 * 1024))
 
