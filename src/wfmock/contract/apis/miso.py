@@ -170,8 +170,9 @@ def _name(event: sse.Event) -> str:
     return event.name
 
 
-def stream_problems(ctx: Context, read: StreamRead) -> dict[str, list[str]]:
-    """Problems of a whole stream, by check: sse_framing, sse_grammar, sse_event_schema, sse_ids."""
+def stream_problems(contract: Contract, read: StreamRead) -> dict[str, list[str]]:
+    """Problems of a whole stream, by check: sse_framing, sse_grammar, sse_event_schema, sse_ids. Pure: the kit's
+    own streams and the validating proxy's recorded ones are judged alike."""
     found: dict[str, list[str]] = {"sse_framing": [], "sse_grammar": [], "sse_event_schema": [], "sse_ids": []}
     if read.status != 200:
         found["sse_grammar"].append(f"a streaming run answered {read.status}, not 200")
@@ -194,7 +195,7 @@ def stream_problems(ctx: Context, read: StreamRead) -> dict[str, list[str]]:
             found["sse_framing"].append(f"event #{event.index}: the payload has no `event` name: {event.data[:120]!r}")
     named = [(e, _name(e)) for e in events if e.payload is not None or e.name == PING]
     found["sse_grammar"] += grammar_problems([n for _, n in named], [e for e, _ in named])
-    found["sse_event_schema"] += event_schema_problems(ctx.contract, [e for e, n in named if n != PING])
+    found["sse_event_schema"] += event_schema_problems(contract, [e for e, n in named if n != PING])
     found["sse_ids"] += id_problems([e for e, n in named if n != PING])
     return found
 
@@ -344,7 +345,7 @@ def check_stream(ctx: Context) -> None:
     """One streaming run, read whole, judged by framing, grammar, per-event schema, ids, and arrival over time."""
     label = ctx.contract.operation(RUN).label
     read = read_stream(ctx, run_body(ctx, "streaming"))
-    for check, problems in stream_problems(ctx, read).items():
+    for check, problems in stream_problems(ctx.contract, read).items():
         for problem in problems:
             ctx.fail(label, problem, curl=read.curl, check=check)
     if read.status >= 400:
@@ -720,22 +721,36 @@ def _judge_new_run_counted(ctx: Context, label: str) -> None:
 
 
 def _judge_page(ctx: Context, label: str, page: dict[str, Any], number: int, limit: int, exchange) -> None:
+    for problem in page_problems(page, number, limit):
+        ctx.fail(label, problem, exchange, check="logs_paging")
+
+
+def page_problems(page: dict[str, Any], number: int, limit: int) -> list[str]:
+    """A logs page against the page and limit asked for: size, page number, `has_more` and `total` agreeing.
+    Pure (the kit's logs check and the validating proxy share it)."""
+    problems = []
     data, total, has_more = page["data"], page.get("total"), page.get("has_more")
     if len(data) > limit:
-        ctx.fail(label, f"page {number} with limit {limit} returned {len(data)} items", exchange, check="logs_paging")
+        problems.append(f"page {number} with limit {limit} returned {len(data)} items")
     if page.get("page") != number:
-        ctx.fail(label, f"page {number} answered page {page.get('page')!r}", exchange, check="logs_paging")
+        problems.append(f"page {number} answered page {page.get('page')!r}")
     if isinstance(total, int) and isinstance(has_more, bool):
         expected = number * limit < total
         if has_more != expected:
-            ctx.fail(label, f"page {number}, limit {limit}, total {total}: has_more is {has_more}, expected "
-                            f"{expected}", exchange, check="logs_paging")
+            problems.append(f"page {number}, limit {limit}, total {total}: has_more is {has_more}, expected {expected}")
         if number * limit <= total and len(data) != limit:
-            ctx.fail(label, f"page {number}, limit {limit}, total {total}: {len(data)} items, expected {limit}",
-                     exchange, check="logs_paging")
+            problems.append(f"page {number}, limit {limit}, total {total}: {len(data)} items, expected {limit}")
+    return problems
 
 
 def _judge_order(ctx: Context, label: str, items: list[Any], exchange) -> None:
+    problem = order_problem(items)
+    if problem:
+        ctx.fail(label, problem, exchange, check="logs_order")
+
+
+def order_problem(items: list[Any]) -> str | None:
+    """Logs are newest first: the first pair of `created_at` that rises, said; None when in order. Pure."""
     stamps = []
     for item in items:
         if not isinstance(item, dict):
@@ -745,9 +760,8 @@ def _judge_order(ctx: Context, label: str, items: list[Any], exchange) -> None:
     known = [s for s in stamps if s is not None]
     for earlier, later in zip(known, known[1:]):
         if later > earlier:
-            ctx.fail(label, f"logs are not newest first: created_at {earlier:.0f} is followed by {later:.0f}",
-                     exchange, check="logs_order")
-            return
+            return f"logs are not newest first: created_at {earlier:.0f} is followed by {later:.0f}"
+    return None
 
 
 def _judge_filters(ctx: Context, label: str, marker: str, marked_run: Any) -> None:
