@@ -131,6 +131,7 @@ class ProxyApp:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         exchange = Recorded(method=scope["method"], path=raw_path.split("?", 1)[0], query=query, headers=headers,
                             body=bytes(body), upstream=self.upstream, started=time.monotonic())
+        self.judge.arrived(exchange)
         forward = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
         url = self.upstream + exchange.path + (f"?{query}" if query else "")
         relay = asyncio.ensure_future(self._relay(exchange, url, forward, send))

@@ -28,6 +28,7 @@ from wfmock.proxy.exchange import Recorded
 from wfmock.proxy.routes import Router
 
 REMEMBERED_RUNS = 10_000  # runs and stops the checks across calls keep, oldest forgotten first
+RATE_MEMORY = 1000  # recent requests per credential the rate-limit check looks back over
 RATE_SLACK = 2  # requests of a concurrent burst may finish (and be judged) in another order than they started
 
 
@@ -58,7 +59,6 @@ class Traffic:
         self.miso_runs: _Bounded = _Bounded()     # workflow_run_id -> (status, outputs, finished at)
         self.stops: _Bounded = _Bounded()         # task_id -> (answered at, user)
         self.uploads: _Bounded = _Bounded()       # upload_file_id -> name
-        self.admitted: dict[str, deque[float]] = {}  # credential -> when its recent served requests started
         self.limited_since: dict[str, float] = {}
 
 
@@ -73,6 +73,8 @@ class Judge:
         self.traffic = Traffic()
         self._validators: dict[int, Any] = {}
         self._lock = threading.Lock()
+        self._arrivals: dict[str, deque[Recorded]] = {}
+        self._arrivals_lock = threading.Lock()
 
     def judge(self, exchange: Recorded) -> Verdict:
         with self._lock:
@@ -86,7 +88,7 @@ class Judge:
             return Verdict(None, None, (), ())
         contract, module = self.contracts[api], self.modules[api]
         op = contract.operation(operation_id) if operation_id else None
-        label = op.label if op else f"{ex.method.upper()} {ex.path}"
+        label = op.label if op else self.router.labels.get(operation_id or "", f"{ex.method.upper()} {ex.path}")
         found: list[tuple[str, str]] = []
         ran: list[str] = []
         unjudged: list[tuple[str, str]] = []
@@ -171,34 +173,50 @@ class Judge:
             found.append(("auth", f"answered {ex.status} to a request without credentials ({', '.join(headers)} "
                                   "absent): expected 401"))
 
+    def arrived(self, exchange: Recorded) -> None:
+        """Called as each request arrives (before its answer): the rate-limit check counts requests in the order
+        they reached the server, not the order their answers finished (a 429 is answered before the runs it
+        limits)."""
+        key = _credential(exchange)
+        if key is None:
+            return
+        with self._arrivals_lock:
+            recent = self._arrivals.get(key)
+            if recent is None:
+                if len(self._arrivals) >= REMEMBERED_RUNS:
+                    self._arrivals.pop(next(iter(self._arrivals)))
+                recent = self._arrivals[key] = deque(maxlen=RATE_MEMORY)
+            recent.append(exchange)
+
     def _judge_rate_limit(self, contract: Contract, ex: Recorded, ran: list[str],
                           found: list[tuple[str, str]]) -> None:
         """Judged from this proxy's own traffic per credential, against the documented per-second limit: more than
-        the limit served within one second (no 429), or a 429 while the window held well under the limit (early, or
-        a limit that does not lift). Traffic from elsewhere with the same key makes the second inconclusive."""
+        the limit served within one second (no 429), or a 429 while the second before it held well under the limit
+        (an early limit, or one that did not lift). Traffic with the same key that bypasses the proxy is not seen."""
         limits = [entry for entry in contract.extension("x-wfmock-rate-limits") or [] if entry.get("window") == 1]
         key = _credential(ex)
-        if not limits or key is None or ex.status in (400, 401, 403, 404, 405, 415):
+        if not limits or key is None or ex.status in (401, 403):
             return
         limit = int(limits[0]["limit"])
         ran.append("rate_limit")
-        window = self.traffic.admitted.setdefault(key, deque())
-        while window and ex.started - window[0] >= 1.0:
-            window.popleft()
-        if len(self.traffic.admitted) > REMEMBERED_RUNS:
-            self.traffic.admitted.pop(next(iter(self.traffic.admitted)))
+        with self._arrivals_lock:
+            recent = list(self._arrivals.get(key) or ())
         if ex.status == 429:
-            # requests judged out of order within a burst may be missing from the window: allow for a few
-            if len(window) < limit - RATE_SLACK:
-                found.append(("rate_limit", f"429 while only {len(window)} request(s) of this key were served in the "
+            # any request that reached the proxy before this 429 was answered may have reached the server first;
+            # one still in flight (status 0) may have been served
+            window = [r for r in recent if r is not ex and ex.started - 1.0 <= r.started <= ex.answered]
+            served = [r for r in window if r.status not in (401, 403, 429)]
+            if len(served) < limit - RATE_SLACK:
+                found.append(("rate_limit", f"429 while only {len(served)} request(s) of this key were served in the "
                                             f"second before it; the contract allows {limit} per second (an early "
                                             "limit, or one that did not lift)"))
             return
-        window.append(ex.started)
-        if len(window) > limit + RATE_SLACK:
-            found.append(("rate_limit", f"{len(window)} requests of one key served within one second; the contract "
-                                        f"limits a key to {limit} per second (expected 429 beyond it)"))
-            window.clear()  # one finding per burst
+        window = [r for r in recent if r is not ex and ex.started - 1.0 <= r.started <= ex.started]
+        served = [r for r in window if r.status and r.status not in (401, 403, 429)]
+        if len(served) + 1 > limit + RATE_SLACK and ex.started - self.traffic.limited_since.get(key, -1e9) > 1.0:
+            found.append(("rate_limit", f"{len(served) + 1} requests of one key served within one second; the "
+                                        f"contract limits a key to {limit} per second (expected 429 beyond it)"))
+            self.traffic.limited_since[key] = ex.started  # one finding per burst
 
     # -- imprun: checks across calls ---------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ class Route:
 class Router:
     def __init__(self, contracts: dict[str, Contract]) -> None:
         self.routes: list[Route] = []
+        self.labels: dict[str, str] = {}  # operationId -> `METHOD /template`
         for api, contract in contracts.items():
             for template, item in (contract.raw.get("paths") or {}).items():
                 regex = "^" + re.sub(r"\\\{([^}]+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
@@ -28,6 +29,7 @@ class Router:
                     node = item.get(method)
                     if isinstance(node, dict) and node.get("operationId"):
                         self.routes.append(Route(api, node["operationId"], method, re.compile(regex)))
+                        self.labels[node["operationId"]] = f"{method.upper()} {template}"
         self.apis = tuple(contracts)
 
     def match(self, method: str, path: str) -> tuple[str | None, str | None, dict[str, str]]:
