@@ -99,8 +99,13 @@ def main(argv: Sequence[str]) -> int:
                                            lifespan="on", access_log=False))
     try:
         server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it shut down on: the normal way to end a proxy run
+        pass
     except OSError as error:
         print(f"wfmock proxy: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    if not server.started:
+        print(f"wfmock proxy: cannot listen on {args.host}:{args.port}", file=sys.stderr)
         return EXIT_USAGE
     return finish(app, violations, recorder, args.junit)
 
