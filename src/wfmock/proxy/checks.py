@@ -57,7 +57,7 @@ class Traffic:
     def __init__(self) -> None:
         self.imprun_runs: _Bounded = _Bounded()   # id -> last status seen
         self.miso_runs: _Bounded = _Bounded()     # workflow_run_id -> (status, outputs, finished at)
-        self.stops: _Bounded = _Bounded()         # task_id -> (answered at, user)
+        self.stops: _Bounded = _Bounded()         # task_id -> the stop request (recorded as it arrived)
         self.uploads: _Bounded = _Bounded()       # upload_file_id -> name
         self.limited_since: dict[str, float] = {}
 
@@ -177,6 +177,11 @@ class Judge:
         """Called as each request arrives (before its answer): the rate-limit check counts requests in the order
         they reached the server, not the order their answers finished (a 429 is answered before the runs it
         limits)."""
+        if exchange.method == "POST" and exchange.path.endswith("/stop"):
+            api, operation_id, params = self.router.match(exchange.method, exchange.path)
+            if operation_id == miso_checks.STOP:  # known before its answer: a stream may end before the stop's reply
+                with self._arrivals_lock:
+                    self.traffic.stops.remember(params.get("task_id"), exchange)
         key = _credential(exchange)
         if key is None:
             return
@@ -274,10 +279,6 @@ class Judge:
             body = _json_or_none(ex)
             if isinstance(body, dict) and isinstance(body.get("id"), str):
                 self.traffic.uploads.remember(body["id"], body.get("name"))
-        elif operation_id == miso_checks.STOP and ex.status == 200:
-            request = ex.request_json()
-            user = request.get("user") if isinstance(request, dict) else None
-            self.traffic.stops.remember(params.get("task_id"), (ex.answered, user))
         elif operation_id == miso_checks.READ and ex.status == 200:
             self._judge_readback(params.get("workflow_run_id"), ex, ran, found)
         elif operation_id == miso_checks.LOGS and ex.status == 200:
@@ -292,7 +293,11 @@ class Judge:
             ran.append(check)
             found += [(check, problem) for problem in problems]
         ran.append("sse_progressive")
-        problem, why_not = miso_checks.progressive_problem(read)
+        final = read.terminal()
+        stopped = isinstance(final, dict) and isinstance(final.get("data"), dict) and \
+            final["data"].get("status") == "stopped"
+        problem, why_not = (None, "a stopped run: its elapsed_time is not the time its stream took") if stopped \
+            else miso_checks.progressive_problem(read)
         if problem:
             found.append(("sse_progressive", problem))
         elif why_not:
@@ -309,7 +314,8 @@ class Judge:
     def _judge_stop(self, final: Mapping[str, Any], status: Any, user: Any, read: miso_checks.StreamRead,
                     ran: list[str], found: list[tuple[str, str]]) -> None:
         task_id = final.get("task_id")
-        stop = self.traffic.stops.get(task_id)
+        with self._arrivals_lock:
+            stop = self.traffic.stops.get(task_id)
         finished_at = read.arrivals[-1] if read.arrivals else None
         if stop is None:
             if status == "stopped":
@@ -317,17 +323,19 @@ class Judge:
                 found.append(("stream_stop", f"task {task_id} ended `stopped`, but no stop for it went through "
                                              "this proxy (a stop for another task ended this one?)"))
             return
-        answered, stop_user = stop
         ran.append("stream_stop")
+        request = stop.request_json()
+        stop_user = request.get("user") if isinstance(request, dict) else None
         if stop_user is not None and user is not None and stop_user != user:
             if status == "stopped":
                 found.append(("stream_stop", f"task {task_id} of user {user!r} was stopped by user {stop_user!r}: "
                                              "only the user who started a task may stop it"))
             return
-        settled = finished_at is not None and finished_at > answered + miso_checks.READER_SETTLE
+        settled = stop.status == 200 and finished_at is not None and stop.answered > 0 and \
+            finished_at > stop.answered + miso_checks.READER_SETTLE
         if settled and status != "stopped":
             found.append(("stream_stop", f"task {task_id}: a stop was answered 200, yet the stream ran on and "
-                                         f"ended {status!r} {finished_at - answered:.2f} s later, not `stopped`"))
+                                         f"ended {status!r} {finished_at - stop.answered:.2f} s later, not `stopped`"))
 
     def _judge_readback(self, run_id: str | None, ex: Recorded, ran: list[str], found: list[tuple[str, str]]) -> None:
         known = self.traffic.miso_runs.get(run_id)
