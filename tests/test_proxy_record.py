@@ -57,8 +57,8 @@ def traffic(base: str) -> list[dict[str, Any]]:
             seen.append({"call": "blocking run", "status": answer.status_code})
         started = time.monotonic()
         events, run_id = [], None
-        with client.stream("POST", "/ext/v1/workflows/run", headers=miso,
-                           json={"inputs": {"query": "스트림"}, "response_mode": "streaming", "user": "u1"}) as answer:
+        stream_body = {"inputs": {"query": "스트림"}, "response_mode": "streaming", "user": "u1"}
+        with client.stream("POST", "/ext/v1/workflows/run", headers=miso, json=stream_body) as answer:
             reader = sse.Incremental()
             for chunk in answer.iter_raw():
                 for event in reader.feed(chunk, time.monotonic()):
@@ -81,7 +81,8 @@ def traffic(base: str) -> list[dict[str, Any]]:
                 time.sleep(0.2)
             seen.append({"call": f"imprun {body['params']['siteCode']}", "status": created.status_code,
                          "final": (final or {}).get("status"), "error": ((final or {}).get("error") or {}).get("code")})
-        seen.append({"call": "unknown run", "status": client.get("/v2/workflows/wf_unknown", headers=imprun).status_code})
+        unknown = client.get("/v2/workflows/wf_unknown", headers=imprun)
+        seen.append({"call": "unknown run", "status": unknown.status_code})
     return seen
 
 
@@ -137,3 +138,23 @@ def test_the_recording_holds_no_secret_or_personal_value(recording) -> None:
     fixtures = [json.loads(p.read_text(encoding="utf-8")) for p in (folder / "fixtures").rglob("*.json")]
     assert fixtures, "the SUCCEEDED run's result is recorded as a fixture"
     assert CREDENTIAL not in text
+
+
+def test_personal_fields_get_generated_values_of_the_same_shape() -> None:
+    from wfmock.data import bizno
+    from wfmock.proxy.anonymize import Anonymizer
+
+    anonymize = Anonymizer()
+    original = {"credentialId": CREDENTIAL, "businessNumber": BUSINESS_NUMBER, "representativeName": "홍길동",
+                "address": "서울특별시 강남구 테헤란로 152", "phoneNumber": "02-1234-5678",
+                "sessionToken": "abcDEF123",
+                "title": "요약 LLM", "partners": [{"businessNumber": BUSINESS_NUMBER}]}
+    made = anonymize(original)
+    assert made["credentialId"].startswith("cred_") and len(made["credentialId"]) == len(CREDENTIAL)
+    assert made["credentialId"] != CREDENTIAL and made["sessionToken"] != "abcDEF123"
+    assert made["businessNumber"] != BUSINESS_NUMBER and bizno.is_valid(made["businessNumber"].replace("-", ""))
+    assert made["businessNumber"].count("-") == 2
+    assert made["partners"][0]["businessNumber"] == made["businessNumber"]  # one original, one stand-in
+    assert made["representativeName"] != "홍길동" and made["address"] != original["address"]
+    assert made["phoneNumber"].startswith("02-") and len(made["phoneNumber"]) == len("02-1234-5678")
+    assert made["title"] == "요약 LLM"  # not personal: kept

@@ -28,6 +28,7 @@ from wfmock.proxy.violations import Violations
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                         "transfer-encoding", "upgrade", "host", "content-length"})
+RELAYED_HOP_BY_HOP = HOP_BY_HOP - {"content-length"}  # an answer keeps its length: its body is relayed unchanged
 MAX_REQUEST_BYTES = 100 * 1024 * 1024
 REPORT_HEADER = "x-wfmock-violations"
 MAX_HEADER_CHARS = 4000
@@ -177,7 +178,7 @@ class ProxyApp:
         try:
             exchange.answered = time.monotonic()
             exchange.status = response.status_code
-            head = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in HOP_BY_HOP - {"content-length"}]
+            head = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in RELAYED_HOP_BY_HOP]
             exchange.response_headers = {k.lower(): v for k, v in head}
             hold = self.options.fail_on_violation or (self.options.report_header and not exchange.is_stream)
             if hold:

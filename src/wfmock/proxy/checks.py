@@ -71,7 +71,6 @@ class Judge:
         self.router = Router(self.contracts)
         self.secret = tuple(h.lower() for c in contracts.values() for h in secret_header_names(c))
         self.traffic = Traffic()
-        self._validators: dict[int, Any] = {}
         self._lock = threading.Lock()
         self._arrivals: dict[str, deque[Recorded]] = {}
         self._arrivals_lock = threading.Lock()
@@ -133,7 +132,7 @@ class Judge:
         media = ex.content_type.split(";")[0].strip().lower()
         if content:
             ran.append("content_type_conformance")
-            if media not in content and not any(_media_matches(media, documented_media) for documented_media in content):
+            if media not in content and not any(_media_matches(media, documented) for documented in content):
                 found.append(("content_type_conformance",
                               f"{ex.status} answered Content-Type {ex.content_type!r}; documented: {sorted(content)}"))
                 return
@@ -151,15 +150,7 @@ class Judge:
             found.append(("response_schema_conformance", f"the body is not JSON: {ex.decoded()[:120]!r}"))
             return
         found += [("response_schema_conformance", f"{ex.status} response: {error}")
-                  for error in self._schema_errors(contract, schema, body)]
-
-    def _schema_errors(self, contract: Contract, schema: Mapping[str, Any], instance: Any) -> list[str]:
-        """`Contract.schema_errors`, with each schema's validator built once (building one reads the whole document)."""
-        validator = self._validators.get(id(schema))
-        if validator is None:
-            validator = self._validators[id(schema)] = (schema, contract.validator(schema))
-        errors = sorted(validator[1].iter_errors(instance), key=lambda e: list(e.absolute_path))
-        return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors[:5]]
+                  for error in contract.schema_errors(schema, body)]
 
     def _judge_auth(self, contract: Contract, op: Any, ex: Recorded, ran: list[str],
                     found: list[tuple[str, str]]) -> None:
