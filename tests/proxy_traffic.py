@@ -39,6 +39,7 @@ def imprun(base: str, key: str, *, burst: bool = False, poll_for: float = 3.0) -
             time.sleep(0.25)
         for run_id in ids:  # a finished run read once more: it stays as it was
             client.get(f"/v2/workflows/{run_id}", headers=headers)
+        time.sleep(1.05)  # a client well within the per-second limit: the errors below are answered, not 429
         client.post("/v2/workflows", json=IMPRUN_BODY)                                  # the key forgotten
         client.post("/v2/workflows", headers={**headers, "Content-Type": "application/json"}, content=b"{oops")
         client.get("/v2/workflows/wf_does_not_exist", headers=headers)

@@ -99,7 +99,7 @@ def reports() -> dict[tuple[str, str, str], dict[str, Any]]:
                          ids=[f"{case[0]}-{case[1]}" for case in GALLERY])
 def test_each_breakage_is_a_violation_from_live_traffic(reports, api, bug, check, profile, server, traffic) -> None:
     report = reports[(api, bug, profile)]
-    assert report["by_check"].get(check), (bug, report["by_check"], report["violations"][:5])
+    assert report["by_check"].get(check), (bug, report["exchanges"], report["by_check"], report["violations"][:5])
     assert all(v["curl"].startswith("curl ") and KEY not in v["curl"] for v in report["violations"])
 
 

@@ -82,6 +82,7 @@ class Contract:
     raw: dict[str, Any] = field(default_factory=dict)
     _validators: dict[int, tuple[Any, Draft202012Validator]] = field(default_factory=dict, repr=False, compare=False)
     _registry: Registry | None = field(default=None, repr=False, compare=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)  # derived lookups, for checks
 
     @classmethod
     def load(cls, name: str, path: Path, profile: str) -> Contract:

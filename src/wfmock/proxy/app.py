@@ -22,7 +22,7 @@ import httpx
 
 from wfmock.contract import sse
 from wfmock.journal import mask_key
-from wfmock.proxy.checks import Judge, Verdict
+from wfmock.proxy.checks import SHED_BACKLOG, Judge, Verdict
 from wfmock.proxy.exchange import MAX_KEPT_BYTES, Recorded
 from wfmock.proxy.violations import Violations
 
@@ -88,7 +88,8 @@ class ProxyApp:
             try:
                 if exchange is None:
                     return
-                self._settle(exchange, self.judge.judge(exchange))
+                light = self._queue.qsize() > SHED_BACKLOG
+                self._settle(exchange, self.judge.judge(exchange, light=light))
             except Exception:  # a judging bug must not stop the judging of later traffic
                 log.exception("wfmock proxy: judging %s %s failed", exchange.method if exchange else "", "")
             finally:
