@@ -33,6 +33,7 @@ MAX_REQUEST_BYTES = 100 * 1024 * 1024
 REPORT_HEADER = "x-wfmock-violations"
 MAX_HEADER_CHARS = 4000
 VIOLATIONS_PATH = "/_wfmock/violations"
+POOLS = 32
 log = logging.getLogger("wfmock.proxy")
 
 
@@ -53,7 +54,8 @@ class ProxyApp:
         self.judge = judge
         self.violations = violations
         self.observers = observers  # e.g. the recorder: every judged exchange, in the order they finished
-        self._client: httpx.AsyncClient | None = None
+        self._clients: list[httpx.AsyncClient] = []
+        self._next_client = 0
         self._queue: queue.Queue[Recorded | None] = queue.Queue(maxsize=100_000)
         self._worker: threading.Thread | None = None
 
@@ -75,12 +77,17 @@ class ProxyApp:
             self._worker = None
 
     def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            limits = httpx.Limits(max_connections=self.options.max_connections,
-                                  max_keepalive_connections=self.options.max_connections)
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(self.options.timeout, connect=10.0), limits=limits,
-                                             follow_redirects=False, trust_env=False)
-        return self._client
+        """One of `POOLS` clients, in turn: httpcore's pool scans all its connections on every request, so one pool
+        of a thousand open streams spends more time scanning than relaying; small pools keep that cost flat."""
+        if not self._clients:
+            per_pool = self.options.max_connections // POOLS + 1
+            limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+            tls = httpx.create_ssl_context()  # loading the CA bundle takes ~25 ms: once, not per pool
+            self._clients = [httpx.AsyncClient(timeout=httpx.Timeout(self.options.timeout, connect=10.0),
+                                               limits=limits, follow_redirects=False, trust_env=False, verify=tls)
+                             for _ in range(POOLS)]
+        self._next_client = (self._next_client + 1) % POOLS
+        return self._clients[self._next_client]
 
     def _judge_forever(self) -> None:
         while True:
@@ -247,11 +254,12 @@ class ProxyApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.start()
+                self.client()  # the pools before the first request, not during it
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._client is not None:
-                    await self._client.aclose()
-                    self._client = None
+                for client in self._clients:
+                    await client.aclose()
+                self._clients = []
                 await asyncio.to_thread(self.drain)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
