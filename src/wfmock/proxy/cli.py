@@ -8,9 +8,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from wfmock.flags import base_url, host_name, port_number
+from wfmock.flags import base_url, finite_seconds, host_name, port_number
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+
+
+def upstream_timeout(text: str) -> float:
+    value = finite_seconds(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text[:40]} must be more than 0 seconds")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="on exit, write a JUnit XML report")
     parser.add_argument("--record", type=Path, default=None, metavar="DIR",
                         help="write what went through as fixtures and a replaying scenario (DIR/recorded.yaml)")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds an upstream answer may take")
+    parser.add_argument("--timeout", type=upstream_timeout, default=300.0, help="seconds an upstream answer may take")
     parser.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
     return parser
 
