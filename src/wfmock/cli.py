@@ -1,4 +1,4 @@
-"""The `wfmock` command: `serve`, `scenarios validate|list`, `openapi export`, and `contract`."""
+"""The `wfmock` command: `serve`, `scenarios validate|list`, `openapi export`, `contract` and `proxy`."""
 
 from __future__ import annotations
 
@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("contract", help="check a server against the contracts (see `wfmock contract --help`)",
                         add_help=False)
+    commands.add_parser("proxy", help="a validating (and recording) proxy in front of a real deployment "
+                                      "(see `wfmock proxy --help`)", add_help=False)
     return parser
 
 
@@ -100,6 +102,10 @@ def _run(argv: list[str]) -> int:
         from wfmock.contract.cli import main as contract_main
 
         return contract_main(argv[1:])
+    if argv[:1] == ["proxy"]:
+        from wfmock.proxy.cli import main as proxy_main
+
+        return proxy_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)

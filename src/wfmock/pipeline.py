@@ -22,6 +22,7 @@ from wfmock.errors import ApiError
 from wfmock.journal import Journal
 from wfmock.limits import Limits, json_depth_ok, longest_string
 from wfmock.render import Reply, StreamReply, send_reply, send_stream
+from wfmock.replay import replay_reply
 from wfmock.routing import Router
 from wfmock.scenario.plan import Plan, RequestInfo
 from wfmock.spec import Operation
@@ -122,7 +123,8 @@ class Pipeline:
             if plan.error is not None:
                 raise ApiError(plan.error.code, plan.error.message, status=plan.error.status)
             valid = validate(match.operation, incoming, match.path_params)                  # validate
-            reply = await api.handle(Call(                                                  # behaviour
+            reply = replay_reply(plan.replay, self.session.clock) if plan.replay is not None else \
+                await api.handle(Call(                                                      # behaviour (or a recording)
                 operation=match.operation, request=valid, incoming=incoming, api_key=api_key,
                 plan=plan, session=self.session, engine=engine, base_url=_base_url(scope, headers),
             ))

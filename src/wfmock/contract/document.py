@@ -33,6 +33,7 @@ from wfmock.pointer import MISSING, lookup, walk
 PROFILES = ("documented", "strict")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 INFERRED = "x-wfmock-inferred"
+MAX_CACHED_VALIDATORS = 512
 STRICT_COMPONENTS = "x-wfmock-strict-components"
 DOCUMENTED_REQUEST = "x-wfmock-documented-request"
 
@@ -79,6 +80,9 @@ class Contract:
     document: dict[str, Any]
     profile: str = "strict"
     raw: dict[str, Any] = field(default_factory=dict)
+    _validators: dict[int, tuple[Any, Draft202012Validator]] = field(default_factory=dict, repr=False, compare=False)
+    _registry: Registry | None = field(default=None, repr=False, compare=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)  # derived lookups, for checks
 
     @classmethod
     def load(cls, name: str, path: Path, profile: str) -> Contract:
@@ -126,12 +130,24 @@ class Contract:
         return node
 
     def validator(self, schema: Mapping[str, Any]) -> Draft202012Validator:
-        """A validator for a schema of this document (its `$ref`s resolve against the document; formats asserted)."""
-        resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
-        registry = Registry().with_resource("urn:contract", resource)
+        """A validator for a schema of this document (its `$ref`s resolve against the document; formats asserted).
+
+        Built once per schema object (the proxy judges every event of every stream with the same few schemas); the
+        cache holds the schema itself, so an id is never reused while cached, and is bounded."""
+        cached = self._validators.get(id(schema))
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        if len(self._validators) >= MAX_CACHED_VALIDATORS:
+            self._validators.clear()
+        if self._registry is None:
+            resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
+            self._registry = Registry().with_resource("urn:contract", resource)
+        registry = self._registry
         wrapped = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:contract#inner",
                    **_rebase_refs(schema)}
-        return Draft202012Validator(wrapped, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        validator = Draft202012Validator(wrapped, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        self._validators[id(schema)] = (schema, validator)
+        return validator
 
     def schema_errors(self, schema: Mapping[str, Any], instance: Any) -> list[str]:
         errors = sorted(self.validator(schema).iter_errors(instance), key=lambda e: list(e.absolute_path))

@@ -35,7 +35,7 @@ def bundled_dir() -> Path:
 def load_file(path: str | Path, fixtures_dir: Path | None = None) -> Scenario:
     """The scenario in a regular file of bounded size (a device or FIFO is refused, never read)."""
     path = Path(path)
-    return load_bytes(read_bounded(path), source=str(path), fixtures_dir=fixtures_dir)
+    return load_bytes(read_bounded(path), source=str(path), fixtures_dir=fixtures_dir, base_dir=path.parent)
 
 
 def resolve(name_or_path: str, *, bundled_only: bool = False, fixtures_dir: Path | None = None) -> Scenario:

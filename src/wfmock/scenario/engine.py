@@ -44,7 +44,7 @@ class ScenarioEngine:
             return Plan(
                 latency=sample_latency(rule.latency, self._delay[index]),
                 error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
-                fixture=rule.fixture, rule=rule.name,
+                fixture=rule.fixture, rule=rule.name, replay=rule.replay,
             )
         return Plan()
 

@@ -23,7 +23,7 @@ from wfmock.scenario.regex import RegexError, compile_pattern
 from wfmock.scenario.model import (
     Condition, CreditPolicy, Latency, Match, Rule, Scenario, When,
 )
-from wfmock.scenario.plan import Fault, ForcedError, RunOutcome, StreamShape
+from wfmock.scenario.plan import Fault, ForcedError, Replay, RunOutcome, StreamShape
 from wfmock.scenario.source import Document, Path, parse
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -40,26 +40,35 @@ def _validator() -> Draft7Validator:
     return Draft7Validator(schema)
 
 
-def load_bytes(data: bytes, source: str = "<scenario>", fixtures_dir: FilePath | None = None) -> Scenario:
+def load_bytes(data: bytes, source: str = "<scenario>", fixtures_dir: FilePath | None = None,
+               base_dir: FilePath | None = None) -> Scenario:
     """The scenario in `data` (UTF-8 without NUL bytes, within the size limit); see `load_text`."""
-    return load_text(decode_text(data, source), source, fixtures_dir)
+    return load_text(decode_text(data, source), source, fixtures_dir, base_dir)
 
 
-def load_text(text: str, source: str = "<scenario>", fixtures_dir: FilePath | None = None) -> Scenario:
+def load_text(text: str, source: str = "<scenario>", fixtures_dir: FilePath | None = None,
+              base_dir: FilePath | None = None) -> Scenario:
     """The scenario in `text`, or `ScenarioError` listing every problem (sorted by line).
 
-    With `fixtures_dir`, every `fixture` a rule names must be a readable JSON file inside it.
+    With `fixtures_dir`, every `fixture` a rule names must be a readable JSON file inside it. `base_dir` is the
+    scenario file's folder: `./` fixtures and `replay` files are read from inside it (a recording's own files);
+    a scenario without a folder (text from elsewhere) cannot name them.
     """
     check_text(text, source)
     document, problems = parse(text, source)
     if document is not None:
         problems += check(document)
+    replays: dict[str, Replay] = {}
+    if document is not None and not problems:
+        local, problems_local = check_local_files(document, base_dir)
+        problems += problems_local
+        replays = local
     if document is not None and not problems and fixtures_dir is not None:
         problems += check_fixtures(document, fixtures_dir)
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
     assert document is not None
-    return build(document)
+    return build(document, replays, base_dir)
 
 
 def check(document: Document) -> list[Problem]:
@@ -307,8 +316,8 @@ def check_fixtures(document: Document, fixtures_dir: FilePath) -> list[Problem]:
     root = fixtures_dir.resolve()
     for index, rule in enumerate(document.data.get("rules") or []):
         relative = rule.get("fixture") if isinstance(rule, dict) else None
-        if not isinstance(relative, str):
-            continue
+        if not isinstance(relative, str) or relative.startswith("./"):
+            continue  # a scenario-local fixture: `check_local_files`
         at: Path = ("rules", index, "fixture")
         target = (root / relative).resolve()
         if not target.is_relative_to(root):
@@ -324,12 +333,71 @@ def check_fixtures(document: Document, fixtures_dir: FilePath) -> list[Problem]:
     return problems
 
 
+REPLAY_SCHEMA = {
+    "type": "object", "required": ["status"], "additionalProperties": False,
+    "properties": {
+        "status": {"type": "integer", "minimum": 100, "maximum": 599},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "body": {},
+        "events": {"type": "array", "items": {
+            "type": "object", "required": ["at"], "additionalProperties": False,
+            "properties": {"at": {"type": "number", "minimum": 0, "maximum": 3600},
+                           "event": {"type": "string", "pattern": "^[^\\r\\n]*$"},
+                           "data": {"type": "string", "pattern": "^[^\\r]*$"}}}},
+    },
+}
+
+
+def check_local_files(document: Document, base_dir: FilePath | None) -> tuple[dict[str, Replay], list[Problem]]:
+    """`./` fixtures and `replay` files: inside the scenario's folder, bounded, JSON (replays: of their shape)."""
+    problems: list[Problem] = []
+    replays: dict[str, Replay] = {}
+    for index, rule in enumerate(document.data.get("rules") or []):
+        if not isinstance(rule, dict):
+            continue
+        for key in ("fixture", "replay"):
+            relative = rule.get(key)
+            if not isinstance(relative, str) or not relative.startswith("./"):
+                continue
+            at: Path = ("rules", index, key)
+            if base_dir is None:
+                problems.append(document.problem(at, f"{relative}: a file next to the scenario needs the scenario "
+                                                     "loaded from its file"))
+                continue
+            root = FilePath(base_dir).resolve()
+            target = (root / relative).resolve()
+            if not target.is_relative_to(root):
+                problems.append(document.problem(at, f"{relative} must stay inside the scenario's folder"))
+                continue
+            try:
+                data = json.loads(read_bounded(target, MAX_FIXTURE_BYTES).decode("utf-8"))
+            except ScenarioError as error:
+                reason = error.problems[0].message if error.problems else "cannot read"
+                problems.append(document.problem(at, f"{relative}: {reason}"))
+                continue
+            except (UnicodeDecodeError, ValueError) as error:
+                problems.append(document.problem(at, f"{relative} is not JSON: {str(error)[:200]}"))
+                continue
+            if key == "replay":
+                errors = sorted(Draft7Validator(REPLAY_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+                if errors:
+                    where = "/".join(map(str, errors[0].path)) or "(root)"
+                    problems.append(document.problem(at, f"{relative}: {where}: {errors[0].message[:200]}"))
+                    continue
+                replays[relative] = Replay(
+                    status=data["status"], headers=tuple((data.get("headers") or {}).items()), body=data.get("body"),
+                    events=None if "events" not in data else tuple(
+                        (float(e["at"]), e.get("event"), e.get("data")) for e in data["events"]))
+    return replays, problems
+
+
 # -- building the model ------------------------------------------------------------------------------
 
 
-def build(document: Document) -> Scenario:
+def build(document: Document, replays: dict[str, Replay] | None = None, base_dir: FilePath | None = None) -> Scenario:
     data = document.data
-    rules = tuple(_rule(document, ("rules", index), raw) for index, raw in enumerate(data.get("rules") or []))
+    rules = tuple(_rule(document, ("rules", index), raw, replays or {}, base_dir)
+                  for index, raw in enumerate(data.get("rules") or []))
     credentials = data.get("credentials") or {}
     return Scenario(
         name=data["name"],
@@ -352,7 +420,8 @@ def _windows(value: Any) -> tuple[tuple[float, int], ...]:
     return tuple((float(item["window"]), int(item["limit"])) for item in value)
 
 
-def _rule(document: Document, path: Path, raw: dict[str, Any]) -> Rule:
+def _rule(document: Document, path: Path, raw: dict[str, Any], replays: dict[str, Replay],
+          base_dir: FilePath | None) -> Rule:
     error = raw.get("error")
     fault = raw.get("fault")
     run = raw.get("run")
@@ -368,8 +437,10 @@ def _rule(document: Document, path: Path, raw: dict[str, Any]) -> Rule:
             fault["kind"], fault.get("fraction"), fault.get("bytes"), fault.get("bytes_per_second")),
         run=None if run is None else RunOutcome(**run),
         stream=None if stream is None else StreamShape(**stream),
-        fixture=raw.get("fixture"),
+        fixture=str((FilePath(base_dir) / raw["fixture"]).resolve()) if base_dir is not None
+        and str(raw.get("fixture", "")).startswith("./") else raw.get("fixture"),
         line=document.line(path),
+        replay=replays.get(raw.get("replay") or ""),
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wfmock.scenario.plan import Fault, ForcedError, RunOutcome, StreamShape
+from wfmock.scenario.plan import Fault, ForcedError, Replay, RunOutcome, StreamShape
 
 CREDENTIAL_STATES = ("valid", "expired", "wrong_password")
 
@@ -99,6 +99,7 @@ class Rule:
     stream: StreamShape | None = None
     fixture: str | None = None
     line: int = 0
+    replay: Replay | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,17 @@ class StreamShape:
 
 
 @dataclass(frozen=True, slots=True)
+class Replay:
+    """A recorded answer (`wfmock proxy --record`): a whole body, or stream events each sent `at` seconds from the
+    start (`data` is the event's data as recorded, `event` its SSE event name when it had one)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...] = ()
+    body: Any = None
+    events: tuple[tuple[float, str | None, str | None], ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """The scenario's decision for one request; `rule` names the rule that matched (for the journal)."""
 
@@ -86,3 +97,4 @@ class Plan:
     stream: StreamShape | None = None
     fixture: str | None = None
     rule: str | None = None
+    replay: Replay | None = None

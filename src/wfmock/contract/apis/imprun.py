@@ -151,18 +151,26 @@ def _judge_read(ctx: Context, label: str, run_id: str, run: dict[str, Any], exch
         ctx.fail(label, f"read {run_id}: the run moved from terminal {previous!r} to {status!r}", exchange)
         return False
     run["history"].append(status)
-    has_result = body.get("result") is not None
-    has_error = body.get("error") is not None
-    if status == RUNNING:
-        ctx.expect(not has_result, label, f"read {run_id}: `result` present while RUNNING", exchange)
-        ctx.expect(not has_error, label, f"read {run_id}: `error` present while RUNNING", exchange)
-    elif status == "SUCCEEDED":
-        ctx.expect(has_result, label, f"read {run_id}: SUCCEEDED without a `result`", exchange)
-        ctx.expect(not has_error, label, f"read {run_id}: SUCCEEDED with an `error`", exchange)
-    else:
-        ctx.expect(has_error, label, f"read {run_id}: {status} without an `error`", exchange)
-        ctx.expect(not has_result, label, f"read {run_id}: {status} with a `result`", exchange)
+    for problem in run_state_problems(body):
+        ctx.fail(label, f"read {run_id}: {problem}", exchange)
     return True
+
+
+def run_state_problems(body: dict[str, Any]) -> list[str]:
+    """What a run's view says that its status forbids: `result` only when SUCCEEDED, `error` only when it failed.
+    Pure (the kit's lifecycle check and the validating proxy both judge reads with it)."""
+    status = body.get("status")
+    has_result, has_error = body.get("result") is not None, body.get("error") is not None
+    if status == RUNNING:
+        return [text for bad, text in ((has_result, "`result` present while RUNNING"),
+                                       (has_error, "`error` present while RUNNING")) if bad]
+    if status == "SUCCEEDED":
+        return [text for bad, text in ((not has_result, "SUCCEEDED without a `result`"),
+                                       (has_error, "SUCCEEDED with an `error`")) if bad]
+    if status in FAILED:
+        return [text for bad, text in ((not has_error, f"{status} without an `error`"),
+                                       (has_result, f"{status} with a `result`")) if bad]
+    return []
 
 
 def _judge_terminal_is_final(ctx: Context, label: str, run_id: str, run: dict[str, Any]) -> None:

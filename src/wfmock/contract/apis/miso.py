@@ -171,8 +171,9 @@ def _name(event: sse.Event) -> str:
     return event.name
 
 
-def stream_problems(ctx: Context, read: StreamRead) -> dict[str, list[str]]:
-    """Problems of a whole stream, by check: sse_framing, sse_grammar, sse_event_schema, sse_ids."""
+def stream_problems(contract: Contract, read: StreamRead, event_schemas: bool = True) -> dict[str, list[str]]:
+    """Problems of a whole stream, by check: sse_framing, sse_grammar, sse_event_schema, sse_ids. Pure: the kit's
+    own streams and the validating proxy's recorded ones are judged alike."""
     found: dict[str, list[str]] = {"sse_framing": [], "sse_grammar": [], "sse_event_schema": [], "sse_ids": []}
     if read.status != 200:
         found["sse_grammar"].append(f"a streaming run answered {read.status}, not 200")
@@ -195,7 +196,8 @@ def stream_problems(ctx: Context, read: StreamRead) -> dict[str, list[str]]:
             found["sse_framing"].append(f"event #{event.index}: the payload has no `event` name: {event.data[:120]!r}")
     named = [(e, _name(e)) for e in events if e.payload is not None or e.name == PING]
     found["sse_grammar"] += grammar_problems([n for _, n in named], [e for e, _ in named])
-    found["sse_event_schema"] += event_schema_problems(ctx.contract, [e for e, n in named if n != PING])
+    if event_schemas:  # the costly part: the proxy may skip it when its judging falls behind the traffic
+        found["sse_event_schema"] += event_schema_problems(contract, [e for e, n in named if n != PING])
     found["sse_ids"] += id_problems([e for e, n in named if n != PING])
     return found
 
@@ -314,6 +316,23 @@ def _narrow(contract: Contract, schema: Mapping[str, Any], name: Any) -> Mapping
     return named[0] if len(named) == 1 else schema
 
 
+def _candidates(contract: Contract, branches: list[Mapping[str, Any]], event: sse.Event) -> list[tuple[Any, Any]]:
+    """(branch, the payload schema narrowed to this event's name) for each branch that covers the event; the same
+    for every event of one wire name and payload name, so worked out once per contract (streams repeat a few)."""
+    name = event.payload.get("event") if isinstance(event.payload, dict) else None
+    key = ("event-candidates", event.name, name if isinstance(name, str) else repr(name))
+    found = contract.memo.get(key)
+    if found is None:
+        found = []
+        for branch in branches:
+            if _branch_matches(contract, branch, event):
+                schema = _payload_schema(contract, branch)
+                found.append((branch, None if schema is None else _narrow(contract, schema, name)))
+        if len(contract.memo) < 1000:
+            contract.memo[key] = found
+    return found
+
+
 def event_schema_problems(contract: Contract, events: list[sse.Event]) -> list[str]:
     branches = _event_schemas(contract)
     if not branches:
@@ -323,16 +342,15 @@ def event_schema_problems(contract: Contract, events: list[sse.Event]) -> list[s
         if not isinstance(event.payload, dict):
             continue
         name = event.payload.get("event")
-        candidates = [b for b in branches if _branch_matches(contract, b, event)]
+        candidates = _candidates(contract, branches, event)
         if not candidates:
             problems.append(f"event #{event.index}: {name!r} is not an event the contract documents")
             continue
         errors: list[str] = []
-        for branch in candidates:
-            schema = _payload_schema(contract, branch)
+        for branch, narrowed in candidates:
             wire = {"event": event.name, "data": event.data}
-            errs = contract.schema_errors(branch, wire) if schema is None else (
-                contract.schema_errors(_narrow(contract, schema, name), event.payload))
+            errs = contract.schema_errors(branch, wire) if narrowed is None else (
+                contract.schema_errors(narrowed, event.payload))
             if not errs:
                 errors = []
                 break
@@ -345,7 +363,7 @@ def check_stream(ctx: Context) -> None:
     """One streaming run, read whole, judged by framing, grammar, per-event schema, ids, and arrival over time."""
     label = ctx.contract.operation(RUN).label
     read = read_stream(ctx, run_body(ctx, "streaming"))
-    for check, problems in stream_problems(ctx, read).items():
+    for check, problems in stream_problems(ctx.contract, read).items():
         for problem in problems:
             ctx.fail(label, problem, curl=read.curl, check=check)
     if read.status >= 400:
@@ -737,22 +755,36 @@ def _judge_new_run_counted(ctx: Context, label: str) -> None:
 
 
 def _judge_page(ctx: Context, label: str, page: dict[str, Any], number: int, limit: int, exchange) -> None:
+    for problem in page_problems(page, number, limit):
+        ctx.fail(label, problem, exchange, check="logs_paging")
+
+
+def page_problems(page: dict[str, Any], number: int, limit: int) -> list[str]:
+    """A logs page against the page and limit asked for: size, page number, `has_more` and `total` agreeing.
+    Pure (the kit's logs check and the validating proxy share it)."""
+    problems = []
     data, total, has_more = page["data"], page.get("total"), page.get("has_more")
     if len(data) > limit:
-        ctx.fail(label, f"page {number} with limit {limit} returned {len(data)} items", exchange, check="logs_paging")
+        problems.append(f"page {number} with limit {limit} returned {len(data)} items")
     if page.get("page") != number:
-        ctx.fail(label, f"page {number} answered page {page.get('page')!r}", exchange, check="logs_paging")
+        problems.append(f"page {number} answered page {page.get('page')!r}")
     if isinstance(total, int) and isinstance(has_more, bool):
         expected = number * limit < total
         if has_more != expected:
-            ctx.fail(label, f"page {number}, limit {limit}, total {total}: has_more is {has_more}, expected "
-                            f"{expected}", exchange, check="logs_paging")
+            problems.append(f"page {number}, limit {limit}, total {total}: has_more is {has_more}, expected {expected}")
         if number * limit <= total and len(data) != limit:
-            ctx.fail(label, f"page {number}, limit {limit}, total {total}: {len(data)} items, expected {limit}",
-                     exchange, check="logs_paging")
+            problems.append(f"page {number}, limit {limit}, total {total}: {len(data)} items, expected {limit}")
+    return problems
 
 
 def _judge_order(ctx: Context, label: str, items: list[Any], exchange) -> None:
+    problem = order_problem(items)
+    if problem:
+        ctx.fail(label, problem, exchange, check="logs_order")
+
+
+def order_problem(items: list[Any]) -> str | None:
+    """Logs are newest first: the first pair of `created_at` that rises, said; None when in order. Pure."""
     stamps = []
     for item in items:
         if not isinstance(item, dict):
@@ -762,9 +794,8 @@ def _judge_order(ctx: Context, label: str, items: list[Any], exchange) -> None:
     known = [s for s in stamps if s is not None]
     for earlier, later in zip(known, known[1:]):
         if later > earlier:
-            ctx.fail(label, f"logs are not newest first: created_at {earlier:.0f} is followed by {later:.0f}",
-                     exchange, check="logs_order")
-            return
+            return f"logs are not newest first: created_at {earlier:.0f} is followed by {later:.0f}"
+    return None
 
 
 def _judge_filters(ctx: Context, label: str, marker: str, marked_run: Any) -> None:

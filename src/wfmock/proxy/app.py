@@ -1,0 +1,311 @@
+"""The proxy as an ASGI app: forwards each request unchanged, streams the answer back as it arrives, then hands
+the recorded exchange to the judge (a worker thread, off the forwarding path).
+
+`--report-header` and `--fail-on-violation` need the verdict before the answer's head: then a JSON answer is read
+whole and judged first. A stream is judged first only under `--fail-on-violation` (a CI run that would rather have
+a 502 than the pacing); under `--report-header` alone it streams, and its findings go to the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from wfmock.contract import sse
+from wfmock.journal import mask_key
+from wfmock.proxy.checks import SHED_BACKLOG, Judge, Verdict
+from wfmock.proxy.exchange import MAX_KEPT_BYTES, Recorded
+from wfmock.proxy.violations import Violations
+
+HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+                        "transfer-encoding", "upgrade", "host", "content-length"})
+RELAYED_HOP_BY_HOP = HOP_BY_HOP - {"content-length"}  # an answer keeps its length: its body is relayed unchanged
+MAX_REQUEST_BYTES = 100 * 1024 * 1024
+REPORT_HEADER = "x-wfmock-violations"
+MAX_HEADER_CHARS = 4000
+VIOLATIONS_PATH = "/_wfmock/violations"
+POOLS = 32
+log = logging.getLogger("wfmock.proxy")
+
+
+@dataclass(frozen=True)
+class ProxyOptions:
+    upstream: str
+    report_header: bool = False
+    fail_on_violation: bool = False
+    timeout: float = 300.0
+    max_connections: int = 2000
+
+
+class ProxyApp:
+    def __init__(self, options: ProxyOptions, judge: Judge, violations: Violations,
+                 observers: tuple[Callable[[Recorded, Verdict], None], ...] = ()) -> None:
+        self.options = options
+        self.upstream = options.upstream.rstrip("/")
+        self.judge = judge
+        self.violations = violations
+        self.observers = observers  # e.g. the recorder: every judged exchange, in the order they finished
+        self._clients: list[httpx.AsyncClient] = []
+        self._next_client = 0
+        self._queue: queue.Queue[Recorded | None] = queue.Queue(maxsize=100_000)
+        self._worker: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._judge_forever, name="wfmock-proxy-judge", daemon=True)
+            self._worker.start()
+
+    def drain(self) -> None:
+        """Judges everything still queued (at exit, and in tests before reading the report)."""
+        self._queue.join()
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._queue.put(None)
+            self._worker.join(timeout=30)
+            self._worker = None
+
+    def client(self) -> httpx.AsyncClient:
+        """One of `POOLS` clients, in turn: httpcore's pool scans all its connections on every request, so one pool
+        of a thousand open streams spends more time scanning than relaying; small pools keep that cost flat."""
+        if not self._clients:
+            per_pool = self.options.max_connections // POOLS + 1
+            limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+            tls = httpx.create_ssl_context()  # loading the CA bundle takes ~25 ms: once, not per pool
+            self._clients = [httpx.AsyncClient(timeout=httpx.Timeout(self.options.timeout, connect=10.0),
+                                               limits=limits, follow_redirects=False, trust_env=False, verify=tls)
+                             for _ in range(POOLS)]
+        self._next_client = (self._next_client + 1) % POOLS
+        return self._clients[self._next_client]
+
+    def _judge_forever(self) -> None:
+        while True:
+            exchange = self._queue.get()
+            try:
+                if exchange is None:
+                    return
+                light = self._queue.qsize() > SHED_BACKLOG
+                self._settle(exchange, self.judge.judge(exchange, light=light))
+            except Exception:  # a judging bug must not stop the judging of later traffic
+                log.exception("wfmock proxy: judging %s %s failed", exchange.method if exchange else "", "")
+            finally:
+                self._queue.task_done()
+
+    def _settle(self, exchange: Recorded, verdict: Verdict) -> None:
+        self.violations.add(verdict)
+        for finding in verdict.findings:
+            log.warning("VIOLATION [%s] %s: %s (key %s)", finding.check, finding.operation,
+                        finding.message.splitlines()[0][:300], mask_key(_credential(exchange)))
+        for observer in self.observers:
+            observer(exchange, verdict)
+
+    # -- ASGI ----------------------------------------------------------------------------------------------------
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        if scope["path"] == VIOLATIONS_PATH and scope["method"] == "GET":
+            await self.drain_soon()
+            await _send_json(send, 200, self.violations.as_json())
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if len(body) > MAX_REQUEST_BYTES:
+                api = self.judge.router.match(scope["method"], scope["path"])[0]
+                await _send_json(send, 413, proxy_error(api, 413, f"the proxy forwards request bodies up to "
+                                                                  f"{MAX_REQUEST_BYTES >> 20} MiB"))
+                return
+            if not message.get("more_body"):
+                break
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        query = scope.get("query_string", b"").decode("latin-1")
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        exchange = Recorded(method=scope["method"], path=raw_path.split("?", 1)[0], query=query, headers=headers,
+                            body=bytes(body), upstream=self.upstream, started=time.monotonic())
+        self.judge.arrived(exchange)
+        forward = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
+        url = self.upstream + exchange.path + (f"?{query}" if query else "")
+        relay = asyncio.ensure_future(self._relay(exchange, url, forward, send))
+        watch = asyncio.ensure_future(_disconnected(receive))
+        try:
+            done, _ = await asyncio.wait({relay, watch}, return_when=asyncio.FIRST_COMPLETED)
+            if relay not in done:
+                exchange.error = "the client disconnected before the answer ended (the upstream stream was closed)"
+        finally:
+            for task in (relay, watch):
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(relay, watch, return_exceptions=True)
+        if relay in done and relay.exception() is not None:
+            raise relay.exception()
+
+    async def drain_soon(self) -> None:
+        """Before answering the report: what finished before this request is judged (bounded wait)."""
+        deadline = time.monotonic() + 5.0
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    def _enqueue(self, exchange: Recorded) -> None:
+        try:
+            self._queue.put_nowait(exchange)
+        except queue.Full:
+            self.violations.not_judged += 1
+
+    async def _relay(self, exchange: Recorded, url: str, headers: list[tuple[str, str]], send: Any) -> None:
+        client = self.client()
+        hold = False
+        request = client.build_request(exchange.method, url, headers=headers, content=exchange.body)
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.HTTPError as error:
+            exchange.error = f"{type(error).__name__}: {error}"
+            exchange.finished = time.monotonic()
+            self._enqueue(exchange)
+            api = self.judge.router.match(exchange.method, exchange.path)[0]
+            await _send_json(send, 502, proxy_error(api, 502, f"the upstream {self.upstream} did not answer: "
+                                                              f"{type(error).__name__}"))
+            return
+        try:
+            exchange.answered = time.monotonic()
+            exchange.status = response.status_code
+            head = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in RELAYED_HOP_BY_HOP]
+            exchange.response_headers = {k.lower(): v for k, v in head}
+            hold = self.options.fail_on_violation or (self.options.report_header and not exchange.is_stream)
+            if hold:
+                await self._read_whole(exchange, response)
+                verdict = await asyncio.to_thread(self.judge.judge, exchange)
+                self._settle(exchange, verdict)
+                await self._answer_judged(exchange, verdict, head, send)
+                return
+            await send({"type": "http.response.start", "status": response.status_code,
+                        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in head]})
+            incremental = sse.Incremental() if exchange.is_stream else None
+            kept = bytearray()
+            async for chunk in response.aiter_raw():
+                now = time.monotonic()
+                if len(kept) + len(chunk) <= MAX_KEPT_BYTES:
+                    kept += chunk
+                    if incremental is not None:
+                        incremental.feed(chunk, now)
+                else:
+                    exchange.truncated = True
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            exchange.finished = time.monotonic()
+            exchange.content = bytes(kept)
+            exchange.arrivals = incremental.arrivals if incremental is not None else []
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except httpx.HTTPError as error:
+            exchange.error = f"the upstream broke off: {type(error).__name__}: {error}"
+            exchange.finished = time.monotonic()
+            exchange.content = exchange.content or bytes(locals().get("kept", b""))
+        finally:
+            await response.aclose()
+            if not hold:
+                self._enqueue(exchange)
+
+    async def _read_whole(self, exchange: Recorded, response: httpx.Response) -> None:
+        incremental = sse.Incremental() if exchange.is_stream else None
+        kept = bytearray()
+        async for chunk in response.aiter_raw():
+            if len(kept) + len(chunk) <= MAX_KEPT_BYTES:
+                kept += chunk
+                if incremental is not None:
+                    incremental.feed(chunk, time.monotonic())
+            else:
+                exchange.truncated = True
+                kept += chunk  # still forwarded whole: held answers are bounded by the upstream's own answer
+        exchange.finished = time.monotonic()
+        exchange.content = bytes(kept)
+        exchange.arrivals = incremental.arrivals if incremental is not None else []
+
+    async def _answer_judged(self, exchange: Recorded, verdict: Verdict, head: list[tuple[str, str]],
+                             send: Any) -> None:
+        if verdict.findings and self.options.fail_on_violation:
+            await _send_json(send, 502, failure_body(verdict))
+            return
+        head = [(k, v) for k, v in head if k.lower() != "content-length"]
+        head.append(("content-length", str(len(exchange.content))))
+        if self.options.report_header:
+            head.append((REPORT_HEADER, header_value(verdict)))
+        await send({"type": "http.response.start", "status": exchange.status,
+                    "headers": [(k.encode("latin-1"), v.encode("latin-1", "replace")) for k, v in head]})
+        await send({"type": "http.response.body", "body": exchange.content, "more_body": False})
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.start()
+                self.client()  # the pools before the first request, not during it
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                for client in self._clients:
+                    await client.aclose()
+                self._clients = []
+                await asyncio.to_thread(self.drain)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def header_value(verdict: Verdict) -> str:
+    """`0`, or `N; [check] message; …` on one line, ASCII, bounded."""
+    if not verdict.findings:
+        return "0"
+    parts = [f"[{f.check}] {f.message.splitlines()[0]}" for f in verdict.findings]
+    text = f"{len(verdict.findings)}; " + "; ".join(parts)
+    text = text.encode("ascii", "backslashreplace").decode("ascii").replace("\r", " ").replace("\n", " ")
+    return text if len(text) <= MAX_HEADER_CHARS else text[:MAX_HEADER_CHARS - 3] + "..."
+
+
+def failure_body(verdict: Verdict) -> dict[str, Any]:
+    """The 502 under --fail-on-violation, in the API's own envelope, with the findings beside it."""
+    message = f"the upstream's answer breaks the contract ({len(verdict.findings)} violation(s)); see `violations`"
+    body = proxy_error(verdict.api, 502, message, "contract_violation")
+    body["violations"] = [{"check": f.check, "operation": f.operation, "message": f.message} for f in verdict.findings]
+    return body
+
+
+def proxy_error(api: str | None, status: int, message: str, code: str | None = None) -> dict[str, Any]:
+    """An answer of the proxy's own, in the envelope of the API the request was for (imprun's when unknown)."""
+    code = code or {413: "payload_too_large", 502: "bad_gateway"}.get(status, "proxy_error")
+    if api == "miso":
+        return {"code": code, "message": message, "status": status}
+    return {"error": {413: "Payload Too Large", 502: "Bad Gateway"}.get(status, "Error"), "message": message,
+            "code": code.upper()}
+
+
+def _credential(exchange: Recorded) -> str | None:
+    value = exchange.header("authorization") or exchange.header("x-api-key")
+    return value.split(" ", 1)[-1] if value else None
+
+
+async def _disconnected(receive: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _send_json(send: Any, status: int, body: dict[str, Any]) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+    await send({"type": "http.response.body", "body": data, "more_body": False})
