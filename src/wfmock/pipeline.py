@@ -106,14 +106,15 @@ class Pipeline:
             match = self.routers[api.name].match(method, scope["path"])                     # route
             operation_id = match.operation.operation_id
             api_key = self.authenticators[api.name].authenticate(match.operation, headers)  # authenticate
+            await self.session.follow_scenario()
             engine = self.session.engine_for(headers.get(SCENARIO_HEADER))
-            decision = self.session.admit(api.name, engine, api_key)                        # rate limit
+            decision = await self.session.admit(api.name, engine, api_key)                      # rate limit
             if decision is not None:
                 rate_headers = decision.headers()
                 if not decision.allowed:
                     raise ApiError(errors.RATE_LIMITED, _rate_message(decision), status=429, headers=rate_headers)
             incoming = await read_incoming(scope, receive, headers, self.limits, match.operation)
-            plan = engine.plan(RequestInfo(                                                 # scenario
+            plan = await engine.decide(RequestInfo(                                               # scenario
                 api=api.name, operation_id=operation_id, method=method, path=scope["path"],
                 path_params=match.path_params, query=incoming.query, headers=headers,
                 body=incoming.parsed_body(), api_key=api_key,

@@ -8,7 +8,8 @@ frames, paced, with pings, stop requests and the scenario's stream shaping appli
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,7 +218,7 @@ async def stream_run(
     envelope: Envelope,
     options: StreamOptions,
     stop: asyncio.Event,
-    on_end: Callable[[str], None],
+    on_end: Callable[[str], Awaitable[None] | None],
 ) -> AsyncIterator[bytes]:
     """Yields the plan as SSE frames, paced; ends with `workflow_finished` (or an `error` event).
 
@@ -248,13 +249,13 @@ async def stream_run(
                     yield sse.PING
             if stop.is_set():
                 ended = True
-                on_end("stopped")
+                await _call(on_end, "stopped")
                 reason = stop.reason if isinstance(stop, StopSignal) else STOPPED_BY_USER
                 yield sse.frame(_event("workflow_finished", envelope, _stopped(plan.steps[-1].data, reason)))
                 return
             if options.error_after is not None and sent >= options.error_after:
                 ended = True
-                on_end("failed")
+                await _call(on_end, "failed")
                 yield sse.frame({
                     "event": "error", "workflow_run_id": envelope.workflow_run_id,
                     "code": options.error_code, "message": options.error_message, "status": options.error_status,
@@ -264,12 +265,19 @@ async def stream_run(
                 raise AbortConnection()
             if step.event == "workflow_finished":
                 ended = True
-                on_end(plan.status)
+                await _call(on_end, plan.status)
             yield sse.frame(_event(step.event, envelope, step.data))
             sent += 1
     finally:
         if not ended:
-            on_end(plan.status)
+            await _call(on_end, plan.status)
+
+
+async def _call(on_end: Callable[[str], Awaitable[None] | None], status: str) -> None:
+    """`on_end` may be a plain function (tests) or a coroutine function (the API writing to its store)."""
+    result = on_end(status)
+    if inspect.isawaitable(result):
+        await result
 
 
 def _event(name: str, envelope: Envelope, data: dict[str, Any]) -> dict[str, Any]:
