@@ -64,6 +64,7 @@ class ImprunApi(Api):
         errors.UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
         errors.PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
         errors.INTERNAL: "INTERNAL_ERROR",
+        errors.UNAVAILABLE: "SERVICE_UNAVAILABLE",
     }
 
     def __init__(self, spec: ApiSpec, *, run_duration: float = 2.0, retain: int = DEFAULT_RETAIN,

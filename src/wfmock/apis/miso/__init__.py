@@ -38,6 +38,7 @@ class MisoApi(Api):
         errors.UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
         errors.PAYLOAD_TOO_LARGE: "file_too_large",
         errors.INTERNAL: "internal_server_error",
+        errors.UNAVAILABLE: "service_unavailable",
     }
 
     def __init__(self, spec: ApiSpec, apps: AppRegistry, *, pace: float = 1.0, retain: int = DEFAULT_RETAIN,
