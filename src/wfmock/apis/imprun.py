@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
@@ -22,7 +23,13 @@ CREDENTIAL_FAILURES = {"expired": "CREDENTIAL_EXPIRED", "wrong_password": "AUTHE
 
 
 def iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(int(timestamp), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso_second(int(timestamp))
+
+
+@lru_cache(maxsize=4096)
+def _iso_second(second: int) -> str:
+    """Formatting a datetime costs more than the rest of a read; most requests share a few seconds."""
+    return datetime.fromtimestamp(second, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(slots=True)

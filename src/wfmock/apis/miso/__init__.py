@@ -125,6 +125,7 @@ class MisoApi(Api):
             created_by={"id": end_user_id, "user": user},
             failed_node=_failed_node(outcome),
             failure_message=getattr(outcome, "error_message", None) if outcome else None,
+            timeline=mode != "blocking",  # a blocking run never streams: its events are never built
         )
         record = WorkflowRun(
             id=run_id, task_id=task_id, app=app.name, workflow_id=app.workflow_id, version=app.version,

@@ -103,8 +103,16 @@ def plan_run(
     created_by: dict[str, Any],
     failed_node: str | int | None = None,
     failure_message: str | None = None,
+    timeline: bool = True,
 ) -> RunPlan:
-    """The whole timeline of a run of `app`, ending succeeded, or failed at `failed_node`."""
+    """The whole timeline of a run of `app`, ending succeeded, or failed at `failed_node`.
+
+    `timeline=False` (a blocking run, which never streams) decides the same outcome, totals and ids
+    without building the events: only the final `workflow_finished` step is kept.
+    """
+    if not timeline:
+        return _outcome_only(app, run_id, answer, created_at, ids, options, created_by, failed_node,
+                             failure_message)
     steps: list[Step] = [Step(0.0, "workflow_started", {
         "id": run_id,
         "workflow_id": app.workflow_id,
@@ -167,6 +175,38 @@ def plan_run(
         "exceptions_count": 0, "files": [],
     }))
     return RunPlan(steps, status, final_outputs, error, tokens, node_steps, clock, node_steps)
+
+
+def _outcome_only(app: App, run_id: str, answer: Answer, created_at: float, ids: IdFactory,
+                  options: StreamOptions, created_by: dict[str, Any], failed_node: str | int | None,
+                  failure_message: str | None) -> RunPlan:
+    """`plan_run`'s result without its events: same ids drawn, same clock arithmetic, same ending."""
+    clock = 0.0
+    failing_index = _failing_index(app, failed_node)
+    status, error, node_steps = "succeeded", None, 0
+    chunk_count = -(-len(answer.text) // max(1, options.chunk_size))
+    for index, node in enumerate(app.nodes, start=1):
+        ids.uuid4()  # the node execution's id: drawn as a stream would, so seeded ids stay the same
+        node_steps += 1
+        failed = index == failing_index
+        if node is app.text_node and not failed:
+            for _ in range(chunk_count):
+                clock += options.chunk_interval
+        clock += NODE_SECONDS.get(node.type, 0.05)
+        if failed:
+            status = "failed"
+            error = failure_message or f"Node {node.title} run failed: simulated failure"
+            break
+    final_outputs = {app.output_name: answer.text} if status == "succeeded" else None
+    tokens = answer.total_tokens if status == "succeeded" else 0
+    finished = Step(0.0, "workflow_finished", {
+        "id": run_id, "workflow_id": app.workflow_id, "sequence_number": 1,
+        "status": status, "outputs": final_outputs, "error": error,
+        "elapsed_time": round(clock, 6), "total_tokens": tokens, "total_steps": node_steps,
+        "created_by": created_by, "created_at": int(created_at), "finished_at": int(created_at + clock),
+        "exceptions_count": 0, "files": [],
+    })
+    return RunPlan([finished], status, final_outputs, error, tokens, node_steps, clock, node_steps)
 
 
 def pace_plan(plan: RunPlan, options: StreamOptions) -> None:
