@@ -336,6 +336,8 @@ def main() -> int:
     parser.add_argument("--streams", default="1000,5000,10000")
     parser.add_argument("--stream-seconds", type=float, default=20)
     parser.add_argument("--no-peers", action="store_true", help="skip WireMock and Prism")
+    parser.add_argument("--only", choices=("all", "http", "streams"), default="all",
+                        help="re-run just the HTTP rows or just the streams (e.g. when the machine is quieter)")
     parser.add_argument("--quick", action="store_true", help="2 s per target, 1,000 streams: a smoke run")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
     args = parser.parse_args()
@@ -345,12 +347,10 @@ def main() -> int:
     rows: list[Row] = []
     extra: dict[str, Any] = {}
     started = time.monotonic()
-    tool = tools["wrk"]
-    secs, warm = args.seconds, args.warmup
 
     # start-up: a wfmock process until its health check answers, vs the bare app (3 each, the median)
-    startup = {"wfmock": [], "bare Starlette": []}
-    for _ in range(3):
+    startup: dict[str, list[float]] = {"wfmock": [], "bare Starlette": []}
+    for _ in range(3 if args.only != "streams" else 0):
         port = free_port()
         with server(wfmock_serve(port), f"http://127.0.0.1:{port}/_wfmock/health") as process:
             startup["wfmock"].append(process.startup)  # type: ignore[attr-defined]
@@ -358,118 +358,136 @@ def main() -> int:
         with server([PY, str(ROOT / "benchmarks" / "bare_app.py"), str(port)],
                     f"http://127.0.0.1:{port}/v2/workflows/x") as process:
             startup["bare Starlette"].append(process.startup)  # type: ignore[attr-defined]
-    extra["startup_s"] = {name: sorted(values)[1] for name, values in startup.items()}
+    extra["startup_s"] = {name: sorted(values)[1] for name, values in startup.items() if values}
 
     bare_port = free_port()
     with server([PY, str(ROOT / "benchmarks" / "bare_app.py"), str(bare_port)],
                 f"http://127.0.0.1:{bare_port}/v2/workflows/x") as bare:
         bare_url = f"http://127.0.0.1:{bare_port}"
         create = dict(method="POST", body=HOMETAX, headers=IMPRUN_HEADERS)
-        base_create = measure(rows, "POST /v2/workflows", "bare Starlette (baseline)", bare, tool,
-                              f"{bare_url}/v2/workflows", secs, warm, **create)
-        base_get = measure(rows, "GET /v2/workflows/{id}", "bare Starlette (baseline)", bare, tool,
-                           f"{bare_url}/v2/workflows/wf_x", secs, warm, headers=IMPRUN_HEADERS)
-
-        # wfmock, one process, memory
-        port = free_port()
-        with server(wfmock_serve(port, "--no-rate-limit", "--pace", "0"),
-                    f"http://127.0.0.1:{port}/_wfmock/health") as one:
-            url = f"http://127.0.0.1:{port}"
-            measure(rows, "POST /v2/workflows", "wfmock, 1 process, memory", one, tool, f"{url}/v2/workflows",
-                    secs, warm, **create)
-            run_id = post_json(f"{url}/v2/workflows", HOMETAX, IMPRUN_HEADERS)["id"]
-            measure(rows, "GET /v2/workflows/{id}", "wfmock, 1 process, memory", one, tool,
-                    f"{url}/v2/workflows/{run_id}", secs, warm, headers=IMPRUN_HEADERS)
-            measure(rows, "POST /ext/v1/workflows/run (blocking)", "wfmock, 1 process, memory", one, tool,
-                    f"{url}/ext/v1/workflows/run", secs, warm, method="POST", body=MISO_RUN, headers=MISO_HEADERS)
-        # logs paging: a fresh process with 100, then 10,000 stored runs
-        port = free_port()
-        with server(wfmock_serve(port, "--no-rate-limit", "--pace", "0"),
-                    f"http://127.0.0.1:{port}/_wfmock/health") as logs:
-            url = f"http://127.0.0.1:{port}"
-            logs_url = f"{url}/ext/v1/workflows/logs?page=2&limit=20"
-            asyncio.run(fill_runs(port, 100))
-            small = measure(rows, "GET /ext/v1/workflows/logs", "wfmock, 100 stored runs (baseline)", logs, tool,
-                            logs_url, secs, warm, headers=MISO_HEADERS)
-            asyncio.run(fill_runs(port, 9_900))
-            big = measure(rows, "GET /ext/v1/workflows/logs", "wfmock, 10,000 stored runs", logs, tool,
-                          logs_url, secs, warm, headers=MISO_HEADERS)
-            big.baseline, big.ratio = small.target, big.rate / small.rate if small.rate else None
-
-        # wfmock, N workers on Redis
-        if tools["redis"]:
-            redis_port = free_port()
-            redis_process = subprocess.Popen([tools["redis"], "--port", str(redis_port), "--bind", "127.0.0.1",
-                                              "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
-            try:
-                time.sleep(0.5)
-                port = free_port()
-                store = f"redis://127.0.0.1:{redis_port}/0"
-                label = f"wfmock, {args.workers} workers, Redis"
-                with server(wfmock_serve(port, "--no-rate-limit", "--pace", "0", "--workers", str(args.workers),
-                                         "--store", store), f"http://127.0.0.1:{port}/_wfmock/health") as many:
-                    url = f"http://127.0.0.1:{port}"
-                    row = measure(rows, "POST /v2/workflows", label, many, tool, f"{url}/v2/workflows", secs,
-                                  warm, **create)
-                    row.rss_mib += rss_mib(redis_process.pid)
-                    row.note = "RSS includes redis-server"
-                    run_id = post_json(f"{url}/v2/workflows", HOMETAX, IMPRUN_HEADERS)["id"]
-                    measure(rows, "GET /v2/workflows/{id}", label, many, tool, f"{url}/v2/workflows/{run_id}",
-                            secs, warm, headers=IMPRUN_HEADERS)
-                    measure(rows, "POST /ext/v1/workflows/run (blocking)", label, many, tool,
-                            f"{url}/ext/v1/workflows/run", secs, warm, method="POST", body=MISO_RUN,
-                            headers=MISO_HEADERS)
-            finally:
-                redis_process.terminate()
-                redis_process.wait(timeout=10)
-
-        # peers
-        if not args.no_peers:
-            port = free_port()
-            with server(["java", "-Xmx512m", "-jar", tools["wiremock"], "--port", str(port), "--bind-address",
-                         "127.0.0.1", "--disable-banner", "--no-request-journal", "--async-response-enabled=false"],
-                        f"http://127.0.0.1:{port}/__admin/mappings") as wiremock:
-                post_json(f"http://127.0.0.1:{port}/__admin/mappings", {
-                    "request": {"method": "POST", "url": "/v2/workflows"},
-                    "response": {"status": 200, "jsonBody": {"id": "wf_0123456789ab", "status": "RUNNING",
-                                                            "createdAt": "2026-01-01T00:00:00Z"},
-                                 "headers": {"Content-Type": "application/json"}}}, {"Content-Type": "application/json"})
-                log(f"WireMock warm-up {args.wiremock_warmup:.0f} s (the JIT)")
-                wrk(tool, f"http://127.0.0.1:{port}/v2/workflows", args.wiremock_warmup, **create)
-                measure(rows, "POST /v2/workflows", "WireMock 3 standalone, 1 stub", wiremock, tool,
-                        f"http://127.0.0.1:{port}/v2/workflows", secs, warm, **create)
-            document = Path(tempfile.mkdtemp()) / "imprun-3.1.yaml"
-            subprocess.run([*WFMOCK, "openapi", "export", "--api", "imprun", "--oas", "3.1", "-o", str(document)],
-                           check=True)
-            port = free_port()
-            with server([tools["prism"], "mock", "-h", "127.0.0.1", "-p", str(port), str(document)],
-                        f"http://127.0.0.1:{port}/v2/workflows/wf_x") as prism:
-                measure(rows, "POST /v2/workflows", "Prism 5 mock, the same document", prism, tool,
-                        f"http://127.0.0.1:{port}/v2/workflows", secs, warm, **create)
-
-        for row in rows:
-            if row.ratio is None and not row.target.endswith("(baseline)"):
-                base = base_create if row.group.startswith("POST") else base_get
-                row.baseline, row.ratio = base.target, row.rate / base.rate if base.rate else None
-
-        # concurrent SSE streams: one event per second each, wfmock (stalled-stream: a ping a second) vs bare
-        streams: list[dict[str, Any]] = []
-        port = free_port()
-        with server(wfmock_serve(port, "--no-rate-limit", "--scenario", "stalled-stream"),
-                    f"http://127.0.0.1:{port}/_wfmock/health") as streamer:
-            body = json.dumps({"inputs": {"query": "hi"}, "mode": "streaming", "user": "sse"}).encode()
-            mock_request = http("POST", "/ext/v1/workflows/run", MISO_HEADERS, body)
-            bare_request = http("GET", f"/stream?seconds={int(args.stream_seconds + 90)}", {})
-            for count in (int(n) for n in args.streams.split(",")):
-                log(f"{count:,} streams: bare Starlette")
-                base = run_streams(bare_port, bare_request, count, args.stream_seconds, bare.pid)
-                log(f"{count:,} streams: wfmock")
-                mock = run_streams(port, mock_request, count, args.stream_seconds, streamer.pid)
-                streams.append({"streams": count, "bare": base, "wfmock": mock,
-                                "events_ratio": mock["events"] / base["events"] if base["events"] else None})
+        if args.only != "streams":
+            http_rows(rows, args, tools, bare, bare_url, create)
+        streams = [] if args.only == "http" else stream_rows(args, bare, bare_port)
         extra["streams"] = streams
 
-    # the contract kit's wall time against the mock, both APIs
+    if args.only != "streams":
+        extra["contract_s"] = contract_times()
+    report(rows, extra, args, time.monotonic() - started)
+    return 0
+
+
+def http_rows(rows: list[Row], args: argparse.Namespace, tools: dict[str, str], bare: Any, bare_url: str,
+              create: dict[str, Any]) -> None:
+    tool, secs, warm = tools["wrk"], args.seconds, args.warmup
+    base_create = measure(rows, "POST /v2/workflows", "bare Starlette (baseline)", bare, tool,
+                          f"{bare_url}/v2/workflows", secs, warm, **create)
+    base_get = measure(rows, "GET /v2/workflows/{id}", "bare Starlette (baseline)", bare, tool,
+                       f"{bare_url}/v2/workflows/wf_x", secs, warm, headers=IMPRUN_HEADERS)
+
+    # wfmock, one process, memory
+    port = free_port()
+    with server(wfmock_serve(port, "--no-rate-limit", "--pace", "0"),
+                f"http://127.0.0.1:{port}/_wfmock/health") as one:
+        url = f"http://127.0.0.1:{port}"
+        measure(rows, "POST /v2/workflows", "wfmock, 1 process, memory", one, tool, f"{url}/v2/workflows",
+                secs, warm, **create)
+        run_id = post_json(f"{url}/v2/workflows", HOMETAX, IMPRUN_HEADERS)["id"]
+        measure(rows, "GET /v2/workflows/{id}", "wfmock, 1 process, memory", one, tool,
+                f"{url}/v2/workflows/{run_id}", secs, warm, headers=IMPRUN_HEADERS)
+        measure(rows, "POST /ext/v1/workflows/run (blocking)", "wfmock, 1 process, memory", one, tool,
+                f"{url}/ext/v1/workflows/run", secs, warm, method="POST", body=MISO_RUN, headers=MISO_HEADERS)
+    # logs paging: a fresh process with 100, then 10,000 stored runs
+    port = free_port()
+    with server(wfmock_serve(port, "--no-rate-limit", "--pace", "0"),
+                f"http://127.0.0.1:{port}/_wfmock/health") as logs:
+        url = f"http://127.0.0.1:{port}"
+        logs_url = f"{url}/ext/v1/workflows/logs?page=2&limit=20"
+        asyncio.run(fill_runs(port, 100))
+        small = measure(rows, "GET /ext/v1/workflows/logs", "wfmock, 100 stored runs (baseline)", logs, tool,
+                        logs_url, secs, warm, headers=MISO_HEADERS)
+        asyncio.run(fill_runs(port, 9_900))
+        big = measure(rows, "GET /ext/v1/workflows/logs", "wfmock, 10,000 stored runs", logs, tool,
+                      logs_url, secs, warm, headers=MISO_HEADERS)
+        big.baseline, big.ratio = small.target, big.rate / small.rate if small.rate else None
+
+    # wfmock, N workers on Redis
+    if tools["redis"]:
+        redis_port = free_port()
+        redis_process = subprocess.Popen([tools["redis"], "--port", str(redis_port), "--bind", "127.0.0.1",
+                                          "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        try:
+            time.sleep(0.5)
+            port = free_port()
+            store = f"redis://127.0.0.1:{redis_port}/0"
+            label = f"wfmock, {args.workers} workers, Redis"
+            with server(wfmock_serve(port, "--no-rate-limit", "--pace", "0", "--workers", str(args.workers),
+                                     "--store", store), f"http://127.0.0.1:{port}/_wfmock/health") as many:
+                url = f"http://127.0.0.1:{port}"
+                row = measure(rows, "POST /v2/workflows", label, many, tool, f"{url}/v2/workflows", secs,
+                              warm, **create)
+                row.rss_mib += rss_mib(redis_process.pid)
+                row.note = "RSS includes redis-server"
+                run_id = post_json(f"{url}/v2/workflows", HOMETAX, IMPRUN_HEADERS)["id"]
+                measure(rows, "GET /v2/workflows/{id}", label, many, tool, f"{url}/v2/workflows/{run_id}",
+                        secs, warm, headers=IMPRUN_HEADERS)
+                measure(rows, "POST /ext/v1/workflows/run (blocking)", label, many, tool,
+                        f"{url}/ext/v1/workflows/run", secs, warm, method="POST", body=MISO_RUN,
+                        headers=MISO_HEADERS)
+        finally:
+            redis_process.terminate()
+            redis_process.wait(timeout=10)
+
+    # peers
+    if not args.no_peers:
+        port = free_port()
+        with server(["java", "-Xmx512m", "-jar", tools["wiremock"], "--port", str(port), "--bind-address",
+                     "127.0.0.1", "--disable-banner", "--no-request-journal", "--async-response-enabled=false"],
+                    f"http://127.0.0.1:{port}/__admin/mappings") as wiremock:
+            post_json(f"http://127.0.0.1:{port}/__admin/mappings", {
+                "request": {"method": "POST", "url": "/v2/workflows"},
+                "response": {"status": 200, "jsonBody": {"id": "wf_0123456789ab", "status": "RUNNING",
+                                                        "createdAt": "2026-01-01T00:00:00Z"},
+                             "headers": {"Content-Type": "application/json"}}}, {"Content-Type": "application/json"})
+            log(f"WireMock warm-up {args.wiremock_warmup:.0f} s (the JIT)")
+            wrk(tool, f"http://127.0.0.1:{port}/v2/workflows", args.wiremock_warmup, **create)
+            measure(rows, "POST /v2/workflows", "WireMock 3 standalone, 1 stub", wiremock, tool,
+                    f"http://127.0.0.1:{port}/v2/workflows", secs, warm, **create)
+        document = Path(tempfile.mkdtemp()) / "imprun-3.1.yaml"
+        subprocess.run([*WFMOCK, "openapi", "export", "--api", "imprun", "--oas", "3.1", "-o", str(document)],
+                       check=True)
+        port = free_port()
+        with server([tools["prism"], "mock", "-h", "127.0.0.1", "-p", str(port), str(document)],
+                    f"http://127.0.0.1:{port}/v2/workflows/wf_x") as prism:
+            measure(rows, "POST /v2/workflows", "Prism 5 mock, the same document", prism, tool,
+                    f"http://127.0.0.1:{port}/v2/workflows", secs, warm, **create)
+
+    for row in rows:
+        if row.ratio is None and not row.target.endswith("(baseline)"):
+            base = base_create if row.group.startswith("POST") else base_get
+            row.baseline, row.ratio = base.target, row.rate / base.rate if base.rate else None
+
+
+def stream_rows(args: argparse.Namespace, bare: Any, bare_port: int) -> list[dict[str, Any]]:
+    """Concurrent SSE streams, one event per second each: wfmock (stalled-stream: a ping a second) vs bare."""
+    streams: list[dict[str, Any]] = []
+    port = free_port()
+    with server(wfmock_serve(port, "--no-rate-limit", "--scenario", "stalled-stream"),
+                f"http://127.0.0.1:{port}/_wfmock/health") as streamer:
+        body = json.dumps({"inputs": {"query": "hi"}, "mode": "streaming", "user": "sse"}).encode()
+        mock_request = http("POST", "/ext/v1/workflows/run", MISO_HEADERS, body)
+        bare_request = http("GET", f"/stream?seconds={int(args.stream_seconds + 90)}", {})
+        for count in (int(n) for n in args.streams.split(",")):
+            log(f"{count:,} streams: bare Starlette")
+            base = run_streams(bare_port, bare_request, count, args.stream_seconds, bare.pid)
+            log(f"{count:,} streams: wfmock")
+            mock = run_streams(port, mock_request, count, args.stream_seconds, streamer.pid)
+            streams.append({"streams": count, "bare": base, "wfmock": mock,
+                            "events_ratio": mock["events"] / base["events"] if base["events"] else None})
+    return streams
+
+
+def contract_times() -> dict[str, float]:
+    """The contract kit's wall time against the mock, both APIs (default phases)."""
     contract: dict[str, float] = {}
     port = free_port()
     with server(wfmock_serve(port, "--no-rate-limit", "--pace", "0"), f"http://127.0.0.1:{port}/_wfmock/health"):
@@ -479,9 +497,7 @@ def main() -> int:
                             "--api-key", key], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            timeout=600)
             contract[api] = time.monotonic() - began
-    extra["contract_s"] = contract
-    report(rows, extra, args, time.monotonic() - started)
-    return 0
+    return contract
 
 
 def report(rows: list[Row], extra: dict[str, Any], args: argparse.Namespace, wall: float) -> None:
@@ -502,8 +518,10 @@ def report(rows: list[Row], extra: dict[str, Any], args: argparse.Namespace, wal
                 ratio = f"{level['events_ratio']:.3f}" if name == "wfmock" and level["events_ratio"] else "1"
                 print(f"| {level['streams']:,} | {name} | {figures['connected']:,} | {figures['events']:,} | {ratio} | "
                       f"{figures['late_p50_ms']:.0f} / {figures['late_p99_ms']:.0f} | {figures['rss_mib']:.0f} |")
-    print(f"\nstart-up (median of 3, until the first answer): {json.dumps(extra['startup_s'])}")
-    print(f"contract kit wall time (s): {json.dumps({k: round(v, 1) for k, v in extra['contract_s'].items()})}")
+    if extra.get("startup_s"):
+        print(f"\nstart-up (median of 3, until the first answer): {json.dumps(extra['startup_s'])}")
+    if extra.get("contract_s"):
+        print(f"contract kit wall time (s): {json.dumps({k: round(v, 1) for k, v in extra['contract_s'].items()})}")
     data = {"machine": {"node": platform.node(), "cores": os.cpu_count(), "python": platform.python_version(),
                         "platform": platform.platform()},
             "command": " ".join(sys.argv), "seconds": args.seconds, "rows": [row.__dict__ for row in rows], **extra}
