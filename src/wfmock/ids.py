@@ -19,9 +19,17 @@ class IdFactory:
 
     def __init__(self, seed: int | None = None) -> None:
         self._random = random.Random(seed if seed is not None else int.from_bytes(os.urandom(32), "big"))
+        self._seeded = seed is not None
 
     def uuid4(self) -> str:
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
     def token(self, prefix: str, length: int = 12) -> str:
-        return prefix + "".join(self._random.choice(_BASE36) for _ in range(length))
+        if self._seeded:  # the same characters as every earlier version for the same seed
+            return prefix + "".join(self._random.choice(_BASE36) for _ in range(length))
+        number = self._random.getrandbits(6 * length)  # one draw, then base 36 (not seeded: no sequence to keep)
+        chars = []
+        for _ in range(length):
+            number, digit = divmod(number, 36)
+            chars.append(_BASE36[digit])
+        return prefix + "".join(chars)
