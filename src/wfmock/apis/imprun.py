@@ -19,6 +19,7 @@ from wfmock.store import Codec, MemoryStore, Store
 
 RUNNING, SUCCEEDED, FAILED, TIMED_OUT = "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT"
 SECRET_PARAMS = ("sessionToken", "imageBase64")
+RESULT_CACHE = 4096  # results of finished runs kept per process on a shared store
 CREDENTIAL_FAILURES = {"expired": "CREDENTIAL_EXPIRED", "wrong_password": "AUTHENTICATION_FAILED"}
 
 
@@ -79,10 +80,16 @@ class ImprunApi(Api):
         super().__init__(spec)
         self.run_duration = run_duration
         self.retain = retain
-        self.runs = (store or MemoryStore()).records("imprun:runs", RUN_CODEC, retain, retain_bytes)
+        store = store or MemoryStore()
+        self.runs = store.records("imprun:runs", RUN_CODEC, retain, retain_bytes)
+        self.shared_store = store.shared
+        # results are a pure function of (seed, id, params): a shared store keeps params, this process the
+        # newest results it built, so polling a finished run does not generate its payload again
+        self._results: dict[str, Any] = {}
 
     def reset(self) -> None:
         self.runs.clear()
+        self._results.clear()
 
     def error_reply(self, error: ApiError) -> Reply:
         code = self.code_for(error)
@@ -203,12 +210,19 @@ class ImprunApi(Api):
 
     def _result(self, run: Run, session: Any) -> Any:
         if run.result is None:
-            if run.fixture:
+            cached = self._results.get(run.id)  # a run read from a shared store is a fresh copy each time
+            if cached is not None:
+                run.result = cached
+            elif run.fixture:
                 run.result = session.fixture(run.fixture)
             else:
                 from wfmock.data import imprun_result
 
                 run.result = imprun_result(run.params, f"{session.seed}:{run.id}")
+            if self.shared_store and cached is None:
+                self._results[run.id] = run.result
+                while len(self._results) > RESULT_CACHE:
+                    del self._results[next(iter(self._results))]
         return run.result
 
     @staticmethod
