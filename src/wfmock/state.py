@@ -6,6 +6,7 @@ One `Session` per server. Tests build their own, so no state hides in module glo
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -99,8 +100,12 @@ class Session:
         if current is None or current[0] == self.scenario_version:
             return
         version, source = current
-        scenario = self.load_source(source) if self.load_source is not None and source is not None else None
         self.scenario_version = version
+        try:
+            scenario = self.load_source(source) if self.load_source is not None and source is not None else None
+        except Exception as error:  # e.g. a name only another process's --scenario-dir offers: keep ours
+            logging.getLogger("wfmock").warning("cannot follow the scenario switched elsewhere: %s", error)
+            return
         self.use_scenario(scenario)
 
     def engine_for(self, name: str | None) -> ScenarioEngine:
