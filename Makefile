@@ -25,5 +25,11 @@ FUZZ_EXAMPLES ?= 100000
 fuzz: $(STAMP)
 	WFMOCK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTHON) -m pytest tests/test_fuzz.py -q -s
 
+# wfmock vs bare Starlette, WireMock and Prism, in one run (installs wrk, WireMock, Prism when missing);
+# prints a table and writes benchmarks/results.json. BENCH_ARGS=--quick for a 2-minute smoke run.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(PYTHON) benchmarks/bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -76,7 +76,7 @@ def test_a_server_beyond_loopback_gets_a_token(monkeypatch: pytest.MonkeyPatch,
     assert not needs_token("127.0.0.1") and not needs_token("::1") and not needs_token("localhost")
     assert needs_token("0.0.0.0") and needs_token("::") and needs_token("192.168.0.10") and needs_token("mock.internal")
     seen = {}
-    monkeypatch.setattr("wfmock.server.serve", lambda config, host, port, level: seen.update(config=config))
+    monkeypatch.setattr("wfmock.server.serve", lambda config, host, port, level, **_: seen.update(config=config))
     assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8080"]) == 0
     token = seen["config"].admin_token
     assert token and len(token) >= 24 and token in capsys.readouterr().err

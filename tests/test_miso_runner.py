@@ -101,3 +101,26 @@ def test_chunk_size_shapes_text_chunks() -> None:
     events, _ = asyncio.run(collect(make_plan(options), options))
     chunks = [e["data"]["data"]["text"] for e in events if e["data"] and e["data"]["event"] == "text_chunk"]
     assert chunks and all(len(c) == 1 for c in chunks)
+
+
+@pytest.mark.parametrize("app_name", [a.name for a in APPS.apps])
+@pytest.mark.parametrize("failed_node", [None, 1, 2, "llm", 99])
+@pytest.mark.parametrize("chunk_size", [1, 4, 7])
+def test_a_blocking_plan_without_events_ends_exactly_like_the_full_timeline(app_name, failed_node,
+                                                                             chunk_size) -> None:
+    """A blocking run skips building its events (it never streams them); nothing it reports may change."""
+    app = next(a for a in APPS.apps if a.name == app_name)
+    inputs = {"query": "부가세 신고 기간 알려줘"}
+    plans, next_ids = [], []
+    for timeline in (True, False):
+        ids = IdFactory(7)
+        plans.append(plan_run(
+            app, run_id="run-1", inputs=inputs, system={}, answer=demo_answer(inputs, {}, "seed"),
+            created_at=1_767_225_600, ids=ids, options=StreamOptions(chunk_size=chunk_size),
+            created_by={"id": "eu", "user": "u"}, failed_node=failed_node, timeline=timeline))
+        next_ids.append(ids.uuid4())  # the ids drawn after the plan (the log entry's) stay the same
+    full, outcome = plans
+    assert (outcome.status, outcome.outputs, outcome.error, outcome.total_tokens, outcome.total_steps,
+            outcome.elapsed) == (full.status, full.outputs, full.error, full.total_tokens, full.total_steps,
+                                 full.elapsed)
+    assert outcome.steps[-1].data == full.steps[-1].data and next_ids[0] == next_ids[1]

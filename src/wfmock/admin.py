@@ -26,6 +26,7 @@ from wfmock.console import console_routes
 from wfmock.docs import docs_routes
 from wfmock.limits import LimitError, clip, json_depth_ok
 from wfmock.scenario import ScenarioError, ScenarioLibrary
+from wfmock.store import StoreUnavailable
 from wfmock.scenario.limits import MAX_NESTING, MAX_SCENARIO_BYTES
 
 if TYPE_CHECKING:
@@ -114,6 +115,8 @@ def build_admin(pipeline: "Pipeline", token: str | None = None, library: Scenari
                 return await handler(request)
             except ClientDisconnect:
                 return Response(status_code=400)  # the client left mid-body: no one reads this
+            except StoreUnavailable as error:  # Redis is away: say so, and answer again once it is back
+                return _error(503, "store_unavailable", error.message or "store unavailable")
             except Exception:  # a bug must still answer in the envelope (and is logged, so tests see it)
                 logger.exception("unexpected error in the admin API: %s %s", request.method, request.url.path)
                 return _error(500, "internal_error", "The admin API hit an internal error.")
@@ -125,6 +128,7 @@ def build_admin(pipeline: "Pipeline", token: str | None = None, library: Scenari
         return JSONResponse({"status": "ok", "apis": [api.name for api in pipeline.apis], "auth": auth})
 
     async def list_scenarios(request: Request) -> Response:
+        await session.follow_scenario()
         return JSONResponse({
             "active": _describe(session.scenario),
             "bundled": [{"name": name, "description": description} for name, description in scenarios.bundled()],
@@ -132,6 +136,7 @@ def build_admin(pipeline: "Pipeline", token: str | None = None, library: Scenari
         })
 
     async def get_scenario(request: Request) -> Response:
+        await session.follow_scenario()
         return JSONResponse({"active": _describe(session.scenario)})
 
     async def set_scenario(request: Request) -> Response:
@@ -144,31 +149,34 @@ def build_admin(pipeline: "Pipeline", token: str | None = None, library: Scenari
         try:
             if isinstance(payload, dict) and isinstance(payload.get("name"), str):
                 chosen = library.load(payload["name"])
+                source = {"name": payload["name"]}
             elif isinstance(payload, dict) and "scenario" in payload:
                 document = payload["scenario"]
                 text = document if isinstance(document, str) else yaml.safe_dump(document, allow_unicode=True)
                 chosen = scenarios.load_text(text, source="<admin>", fixtures_dir=library.fixtures_dir)
+                source = {"text": text}
             else:
                 return _error(400, "invalid_request", "give {\"name\": NAME} (a scenario in the library) "
                                                       "or {\"scenario\": {...}}")
         except ScenarioError as error:
             return _error(400, "invalid_scenario", str(error), problems=[clip(str(p)) for p in error.problems[:50]])
-        session.use_scenario(chosen)  # streams already running keep the plan they started with
+        # streams already running keep the plan they started with; a shared store tells every process
+        await session.switch_scenario(chosen, source)
         return JSONResponse({"active": _describe(chosen)})
 
     async def clear_scenario(request: Request) -> Response:
-        session.use_scenario(None)
+        await session.switch_scenario(None, None)
         return JSONResponse({"active": None})
 
     async def reset(request: Request) -> Response:
-        session.reset()
-        journal.clear()
+        await session.reset_all()
+        await journal.clear_all()
         return JSONResponse({"reset": True})
 
     async def requests(request: Request) -> Response:
         query = request.query_params
         try:
-            entries = journal.find(
+            entries = await journal.search(
                 api=query.get("api"),
                 operation=query.get("operation"),
                 status=int(query["status"]) if "status" in query else None,
@@ -182,7 +190,7 @@ def build_admin(pipeline: "Pipeline", token: str | None = None, library: Scenari
         return JSONResponse({"requests": entries, "total": len(entries)})
 
     async def clear_requests(request: Request) -> Response:
-        journal.clear()
+        await journal.clear_all()
         return JSONResponse({"cleared": True})
 
     routes = [

@@ -19,6 +19,7 @@ from wfmock.pipeline import Pipeline
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
 from wfmock.spec import ApiSpec, repo_dir
 from wfmock.state import Session, Settings
+from wfmock.store import Store, open_store
 
 API_NAMES = ("imprun", "miso")
 
@@ -44,6 +45,9 @@ class Config:
     clock: Clock = field(default_factory=Clock)
     scenario_dirs: Sequence[Path] = ()
     limits: Limits = field(default_factory=Limits)
+    store_url: str | None = None         # `--store redis://HOST:PORT/DB`; None keeps state in this process
+    store_prefix: str = "wfmock"         # `--store-prefix`: several mocks can share one Redis
+    store: Store | None = None           # a ready store (tests); wins over `store_url`
 
 
 def fixtures_dir() -> Path:
@@ -57,35 +61,48 @@ def build_app(config: Config | None = None) -> Pipeline:
     settings = Settings(seed=config.seed, pace=config.pace, run_duration=config.run_duration,
                         rate_limits=config.rate_limits, fixtures_dir=fixtures)
     specs = {name: ApiSpec.load(name) for name in config.apis}
-    from wfmock.scenario import ScenarioLibrary, resolve
+    from wfmock.scenario import ScenarioLibrary, load_text, resolve
+    from wfmock.scenario.model import Scenario
 
     library = ScenarioLibrary(config.scenario_dirs, fixtures_dir=fixtures)
     startup = None
     if config.scenario:  # the operator's own command line may name a file; a request never can
         startup = library.load(config.scenario) if config.scenario in library.files() else \
             resolve(config.scenario, fixtures_dir=fixtures)
+    store = config.store or open_store(config.store_url, prefix=config.store_prefix)
+
+    def load_source(source: dict[str, str]) -> Scenario | None:
+        """A scenario switched on through another process: by library name, or the document's text."""
+        if "name" in source:
+            return library.load(source["name"])
+        if "text" in source:
+            return load_text(source["text"], source="<admin>", fixtures_dir=library.fixtures_dir)
+        return None
+
     session = Session(
         settings=settings,
         clock=config.clock,
         scenario=startup,
         resolve_scenario=library.load,  # X-Wfmock-Scenario: a name from the library, never a path
         default_rate_limits={name: spec.rate_limits for name, spec in specs.items()},
+        store=store,
+        load_source=load_source,
     )
     apis: list[Api] = []
     authenticators: dict[str, Authenticator] = {}
     if "imprun" in specs:
         apis.append(ImprunApi(specs["imprun"], run_duration=config.run_duration, retain=config.retain,
-                               retain_bytes=config.retain_bytes))
+                               retain_bytes=config.retain_bytes, store=store))
         authenticators["imprun"] = Authenticator(specs["imprun"].security_schemes, config.api_keys)
     if "miso" in specs:
         registry = AppRegistry.load(fixtures / "apps")
         apis.append(MisoApi(specs["miso"], registry, pace=config.pace, retain=config.retain,
-                             retain_bytes=config.retain_bytes))
+                             retain_bytes=config.retain_bytes, store=store))
         keys = set(config.api_keys) | registry.declared_keys if config.api_keys else set()
         authenticators["miso"] = Authenticator(specs["miso"].security_schemes, keys)
     for api in apis:
         session.on_reset.append(api.reset)
-    journal = Journal(max_bytes=config.retain_bytes)
+    journal = Journal(max_bytes=config.retain_bytes, store=store)
     pipeline = Pipeline(apis, session, authenticators, journal, limits=config.limits)
     pipeline.cors = CorsPolicy.for_server(config.host, config.cors_origins)
     if config.admin:

@@ -11,7 +11,7 @@ from typing import NoReturn
 from wfmock import __version__
 from wfmock.flags import (
     base_url, cors_origin, directory, finite_seconds, host_name, json_depth, key_text, mebibytes, port_number,
-    positive, seed_number, token_text,
+    positive, seed_number, store_prefix, store_url, token_text,
 )
 
 API_CHOICES = ("imprun", "miso", "all")
@@ -64,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cors-origin", type=cors_origin, action="append", default=[], metavar="ORIGIN",
                        help="let browser apps from this origin call the mock (repeatable; '*' for any). Default: "
                             "any origin on a loopback --host, loopback origins otherwise")
+    serve.add_argument("--store", type=store_url, default=None, metavar="redis://HOST:PORT/DB",
+                       help="keep state in Redis, so several processes (--workers, or instances behind a balancer) "
+                            "act as one mock; default: in this process's memory")
+    serve.add_argument("--store-prefix", type=store_prefix, default="wfmock", metavar="NAME",
+                       help="namespace of this mock's Redis keys (reset clears only these); default wfmock")
+    serve.add_argument("--workers", type=positive, default=1, metavar="N",
+                       help="serve with N processes; more than one needs --store (they must share state)")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
 
     scenarios = commands.add_parser("scenarios", help="check and list scenario files")
@@ -128,6 +135,10 @@ def _serve(args: argparse.Namespace) -> int:
     from wfmock.scenario import ScenarioError
     from wfmock.server import serve
 
+    if args.workers > 1 and not args.store:
+        print(f"wfmock: --workers {args.workers} needs --store redis://HOST:PORT/DB: each worker would otherwise "
+              "keep its own runs, limits and scenario", file=sys.stderr)
+        return 2
     token = args.admin_token
     if token is None and not args.no_admin and needs_token(args.host):
         token = new_token()
@@ -154,9 +165,11 @@ def _serve(args: argparse.Namespace) -> int:
         limits=limits,
         host=args.host,
         cors_origins=tuple(args.cors_origin),
+        store_url=args.store,
+        store_prefix=args.store_prefix,
     )
     try:
-        serve(config, args.host, args.port, args.log_level)
+        serve(config, args.host, args.port, args.log_level, workers=args.workers)
     except ScenarioError as error:
         print(f"wfmock: {str(error).splitlines()[0]}" if len(error.problems) == 1 else f"wfmock: {error}",
               file=sys.stderr)

@@ -120,3 +120,19 @@ def base_url(text: str) -> str:
     if scheme not in ("http", "https") or not separator or not rest or any(c.isspace() or c == "\x00" for c in text):
         raise _fail(f"{text[:80]!r} is not an http(s) URL")
     return text
+
+
+def store_url(text: str) -> str:
+    """`--store`: a Redis URL (redis://HOST:PORT/DB, rediss://…, unix://…)."""
+    if not text.startswith(("redis://", "rediss://", "unix://")) or len(text) > 1000:
+        raise _fail(f"{text[:60]!r} is not a Redis URL (redis://HOST:PORT/DB)")
+    return text
+
+
+def store_prefix(text: str) -> str:
+    """`--store-prefix`: letters, digits and `_.-`, so keys of different mocks never overlap by pattern."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text):
+        raise _fail(f"{text[:40]!r}: a store prefix is 1-64 letters, digits, '_', '.' or '-'")
+    return text

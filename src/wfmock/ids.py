@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import string
 import uuid
@@ -10,13 +11,25 @@ _BASE36 = string.ascii_lowercase + string.digits
 
 
 class IdFactory:
-    """Makes ids from a `random.Random`: seeded for reproducible runs, from the OS otherwise."""
+    """Makes ids from a `random.Random`: seeded for reproducible runs, seeded from the OS otherwise.
+
+    (Not `SystemRandom`: one system call per character made id generation a third of a create.
+    Ids of a mock need to be unique, not secret; each process seeds its own generator.)
+    """
 
     def __init__(self, seed: int | None = None) -> None:
-        self._random = random.Random(seed) if seed is not None else random.SystemRandom()
+        self._random = random.Random(seed if seed is not None else int.from_bytes(os.urandom(32), "big"))
+        self._seeded = seed is not None
 
     def uuid4(self) -> str:
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
     def token(self, prefix: str, length: int = 12) -> str:
-        return prefix + "".join(self._random.choice(_BASE36) for _ in range(length))
+        if self._seeded:  # the same characters as every earlier version for the same seed
+            return prefix + "".join(self._random.choice(_BASE36) for _ in range(length))
+        number = self._random.getrandbits(6 * length)  # one draw, then base 36 (not seeded: no sequence to keep)
+        chars = []
+        for _ in range(length):
+            number, digit = divmod(number, 36)
+            chars.append(_BASE36[digit])
+        return prefix + "".join(chars)

@@ -6,11 +6,18 @@ test can assert on the calls its product made, the way WireMock's request journa
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wfmock.store import Store
+
+logger = logging.getLogger("wfmock")
 
 DEFAULT_CAPACITY = 10_000
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
@@ -31,7 +38,7 @@ class Journal:
     """A ring buffer of request records, bounded in count and bytes; `record` is on the hot path."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY, now: Callable[[], float] = time.time,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+                 max_bytes: int = DEFAULT_MAX_BYTES, store: Store | None = None) -> None:
         self.entries: deque[dict[str, Any]] = deque()
         self.capacity = capacity
         self.max_bytes = min(max_bytes, DEFAULT_MAX_BYTES)
@@ -40,6 +47,10 @@ class Journal:
         self._sequence = itertools.count(1)
         self._now = now
         self.listeners: list[Callable[[dict[str, Any] | None], None]] = []  # the console's live feed; None: cleared
+        # a shared store keeps one journal for every process; entries go to it in batches, off the request path
+        self._shared = store if store is not None and store.shared else None
+        self._pending: list[dict[str, Any]] = []
+        self._flushing: asyncio.Task[None] | None = None
 
     def record(self, *, api_key: str | None = None, **fields: Any) -> None:
         path = fields.get("path")
@@ -55,6 +66,36 @@ class Journal:
             self.bytes -= self._sizes.popleft()
         for listener in self.listeners:
             listener(entry)
+        if self._shared is not None:
+            self._pending.append(entry)
+            if self._flushing is None:
+                self._flushing = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    await self._shared.journal_push(batch)  # type: ignore[union-attr]
+                except Exception as error:  # Redis away: these records are lost, the requests were answered
+                    logger.warning("journal: %d records not written to the shared store: %s", len(batch), error)
+        finally:
+            self._flushing = None
+
+    async def search(self, **filters: Any) -> list[dict[str, Any]]:
+        """`find` over this process's journal, or over the shared one (every process's requests)."""
+        if self._shared is None:
+            return self.find(**filters)
+        while self._flushing is not None:  # this process's own recent requests are in it first
+            await asyncio.sleep(0.001)
+        entries = await self._shared.journal_entries() or []
+        return _filtered(entries, **filters)
+
+    async def clear_all(self) -> None:
+        if self._shared is not None:
+            self._pending.clear()
+            await self._shared.journal_clear()
+        self.clear()
 
     def find(
         self,
@@ -65,16 +106,7 @@ class Journal:
         limit: int = 100,
     ) -> list[dict[str, Any]]:
         """The newest `limit` records that match every given filter, oldest first."""
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
-        matched = [
-            entry for entry in self.entries
-            if (api is None or entry.get("api") == api)
-            and (operation is None or entry.get("operation_id") == operation)
-            and (status is None or entry.get("status") == status)
-            and (since is None or entry["at"] >= since)
-        ]
-        return matched[-limit:]
+        return _filtered(self.entries, api, operation, status, since, limit)
 
     def clear(self) -> None:
         self.entries.clear()
@@ -85,3 +117,18 @@ class Journal:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+def _filtered(entries: Any, api: str | None = None, operation: str | None = None, status: int | None = None,
+              since: float | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest `limit` of `entries` (oldest first) that match every given filter, oldest first."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    matched = [
+        entry for entry in entries
+        if (api is None or entry.get("api") == api)
+        and (operation is None or entry.get("operation_id") == operation)
+        and (status is None or entry.get("status") == status)
+        and (since is None or entry["at"] >= since)
+    ]
+    return matched[-limit:]

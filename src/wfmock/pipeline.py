@@ -107,14 +107,15 @@ class Pipeline:
             match = self.routers[api.name].match(method, scope["path"])                     # route
             operation_id = match.operation.operation_id
             api_key = self.authenticators[api.name].authenticate(match.operation, headers)  # authenticate
+            await self.session.follow_scenario()
             engine = self.session.engine_for(headers.get(SCENARIO_HEADER))
-            decision = self.session.admit(api.name, engine, api_key)                        # rate limit
+            decision = await self.session.admit(api.name, engine, api_key)                      # rate limit
             if decision is not None:
                 rate_headers = decision.headers()
                 if not decision.allowed:
                     raise ApiError(errors.RATE_LIMITED, _rate_message(decision), status=429, headers=rate_headers)
             incoming = await read_incoming(scope, receive, headers, self.limits, match.operation)
-            plan = engine.plan(RequestInfo(                                                 # scenario
+            plan = await engine.decide(RequestInfo(                                               # scenario
                 api=api.name, operation_id=operation_id, method=method, path=scope["path"],
                 path_params=match.path_params, query=incoming.query, headers=headers,
                 body=incoming.parsed_body(), api_key=api_key,
@@ -166,7 +167,7 @@ async def read_incoming(scope: Scope, receive: Receive, headers: Mapping[str, st
     body_limit = _multipart_limit(operation, limits) if multipart else limits.body_bytes
     request = Request(scope, _bounded(receive, body_limit))
     try:
-        query = dict(request.query_params)
+        query = dict(request.query_params) if scope.get("query_string") else {}
     except (UnicodeDecodeError, ValueError):
         raise ApiError(errors.INVALID_REQUEST, "The query string is not valid UTF-8", status=400) from None
     incoming = Incoming(
@@ -180,7 +181,7 @@ async def read_incoming(scope: Scope, receive: Receive, headers: Mapping[str, st
             raise ApiError(errors.INVALID_REQUEST, f"Malformed multipart body: {error}", status=400) from None
         _check_form_names(incoming.form, limits)
         return incoming
-    incoming.raw_body = await _read_body(request, limits.body_bytes)
+    incoming.raw_body = await _read_body(request, limits.body_bytes, receive)
     if incoming.raw_body and incoming.media_type.endswith("json"):
         if not json_depth_ok(incoming.raw_body, limits.json_depth):
             raise ApiError(errors.INVALID_REQUEST, f"JSON body is nested more than {limits.json_depth} levels deep",
@@ -237,7 +238,21 @@ def _check_form_names(form: Any, limits: Limits) -> None:
                                status=400)
 
 
-async def _read_body(request: Request, limit: int = MAX_JSON_BODY) -> bytes:
+async def _read_body(request: Request, limit: int = MAX_JSON_BODY, receive: Receive | None = None) -> bytes:
+    if receive is not None:  # read ASGI messages directly: no Starlette stream machinery per request
+        parts: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(errors.PAYLOAD_TOO_LARGE, f"Request body exceeds {limit} bytes", status=413)
+            parts.append(chunk)
+            more = message.get("more_body", False)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():

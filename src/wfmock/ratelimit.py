@@ -49,11 +49,11 @@ class RateLimiter:
     def reset(self) -> None:
         self._logs.clear()
 
-    def check(self, key: str) -> Decision:
+    def check(self, key: str, now: float | None = None) -> Decision:
         """Admits and records the request if every window has room; otherwise refuses it."""
         if not self.windows:
             return Decision(True, 0, 0, 0.0, 0.0)
-        now = self._clock.now()
+        now = self._clock.now() if now is None else now
         logs = self._logs.get(key)
         if logs is None:
             logs = self._logs[key] = [deque() for _ in self.windows]

@@ -113,7 +113,7 @@ class ApiSpec:
     def load(cls, name: str, path: Path | None = None) -> "ApiSpec":
         path = path or openapi_dir() / f"{name}.yaml"
         with open(path, encoding="utf-8") as handle:
-            return cls(name, yaml.safe_load(handle))
+            return cls(name, load_yaml(handle))
 
     # -- catalogue -------------------------------------------------------------------------------
 
@@ -219,3 +219,12 @@ class ApiSpec:
             "required": [p.name for p in checked if p.required],
         }
         return self.compile_schema(schema)
+
+
+# libyaml's parser when PyYAML has it: the two documents load in ~40 ms instead of ~400 ms (start-up)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(stream: Any) -> Any:
+    """`yaml.safe_load`, with libyaml's C parser when available (same safe constructor)."""
+    return yaml.load(stream, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader, C or Python

@@ -6,6 +6,7 @@ One `Session` per server. Tests build their own, so no state hides in module glo
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,12 +16,12 @@ from typing import Any
 from wfmock.clock import Clock
 from wfmock.errors import ApiError
 from wfmock.ids import IdFactory
-from wfmock.ratelimit import Decision, RateLimiter
+from wfmock.ratelimit import Decision
 from wfmock.scenario.engine import ScenarioEngine
 from wfmock.scenario.model import Scenario
+from wfmock.store import MemoryStore, Store
 
 INSUFFICIENT_CREDIT = "insufficient_credit"
-MAX_CREDIT_KEYS = 100_000
 CREDIT_CODES = {"imprun": ("INSUFFICIENT_CREDIT", 402), "miso": ("provider_quota_exceeded", 400)}
 
 
@@ -42,14 +43,30 @@ class Session:
     scenario: Scenario | None = None
     resolve_scenario: Callable[[str], Scenario] | None = None
     default_rate_limits: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+    store: Store = field(default_factory=MemoryStore)
+    # a shared store's scenario source → Scenario (a library name or a document's text)
+    load_source: Callable[[Any], Scenario | None] | None = None
 
     def __post_init__(self) -> None:
-        self.ids = IdFactory(self.settings.seed)
+        self.ids = self._id_factory()
         self.engine = ScenarioEngine(self.scenario, seed=self.seed_number)
         self._named_engines: dict[str, ScenarioEngine] = {}
-        self._limiters: dict[tuple[str, tuple[tuple[float, int], ...]], RateLimiter] = {}
-        self._credits: dict[tuple[str, str | None], int] = {}
         self.on_reset: list[Callable[[], None]] = []
+        self.scenario_version = "start"  # which shared switch this process follows ("start": --scenario)
+        self._share_counters(self.engine, "active")
+
+    def _id_factory(self) -> IdFactory:
+        if self.store.shared and self.settings.seed is not None:
+            import os  # several processes share one store: the same seeded stream in each would repeat ids
+
+            return IdFactory(hash((self.settings.seed, os.getpid())) & 0xFFFF_FFFF_FFFF)
+        return IdFactory(self.settings.seed)
+
+    def _share_counters(self, engine: ScenarioEngine, name: str) -> None:
+        """On a shared store, `first: N` and `every: N` count requests of every process (Redis INCR)."""
+        if self.store.shared:
+            version, count = self.scenario_version, self.store.count
+            engine.counter = lambda index: count(f"rule:{version}:{name}:{index}")
 
     @property
     def seed(self) -> str:
@@ -65,8 +82,31 @@ class Session:
         """Makes `scenario` the active one for the next requests (running streams keep theirs)."""
         self.scenario = scenario
         self.engine = ScenarioEngine(scenario, seed=self.seed_number)
-        self._limiters.clear()
-        self._credits.clear()
+        self._share_counters(self.engine, "active")
+        if isinstance(self.store, MemoryStore):
+            self.store.clear_limits()  # a shared store names windows and balances by scenario version instead
+
+    async def switch_scenario(self, scenario: Scenario | None, source: Any) -> None:
+        """Makes `scenario` active here and, on a shared store, in every process (`source` rebuilds it there)."""
+        if self.store.shared:
+            self.scenario_version = await self.store.publish_scenario(source)
+        self.use_scenario(scenario)
+
+    async def follow_scenario(self) -> None:
+        """On a shared store: picks up a scenario switched through another process (one read per request)."""
+        if not self.store.shared:
+            return
+        current = await self.store.scenario()
+        if current is None or current[0] == self.scenario_version:
+            return
+        version, source = current
+        self.scenario_version = version
+        try:
+            scenario = self.load_source(source) if self.load_source is not None and source is not None else None
+        except Exception as error:  # e.g. a name only another process's --scenario-dir offers: keep ours
+            logging.getLogger("wfmock").warning("cannot follow the scenario switched elsewhere: %s", error)
+            return
+        self.use_scenario(scenario)
 
     def engine_for(self, name: str | None) -> ScenarioEngine:
         """The active engine, or the one named by a request's `X-Wfmock-Scenario` header."""
@@ -81,22 +121,28 @@ class Session:
             except Exception as error:  # an unknown or invalid scenario is the caller's mistake
                 raise ApiError("invalid_request", f"X-Wfmock-Scenario: {error}", status=400) from None
             engine = self._named_engines[name] = ScenarioEngine(scenario, seed=self.seed_number)
+            self._share_counters(engine, f"named:{name}")
         return engine
 
     def reset(self) -> None:
-        """Forgets runs, files, logs, counters, rate-limit logs and credit balances."""
-        self.ids = IdFactory(self.settings.seed)
+        """Forgets runs, files, logs, counters, rate-limit logs and credit balances (memory store)."""
+        self.ids = self._id_factory()
         self.engine.reset()
         for engine in self._named_engines.values():
             engine.reset()
-        self._limiters.clear()
-        self._credits.clear()
+        if isinstance(self.store, MemoryStore):
+            self.store.reset_now()
         for callback in self.on_reset:
             callback()
 
+    async def reset_all(self) -> None:
+        """`reset`, and on a shared store everything under its prefix (every process sees it forgotten)."""
+        await self.store.reset()
+        self.reset()
+
     # -- rate limits ---------------------------------------------------------------------------
 
-    def admit(self, api: str, engine: ScenarioEngine, key: str | None) -> Decision | None:
+    async def admit(self, api: str, engine: ScenarioEngine, key: str | None) -> Decision | None:
         """The rate-limit decision for this request, or `None` when no limit applies."""
         if key is None:
             return None
@@ -107,30 +153,27 @@ class Session:
             windows = self.default_rate_limits.get(api, [])
         if not windows:
             return None
-        signature = (api, tuple((float(s), int(n)) for s, n in windows))
-        limiter = self._limiters.get(signature)
-        if limiter is None:
-            limiter = self._limiters[signature] = RateLimiter(windows, self.clock)
-        return limiter.check(key)
+        windows = [(float(s), int(n)) for s, n in windows]
+        signature = f"{self.scenario_version}:{api}:" + ",".join(f"{s:g}/{n}" for s, n in windows)
+        return await self.store.admit(signature, windows, key, self.clock.now())
 
     # -- credits and credentials -----------------------------------------------------------------
 
-    def charge_credits(self, api: str, key: str | None, engine: ScenarioEngine | None = None) -> None:
+    async def charge_credits(self, api: str, key: str | None, engine: ScenarioEngine | None = None) -> None:
         """Takes one run's cost from the key's balance; `ApiError` when the balance cannot cover it."""
         policy = (engine or self.engine).credits(api)
         if policy is None:
             return
-        if (api, key) not in self._credits and len(self._credits) >= MAX_CREDIT_KEYS:
-            del self._credits[next(iter(self._credits))]  # bounded: the oldest key starts afresh
-        balance = self._credits.setdefault((api, key), int(policy.initial))
         cost = int(getattr(policy, "cost", 1))
-        if balance < cost:
+        if not await self.store.charge(self._credit_name(api, key), int(policy.initial), cost):
             code, status = CREDIT_CODES.get(api, (INSUFFICIENT_CREDIT, 402))
             raise ApiError(code, None, status=status)
-        self._credits[(api, key)] = balance - cost
 
-    def credit_balance(self, api: str, key: str | None) -> int | None:
-        return self._credits.get((api, key))
+    async def credit_balance(self, api: str, key: str | None) -> int | None:
+        return await self.store.balance(self._credit_name(api, key))
+
+    def _credit_name(self, api: str, key: str | None) -> str:
+        return f"{self.scenario_version}:{api}:{key if key is not None else ''}"
 
     def credential_state(self, credential_id: str) -> str:
         return self.engine.credential_state(credential_id)

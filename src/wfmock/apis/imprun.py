@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
@@ -12,16 +13,24 @@ from wfmock import errors
 from wfmock.apis.base import Api, Call
 from wfmock.errors import ApiError
 from wfmock.render import Reply, StreamReply
-from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES, BoundedStore
+from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
 from wfmock.spec import ApiSpec
+from wfmock.store import Codec, MemoryStore, Store
 
 RUNNING, SUCCEEDED, FAILED, TIMED_OUT = "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT"
 SECRET_PARAMS = ("sessionToken", "imageBase64")
+RESULT_CACHE = 4096  # results of finished runs kept per process on a shared store
 CREDENTIAL_FAILURES = {"expired": "CREDENTIAL_EXPIRED", "wrong_password": "AUTHENTICATION_FAILED"}
 
 
 def iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(int(timestamp), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso_second(int(timestamp))
+
+
+@lru_cache(maxsize=4096)
+def _iso_second(second: int) -> str:
+    """Formatting a datetime costs more than the rest of a read; most requests share a few seconds."""
+    return datetime.fromtimestamp(second, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(slots=True)
@@ -44,6 +53,13 @@ class Run:
         return RUNNING if now < self.finishes_at else self.outcome
 
 
+_RUN_FIELDS = tuple(f.name for f in fields(Run) if f.name != "result")  # the result is rebuilt from params
+RUN_CODEC: Codec[Run] = Codec(
+    dump=lambda run: {name: getattr(run, name) for name in _RUN_FIELDS},
+    load=lambda data: Run(**data),
+)
+
+
 class ImprunApi(Api):
     name = "imprun"
     prefixes = ("/v2/", "/console/")
@@ -56,17 +72,24 @@ class ImprunApi(Api):
         errors.UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
         errors.PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
         errors.INTERNAL: "INTERNAL_ERROR",
+        errors.UNAVAILABLE: "SERVICE_UNAVAILABLE",
     }
 
     def __init__(self, spec: ApiSpec, *, run_duration: float = 2.0, retain: int = DEFAULT_RETAIN,
-                 retain_bytes: int = DEFAULT_RETAIN_BYTES) -> None:
+                 retain_bytes: int = DEFAULT_RETAIN_BYTES, store: Store | None = None) -> None:
         super().__init__(spec)
         self.run_duration = run_duration
         self.retain = retain
-        self.runs: BoundedStore[str, Run] = BoundedStore(retain, retain_bytes)
+        store = store or MemoryStore()
+        self.runs = store.records("imprun:runs", RUN_CODEC, retain, retain_bytes)
+        self.shared_store = store.shared
+        # results are a pure function of (seed, id, params): a shared store keeps params, this process the
+        # newest results it built, so polling a finished run does not generate its payload again
+        self._results: dict[str, Any] = {}
 
     def reset(self) -> None:
         self.runs.clear()
+        self._results.clear()
 
     def error_reply(self, error: ApiError) -> Reply:
         code = self.code_for(error)
@@ -79,20 +102,20 @@ class ImprunApi(Api):
     async def handle(self, call: Call) -> Reply | StreamReply:
         operation_id = call.operation.operation_id
         if operation_id == "createWorkflow":
-            return self.create(call)
+            return await self.create(call)
         if operation_id == "getWorkflow":
-            return self.read(call)
+            return await self.read(call)
         if operation_id == "getWorkflowProgressPage":
-            return self.progress_page(call)
+            return await self.progress_page(call)
         raise ApiError(errors.NOT_FOUND, f"{operation_id} is not simulated", status=404)
 
     # -- behaviour -----------------------------------------------------------------------------
 
-    def create(self, call: Call) -> Reply:
+    async def create(self, call: Call) -> Reply:
         body = call.request.body
         params = dict(body["params"])
         session = call.session
-        session.charge_credits(self.name, call.api_key, call.engine)
+        await session.charge_credits(self.name, call.api_key, call.engine)
         now = session.clock.now()
         run = Run(
             id=session.ids.token("wf_", 12),
@@ -105,7 +128,7 @@ class ImprunApi(Api):
         )
         self._apply_credentials(run, call.engine)
         self._apply_outcome(run, call)
-        self.runs.remember(run.id, run, 2 * len(call.incoming.raw_body))  # params, and the result built from them
+        await self.runs.put(run.id, run, 2 * len(call.incoming.raw_body))  # params, and the result built from them
         return Reply(200, {
             "id": run.id,
             "status": RUNNING,
@@ -113,8 +136,8 @@ class ImprunApi(Api):
             "progressUrl": self._progress_url(call.base_url, run.id),
         })
 
-    def read(self, call: Call) -> Reply:
-        run = self._owned_run(call)
+    async def read(self, call: Call) -> Reply:
+        run = await self._owned_run(call)
         return Reply(200, self.render_run(run, call))
 
     def render_run(self, run: Run, call: Call) -> dict[str, Any]:
@@ -140,8 +163,8 @@ class ImprunApi(Api):
             }
         return body
 
-    def progress_page(self, call: Call) -> Reply:
-        run = self.runs.get(call.request.path_params["id"])
+    async def progress_page(self, call: Call) -> Reply:
+        run = await self.runs.fetch(call.request.path_params["id"])
         if run is None:
             page = _page("Workflow not found", "<p>No workflow run has this id.</p>")
             return Reply(404, page, media_type="text/html; charset=utf-8")
@@ -157,8 +180,8 @@ class ImprunApi(Api):
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _owned_run(self, call: Call) -> Run:
-        run = self.runs.get(call.request.path_params["id"])
+    async def _owned_run(self, call: Call) -> Run:
+        run = await self.runs.fetch(call.request.path_params["id"])
         if run is None or (run.owner is not None and run.owner != call.api_key):
             raise ApiError(errors.NOT_FOUND, f"Workflow {call.request.path_params['id']} not found", status=404)
         return run
@@ -187,12 +210,19 @@ class ImprunApi(Api):
 
     def _result(self, run: Run, session: Any) -> Any:
         if run.result is None:
-            if run.fixture:
+            cached = self._results.get(run.id)  # a run read from a shared store is a fresh copy each time
+            if cached is not None:
+                run.result = cached
+            elif run.fixture:
                 run.result = session.fixture(run.fixture)
             else:
                 from wfmock.data import imprun_result
 
                 run.result = imprun_result(run.params, f"{session.seed}:{run.id}")
+            if self.shared_store and cached is None:
+                self._results[run.id] = run.result
+                while len(self._results) > RESULT_CACHE:
+                    del self._results[next(iter(self._results))]
         return run.result
 
     @staticmethod

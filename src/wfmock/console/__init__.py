@@ -123,7 +123,7 @@ def _event(name: str, data: Any) -> bytes:
 def _imprun_runs(api: Any, now: float, base: str) -> list[dict[str, Any]]:
     from wfmock.apis.imprun import RUNNING, iso
 
-    newest = sorted(api.runs.values(), key=lambda run: run.created_at, reverse=True)[:RUNS_SHOWN]
+    newest = sorted(api.runs.recent(), key=lambda run: run.created_at, reverse=True)[:RUNS_SHOWN]
     return [{
         "id": run.id, "type": run.type, "status": run.status(now), "createdAt": iso(run.created_at),
         "finishedAt": iso(run.finishes_at) if run.status(now) != RUNNING else None,
@@ -132,7 +132,7 @@ def _imprun_runs(api: Any, now: float, base: str) -> list[dict[str, Any]]:
 
 
 def _miso_runs(api: Any) -> list[dict[str, Any]]:
-    runs = [run for store in api.stores.values() for run in store.runs.values()]
+    runs = [run for store in api.stores.values() for run in store.runs.recent()]
     newest = sorted(runs, key=lambda run: run.created_at, reverse=True)[:RUNS_SHOWN]
     return [{
         "id": run.id, "task_id": run.task_id, "app": run.app, "user": run.user, "status": run.status,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Awaitable, Callable
 
 from wfmock.scenario.matching import matches
 from wfmock.scenario.model import CreditPolicy, Latency, Scenario, When
@@ -20,6 +21,8 @@ class ScenarioEngine:
     def __init__(self, scenario: Scenario | None, seed: int = 0) -> None:
         self.scenario = scenario
         self.seed = seed
+        # set on a shared store: rule index → that rule's count across processes (after adding this request)
+        self.counter: Callable[[int], Awaitable[int]] | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -45,6 +48,22 @@ class ScenarioEngine:
                 latency=sample_latency(rule.latency, self._delay[index]),
                 error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
                 fixture=rule.fixture, rule=rule.name, replay=rule.replay,
+            )
+        return Plan()
+
+    async def decide(self, request: RequestInfo) -> Plan:
+        """`plan`, counting on the shared counters when a shared store set `counter`."""
+        if self.counter is None or self.scenario is None:
+            return self.plan(request)
+        for index, rule in enumerate(self.scenario.rules):
+            if not matches(rule.match, request):
+                continue
+            if not self._applies(rule.when, await self.counter(index), self._chance[index]):
+                continue
+            return Plan(
+                latency=sample_latency(rule.latency, self._delay[index]),
+                error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
+                fixture=rule.fixture, rule=rule.name,
             )
         return Plan()
 

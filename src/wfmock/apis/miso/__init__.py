@@ -5,7 +5,7 @@ Errors use Dify's envelope `{code, message, status}`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -23,15 +23,7 @@ from wfmock.errors import ApiError
 from wfmock.render import Reply, StreamReply
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
 from wfmock.spec import ApiSpec
-
-
-@dataclass(slots=True)
-class LiveTask:
-    """A streaming run that a stop request can still reach: only from its own app and end user."""
-
-    app: str
-    user: str
-    stop: StopSignal
+from wfmock.store import MemoryStore, Store
 
 
 class MisoApi(Api):
@@ -46,27 +38,32 @@ class MisoApi(Api):
         errors.UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
         errors.PAYLOAD_TOO_LARGE: "file_too_large",
         errors.INTERNAL: "internal_server_error",
+        errors.UNAVAILABLE: "service_unavailable",
     }
 
     def __init__(self, spec: ApiSpec, apps: AppRegistry, *, pace: float = 1.0, retain: int = DEFAULT_RETAIN,
-                 retain_bytes: int = DEFAULT_RETAIN_BYTES) -> None:
+                 retain_bytes: int = DEFAULT_RETAIN_BYTES, store: Store | None = None) -> None:
         super().__init__(spec)
         self.apps = apps
         self.pace = pace
         self.retain = retain
         self.retain_bytes = retain_bytes
+        self.shared = store or MemoryStore()
         self.stores: dict[str, AppStore] = {}
-        self.tasks: dict[str, LiveTask] = {}
+        # streams this process holds: a stop request can reach one only from its own app and end user
+        self.tasks = self.shared.tasks.live
 
     def close_streams(self) -> None:
         """Graceful shutdown: every open stream ends now with a final `workflow_finished` (stopped)."""
-        for task in list(self.tasks.values()):
-            task.stop.stop(SHUTTING_DOWN)
+        for _, _, signal in list(self.tasks.values()):
+            signal.stop(SHUTTING_DOWN)
 
     def reset(self) -> None:
+        for store in self.stores.values():
+            store.release()
         self.stores.clear()
-        for task in self.tasks.values():
-            task.stop.set()
+        for _, _, signal in self.tasks.values():
+            signal.set()
         self.tasks.clear()
 
     def error_reply(self, error: ApiError) -> Reply:
@@ -78,7 +75,8 @@ class MisoApi(Api):
     def store(self, app: App) -> AppStore:
         store = self.stores.get(app.name)
         if store is None:
-            store = self.stores[app.name] = AppStore(retain=self.retain, retain_bytes=self.retain_bytes)
+            store = self.stores[app.name] = AppStore(app.name, retain=self.retain, retain_bytes=self.retain_bytes,
+                                                     store=self.shared)
         return store
 
     async def handle(self, call: Call) -> Reply | StreamReply:
@@ -101,12 +99,13 @@ class MisoApi(Api):
         app = self.apps.for_key(call.api_key)
         store = self.store(app)
         inputs = dict(body["inputs"])
-        check_inputs(app, inputs, store.files)
-        check_files(body.get("files") or [], store.files)
-        call.session.charge_credits(self.name, call.api_key, call.engine)
+        files = await _known_files(store, inputs, body.get("files") or [])
+        check_inputs(app, inputs, files)
+        check_files(body.get("files") or [], files)
+        await call.session.charge_credits(self.name, call.api_key, call.engine)
         session = call.session
         user = body["user"]
-        end_user_id = store.end_user(user, session.ids.uuid4())
+        end_user_id = await store.end_user(user, session.ids.uuid4())
         run_id, task_id = session.ids.uuid4(), session.ids.uuid4()
         now = session.clock.now()
         system = {
@@ -118,7 +117,7 @@ class MisoApi(Api):
         }
         options = self._options(call)
         outcome = call.plan.run
-        answer = demo_answer(inputs, store.files, f"{session.seed}:{run_id}")
+        answer = demo_answer(inputs, files, f"{session.seed}:{run_id}")
         plan = plan_run(
             app, run_id=run_id, inputs=inputs, system=system,
             answer=answer,
@@ -126,17 +125,19 @@ class MisoApi(Api):
             created_by={"id": end_user_id, "user": user},
             failed_node=_failed_node(outcome),
             failure_message=getattr(outcome, "error_message", None) if outcome else None,
+            timeline=mode != "blocking",  # a blocking run never streams: its events are never built
         )
         record = WorkflowRun(
             id=run_id, task_id=task_id, app=app.name, workflow_id=app.workflow_id, version=app.version,
             user=user, end_user_id=end_user_id, inputs=inputs, created_at=now,
         )
         # inputs, their lower-cased copy in the search text, and the outputs that restate them
-        store.remember_run(record, 3 * len(call.incoming.raw_body) + 3 * len(answer.text))
+        size = 3 * len(call.incoming.raw_body) + 3 * len(answer.text)
+        await store.remember_run(record, size)
         log_id = session.ids.uuid4()
 
-        def end(status: str) -> None:
-            self.tasks.pop(task_id, None)
+        async def end(status: str) -> None:
+            await self.shared.tasks.discard(task_id)
             if record.finished:
                 return
             stopped = status == "stopped"
@@ -149,14 +150,16 @@ class MisoApi(Api):
                 tokens=plan.total_tokens if status == "succeeded" else 0,
                 steps=plan.total_steps, elapsed=elapsed, log_id=log_id,
             )
-            store.log(record)
+            if self.shared.shared:  # a record in Redis is a copy: write the finished run back
+                await store.remember_run(record, size)
+            await store.log(record)
 
         if mode == "blocking":
-            end(plan.status)
+            await end(plan.status)
             return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
         pace_plan(plan, options)
         stop = StopSignal()
-        self.tasks[task_id] = LiveTask(app=app.name, user=user, stop=stop)
+        await self.shared.tasks.register(task_id, app.name, user, stop)
         envelope = Envelope(workflow_run_id=run_id, task_id=task_id)
         return StreamReply(stream_run(plan, envelope, options, stop, end))
 
@@ -188,17 +191,17 @@ class MisoApi(Api):
         if form is not None and len(form.getlist("user")) > 1:  # repeated parts are an array; user is a string
             raise ApiError(errors.INVALID_REQUEST, "user must be sent once, not as repeated form fields", status=400)
         user = str((form.get("user") if form is not None else None) or "DEFAULT-USER")
-        end_user_id = store.end_user(user, session.ids.uuid4())
+        end_user_id = await store.end_user(user, session.ids.uuid4())
         meta = await accept_upload(call.operation, form, file_id=session.ids.uuid4(),
                                    created_by=end_user_id, created_at=int(session.clock.now()))
-        store.remember_file(meta)
+        await store.remember_file(meta)
         return Reply(201, meta)
 
     # -- workflows/run/{id} ----------------------------------------------------------------------
 
     async def read_run(self, call: Call) -> Reply:
         run_id = call.request.path_params["workflow_run_id"]
-        run = self.store(self.apps.for_key(call.api_key)).runs.get(run_id)
+        run = await self.store(self.apps.for_key(call.api_key)).runs.fetch(run_id)
         if run is None:
             raise ApiError(errors.NOT_FOUND, f"Workflow run {run_id} not found", status=404)
         return Reply(200, run.detail())
@@ -206,11 +209,10 @@ class MisoApi(Api):
     # -- workflows/tasks/{task_id}/stop ----------------------------------------------------------
 
     async def stop_task(self, call: Call) -> Reply:
-        task = self.tasks.get(call.request.path_params["task_id"])
         app = self.apps.for_key(call.api_key)
-        # another app's task is answered like an unknown one (Dify's stop never says which)
-        if task is not None and task.app == app.name and task.user == call.request.body["user"]:
-            task.stop.stop()
+        # another app's task is answered like an unknown one (Dify's stop never says which); a shared store
+        # reaches the process that holds the stream
+        await self.shared.tasks.stop(call.request.path_params["task_id"], app.name, call.request.body["user"])
         return Reply(200, {"result": "success"})
 
     # -- workflows/logs --------------------------------------------------------------------------
@@ -218,24 +220,43 @@ class MisoApi(Api):
     async def logs(self, call: Call) -> Reply:
         query = call.request.query
         page, limit = int(query.get("page", 1)), int(query.get("limit", 20))
-        runs = self.store(self.apps.for_key(call.api_key)).logs(
+        start = (page - 1) * limit
+        total, window = await self.store(self.apps.for_key(call.api_key)).logs(
             status=query.get("status"),
             keyword=query.get("keyword"),
             created_after=_timestamp(query.get("created_at__after")),
             created_before=_timestamp(query.get("created_at__before")),
             session_id=query.get("created_by_end_user_session_id"),
+            offset=start, limit=limit,
         )
         if query.get("created_by_account"):
-            runs = []  # service-API runs are made by end users, never by console accounts
-        start = (page - 1) * limit
-        window = runs[start : start + limit]
+            total, window = 0, []  # service-API runs are made by end users, never by console accounts
         return Reply(200, {
             "page": page,
             "limit": limit,
-            "total": len(runs),
-            "has_more": start + limit < len(runs),
+            "total": total,
+            "has_more": start + limit < total,
             "data": [run.log_entry() for run in window],
         })
+
+
+async def _known_files(store: AppStore, inputs: Mapping[str, Any], items: Any) -> Mapping[str, Any]:
+    """The app's uploaded files a run refers to (the memory store is itself that mapping)."""
+    if isinstance(store.files, dict):
+        return store.files
+    wanted: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            if "upload_file_id" in value:
+                wanted.add(str(value["upload_file_id"]))
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(list(inputs.values()))
+    collect(items)
+    return await store.files.fetch_many(sorted(wanted)) if wanted else {}
 
 
 def _mode(body: dict[str, Any]) -> str:

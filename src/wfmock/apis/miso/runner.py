@@ -8,7 +8,8 @@ frames, paced, with pings, stop requests and the scenario's stream shaping appli
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,16 +28,56 @@ SHUTTING_DOWN = "The server is shutting down."
 
 
 class StopSignal(asyncio.Event):
-    """A stop request for one streaming run, with the reason its final event reports."""
+    """A stop request for one streaming run, with the reason its final event reports.
+
+    `pause` waits for a stop or a timeout with one future and one timer: `asyncio.wait_for` would
+    add a task per wait, which at 10,000 streams pinging every second is most of the server's time.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.reason = STOPPED_BY_USER
+        self._sleepers: set[asyncio.Future[None]] = set()
 
     def stop(self, reason: str = STOPPED_BY_USER) -> None:
         if not self.is_set():
             self.reason = reason
         self.set()
+
+    def set(self) -> None:
+        super().set()
+        for sleeper in self._sleepers:
+            if not sleeper.done():
+                sleeper.set_result(None)
+
+    async def pause(self, seconds: float) -> None:
+        """Returns after `seconds`, or as soon as the signal is set."""
+        if self.is_set():
+            return
+        loop = asyncio.get_running_loop()
+        sleeper: asyncio.Future[None] = loop.create_future()
+        timer = loop.call_later(seconds, _wake, sleeper)
+        self._sleepers.add(sleeper)
+        try:
+            await sleeper
+        finally:
+            timer.cancel()
+            self._sleepers.discard(sleeper)
+
+
+def _wake(sleeper: asyncio.Future[None]) -> None:
+    if not sleeper.done():
+        sleeper.set_result(None)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    if isinstance(stop, StopSignal):
+        await stop.pause(seconds)
+        return
+    try:  # a plain Event (tests): the general, costlier way
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
 
 
 @dataclass(slots=True)
@@ -102,8 +143,16 @@ def plan_run(
     created_by: dict[str, Any],
     failed_node: str | int | None = None,
     failure_message: str | None = None,
+    timeline: bool = True,
 ) -> RunPlan:
-    """The whole timeline of a run of `app`, ending succeeded, or failed at `failed_node`."""
+    """The whole timeline of a run of `app`, ending succeeded, or failed at `failed_node`.
+
+    `timeline=False` (a blocking run, which never streams) decides the same outcome, totals and ids
+    without building the events: only the final `workflow_finished` step is kept.
+    """
+    if not timeline:
+        return _outcome_only(app, run_id, answer, created_at, ids, options, created_by, failed_node,
+                             failure_message)
     steps: list[Step] = [Step(0.0, "workflow_started", {
         "id": run_id,
         "workflow_id": app.workflow_id,
@@ -168,6 +217,38 @@ def plan_run(
     return RunPlan(steps, status, final_outputs, error, tokens, node_steps, clock, node_steps)
 
 
+def _outcome_only(app: App, run_id: str, answer: Answer, created_at: float, ids: IdFactory,
+                  options: StreamOptions, created_by: dict[str, Any], failed_node: str | int | None,
+                  failure_message: str | None) -> RunPlan:
+    """`plan_run`'s result without its events: same ids drawn, same clock arithmetic, same ending."""
+    clock = 0.0
+    failing_index = _failing_index(app, failed_node)
+    status, error, node_steps = "succeeded", None, 0
+    chunk_count = -(-len(answer.text) // max(1, options.chunk_size))
+    for index, node in enumerate(app.nodes, start=1):
+        ids.uuid4()  # the node execution's id: drawn as a stream would, so seeded ids stay the same
+        node_steps += 1
+        failed = index == failing_index
+        if node is app.text_node and not failed:
+            for _ in range(chunk_count):
+                clock += options.chunk_interval
+        clock += NODE_SECONDS.get(node.type, 0.05)
+        if failed:
+            status = "failed"
+            error = failure_message or f"Node {node.title} run failed: simulated failure"
+            break
+    final_outputs = {app.output_name: answer.text} if status == "succeeded" else None
+    tokens = answer.total_tokens if status == "succeeded" else 0
+    finished = Step(0.0, "workflow_finished", {
+        "id": run_id, "workflow_id": app.workflow_id, "sequence_number": 1,
+        "status": status, "outputs": final_outputs, "error": error,
+        "elapsed_time": round(clock, 6), "total_tokens": tokens, "total_steps": node_steps,
+        "created_by": created_by, "created_at": int(created_at), "finished_at": int(created_at + clock),
+        "exceptions_count": 0, "files": [],
+    })
+    return RunPlan([finished], status, final_outputs, error, tokens, node_steps, clock, node_steps)
+
+
 def pace_plan(plan: RunPlan, options: StreamOptions) -> None:
     """A streamed run reports the time its stream really takes (the plan's time scaled by the pace, plus any
     per-event delay), not the simulated time: a run that claims seconds but arrives at once is what a buffering
@@ -217,7 +298,7 @@ async def stream_run(
     envelope: Envelope,
     options: StreamOptions,
     stop: asyncio.Event,
-    on_end: Callable[[str], None],
+    on_end: Callable[[str], Awaitable[None] | None],
 ) -> AsyncIterator[bytes]:
     """Yields the plan as SSE frames, paced; ends with `workflow_finished` (or an `error` event).
 
@@ -236,10 +317,7 @@ async def stream_run(
             while wait > 0:
                 slice_ = min(wait, max(options.ping_interval - (loop.time() - last_ping), 0.001))
                 began = loop.time()
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=slice_)
-                except TimeoutError:
-                    pass
+                await _pause(stop, slice_)
                 wait -= loop.time() - began
                 if stop.is_set():
                     break
@@ -248,13 +326,13 @@ async def stream_run(
                     yield sse.PING
             if stop.is_set():
                 ended = True
-                on_end("stopped")
+                await _call(on_end, "stopped")
                 reason = stop.reason if isinstance(stop, StopSignal) else STOPPED_BY_USER
                 yield sse.frame(_event("workflow_finished", envelope, _stopped(plan.steps[-1].data, reason)))
                 return
             if options.error_after is not None and sent >= options.error_after:
                 ended = True
-                on_end("failed")
+                await _call(on_end, "failed")
                 yield sse.frame({
                     "event": "error", "workflow_run_id": envelope.workflow_run_id,
                     "code": options.error_code, "message": options.error_message, "status": options.error_status,
@@ -264,12 +342,19 @@ async def stream_run(
                 raise AbortConnection()
             if step.event == "workflow_finished":
                 ended = True
-                on_end(plan.status)
+                await _call(on_end, plan.status)
             yield sse.frame(_event(step.event, envelope, step.data))
             sent += 1
     finally:
         if not ended:
-            on_end(plan.status)
+            await _call(on_end, plan.status)
+
+
+async def _call(on_end: Callable[[str], Awaitable[None] | None], status: str) -> None:
+    """`on_end` may be a plain function (tests) or a coroutine function (the API writing to its store)."""
+    result = on_end(status)
+    if inspect.isawaitable(result):
+        await result
 
 
 def _event(name: str, envelope: Envelope, data: dict[str, Any]) -> dict[str, Any]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import orjson
 
-from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES, BoundedLog, BoundedStore
+from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
+from wfmock.store import Codec, LogStore, MemoryStore, RecordStore, Store
 
 TERMINAL = ("succeeded", "failed", "stopped", "partial-succeeded")
 
@@ -93,59 +95,83 @@ class WorkflowRun:
         }
 
 
+_RUN_FIELDS = tuple(f.name for f in fields(WorkflowRun))
+RUN_CODEC: Codec[WorkflowRun] = Codec(
+    dump=lambda run: {name: getattr(run, name) for name in _RUN_FIELDS},
+    load=lambda data: WorkflowRun(**data),
+)
+PLAIN: Codec[Any] = Codec(dump=lambda value: {"v": value}, load=lambda data: data["v"])
+
+
 @dataclass(slots=True)
 class AppStore:
     """One app's state; apps never see each other's runs or files (a key belongs to one app)."""
 
+    app: str = "app"
     retain: int = DEFAULT_RETAIN
     retain_bytes: int = DEFAULT_RETAIN_BYTES
-    end_users: BoundedStore[str, str] = field(init=False)
-    files: BoundedStore[str, dict[str, Any]] = field(init=False)
-    runs: BoundedStore[str, WorkflowRun] = field(init=False)
-    logged: BoundedLog[WorkflowRun] = field(init=False)
+    store: Store = field(default_factory=MemoryStore)
+    end_users: RecordStore[str] = field(init=False)
+    files: RecordStore[dict[str, Any]] = field(init=False)
+    runs: RecordStore[WorkflowRun] = field(init=False)
+    logged: LogStore[WorkflowRun] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.end_users = BoundedStore(self.retain, self.retain_bytes)
-        self.files = BoundedStore(self.retain, self.retain_bytes)
-        self.runs = BoundedStore(self.retain, self.retain_bytes)
-        self.logged = BoundedLog(self.retain, self.retain_bytes)
+        name = f"miso:{self.app}"
+        self.end_users = self.store.records(f"{name}:users", PLAIN, self.retain, self.retain_bytes)
+        self.files = self.store.records(f"{name}:files", PLAIN, self.retain, self.retain_bytes)
+        self.runs = self.store.records(f"{name}:runs", RUN_CODEC, self.retain, self.retain_bytes)
+        self.logged = self.store.log(f"{name}:logs", RUN_CODEC, self.retain, self.retain_bytes)
 
-    def end_user(self, user: str, new_id: str) -> str:
-        """The end user's id (remembered, bounded like everything else)."""
-        known = self.end_users.get(user)
-        if known is None:
-            known = new_id
-            self.end_users.remember(user, known, 2 * len(user))
-        return known
+    def release(self) -> None:
+        """The app's state is dropped (reset): the memory store stops tracking it."""
+        if isinstance(self.store, MemoryStore):
+            self.store.forget(self.end_users, self.files, self.runs, self.logged)
 
-    def remember_run(self, run: WorkflowRun, size: int = 0) -> None:
+    async def end_user(self, user: str, new_id: str) -> str:
+        """The end user's id (remembered, bounded like everything else; the first id given wins everywhere)."""
+        return await self.end_users.put_new(user, new_id, 2 * len(user))
+
+    async def remember_run(self, run: WorkflowRun, size: int = 0) -> None:
         """Stores `run`; `size` estimates its bytes (inputs, outputs and the search text built from both)."""
-        self.runs.remember(run.id, run, size)
+        await self.runs.put(run.id, run, size)
 
-    def remember_file(self, meta: dict[str, Any]) -> None:
-        self.files.remember(meta["id"], meta, 2 * len(str(meta.get("name", ""))))
+    async def remember_file(self, meta: dict[str, Any]) -> None:
+        await self.files.put(meta["id"], meta, 2 * len(str(meta.get("name", ""))))
 
-    def log(self, run: WorkflowRun) -> None:
-        if self.logged:  # never dated before the log written ahead of it, so "newest first" holds by created_at
-            run.logged_at = max(run.logged_at or run.created_at, self.logged[-1].logged_at or run.created_at)
+    async def log(self, run: WorkflowRun) -> None:
+        newest = await self.logged.newest()
+        if newest is not None:  # never dated before the log written ahead of it, so "newest first" holds
+            run.logged_at = max(run.logged_at or run.created_at, newest.logged_at or run.created_at)
         # the entry keeps the whole run alive: its inputs and outputs, and their search text (about as large)
-        self.logged.append(run, 2 * len(run.search_text))
+        await self.logged.add(run, 2 * len(run.search_text))
 
-    def logs(self, *, status: str | None, keyword: str | None, created_after: float | None = None,
-             created_before: float | None = None, session_id: str | None = None) -> list[WorkflowRun]:
-        """Logged runs, newest first, filtered the way Dify's logs endpoint filters them."""
-        needle = keyword.lower()[:30] if keyword else None
-        chosen = []
-        for run in reversed(self.logged):
-            if status and run.status != status:
-                continue
-            if needle and needle not in run.search_text and keyword != run.id:
-                continue
-            if session_id and run.user != session_id:
-                continue
-            if created_after is not None and run.created_at < created_after:
-                continue
-            if created_before is not None and run.created_at > created_before:
-                continue
-            chosen.append(run)
-        return chosen
+    async def logs(self, *, status: str | None, keyword: str | None, created_after: float | None = None,
+                   created_before: float | None = None, session_id: str | None = None, offset: int = 0,
+                   limit: int = 20) -> tuple[int, list[WorkflowRun]]:
+        """(how many logged runs match, the page from `offset`), newest first, filtered as Dify filters them."""
+        return await self.logged.page(
+            log_filter(status, keyword, created_after, created_before, session_id), offset, limit)
+
+
+def log_filter(status: str | None, keyword: str | None, created_after: float | None,
+               created_before: float | None, session_id: str | None) -> Callable[[WorkflowRun], bool] | None:
+    """The test a logged run must pass, or None when nothing filters (a page is then a slice)."""
+    if not (status or keyword or session_id) and created_after is None and created_before is None:
+        return None
+    needle = keyword.lower()[:30] if keyword else None
+
+    def accepts(run: WorkflowRun) -> bool:
+        if status and run.status != status:
+            return False
+        if needle and needle not in run.search_text and keyword != run.id:
+            return False
+        if session_id and run.user != session_id:
+            return False
+        if created_after is not None and run.created_at < created_after:
+            return False
+        if created_before is not None and run.created_at > created_before:
+            return False
+        return True
+
+    return accepts

@@ -1,0 +1,402 @@
+"""The shared store on Redis (`--store redis://HOST:PORT/DB`): several processes behave as one mock.
+
+Only Redis' own primitives coordinate the processes: Lua scripts for the sliding-window rate limit,
+credit balances and bounded records (each atomic), INCR for rule counters, capped lists for the
+journal and logs, pub/sub for stopping a stream held by another process, and a TTL on every key.
+All keys start with `PREFIX:`, so several mocks share one Redis and `reset` (SCAN + UNLINK) clears
+only its own. Any Redis error becomes `StoreUnavailable` (a 503 in the API's envelope); the client
+reconnects on the next request once Redis is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from wfmock.journal import DEFAULT_CAPACITY
+from wfmock.ratelimit import Decision
+from wfmock.store.base import Codec, LogStore, RecordStore, Store, StoreUnavailable, TaskRegistry
+
+logger = logging.getLogger("wfmock")
+V = TypeVar("V")
+T = TypeVar("T")
+DEFAULT_TTL = 24 * 3600.0       # seconds any key lives after its last write
+SOCKET_TIMEOUT = 2.0            # a Redis that stops answering is reported within this, not waited on
+
+# KEYS: value, index, bytes. ARGV: value, ttl, size, retain, max_bytes, record key prefix, index member, nx
+PUT_RECORD = """
+local existed = redis.call('EXISTS', KEYS[1])
+if existed == 1 and ARGV[8] == '1' then return redis.call('GET', KEYS[1]) end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+local bytes = tonumber(redis.call('GET', KEYS[3]) or '0')
+if existed == 0 then
+  redis.call('RPUSH', KEYS[2], ARGV[7])
+  bytes = bytes + tonumber(ARGV[3])
+end
+local count = redis.call('LLEN', KEYS[2])
+while count > 1 and (count > tonumber(ARGV[4]) or bytes > tonumber(ARGV[5])) do
+  local member = redis.call('LPOP', KEYS[2])
+  local sep = string.find(member, ':', 1, true)
+  bytes = bytes - tonumber(string.sub(member, 1, sep - 1))
+  redis.call('UNLINK', ARGV[6] .. string.sub(member, sep + 1))
+  count = count - 1
+end
+redis.call('SET', KEYS[3], bytes, 'EX', ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return false
+"""
+
+# KEYS: log, bytes. ARGV: size|json, ttl, size, retain, max_bytes
+ADD_LOG = """
+redis.call('RPUSH', KEYS[1], ARGV[1])
+local bytes = tonumber(redis.call('GET', KEYS[2]) or '0') + tonumber(ARGV[3])
+local count = redis.call('LLEN', KEYS[1])
+while count > 1 and (count > tonumber(ARGV[4]) or bytes > tonumber(ARGV[5])) do
+  local item = redis.call('LPOP', KEYS[1])
+  bytes = bytes - tonumber(string.sub(item, 1, string.find(item, '|', 1, true) - 1))
+  count = count - 1
+end
+redis.call('SET', KEYS[2], bytes, 'EX', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return count
+"""
+
+# Sliding log per window (a sorted set of admission times): admits only if every window has room.
+# KEYS: one set per window. ARGV: now, unique member, then seconds and limit of each window.
+# Returns: allowed (1/0), seconds to wait, then each window's count and oldest time after the decision.
+ADMIT = """
+local now = tonumber(ARGV[1])
+local wait = 0
+local counts, oldest = {}, {}
+for i = 1, #KEYS do
+  local seconds, limit = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - seconds)
+  counts[i] = redis.call('ZCARD', KEYS[i])
+  local first = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+  oldest[i] = first[2] or ''
+  if counts[i] >= limit then
+    local w = tonumber(first[2]) + seconds - now
+    if w > wait then wait = w end
+  end
+end
+local allowed = 0
+if wait <= 0 then
+  allowed = 1
+  for i = 1, #KEYS do
+    local seconds = tonumber(ARGV[1 + 2 * i])
+    redis.call('ZADD', KEYS[i], now, ARGV[2])
+    redis.call('PEXPIRE', KEYS[i], math.ceil(seconds * 1000) + 1000)
+    counts[i] = counts[i] + 1
+    if oldest[i] == '' then oldest[i] = ARGV[1] end
+  end
+end
+local reply = {allowed, tostring(wait)}
+for i = 1, #KEYS do
+  reply[#reply + 1] = counts[i]
+  reply[#reply + 1] = oldest[i]
+end
+return reply
+"""
+
+# KEYS: balance. ARGV: initial, cost, ttl. Returns 1 when charged, 0 when the balance cannot cover it.
+CHARGE = """
+local balance = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+local cost = tonumber(ARGV[2])
+if balance < cost then
+  redis.call('SET', KEYS[1], balance, 'EX', ARGV[3])
+  return 0
+end
+redis.call('SET', KEYS[1], balance - cost, 'EX', ARGV[3])
+return 1
+"""
+
+
+def guarded(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """Turns a Redis failure into `StoreUnavailable` (a clear 503), never a 500 or a hang."""
+
+    @functools.wraps(method)
+    async def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except (RedisError, OSError) as error:
+            raise StoreUnavailable(f"Redis: {type(error).__name__}: {error}"[:200]) from None
+
+    return wrapper
+
+
+def _dumps(codec: Codec[Any], value: Any) -> bytes:
+    return orjson.dumps(codec.dump(value))
+
+
+class RedisRecords(RecordStore[V]):
+    def __init__(self, store: RedisStore, name: str, codec: Codec[V], retain: int, retain_bytes: int) -> None:
+        self.store, self.codec, self.retain, self.retain_bytes = store, codec, retain, retain_bytes
+        self.base = store.key(f"rec:{name}:")
+        self.index, self.bytes_key = store.key(f"idx:{name}"), store.key(f"bytes:{name}")
+
+    async def _put(self, key: str, value: V, size: int, only_new: bool) -> Any:
+        payload = _dumps(self.codec, value)
+        size = size + len(payload)
+        return await self.store.run_script(
+            "put", [self.base + key, self.index, self.bytes_key],
+            [payload, self.store.ttl, size, self.retain, self.retain_bytes, self.base, f"{size}:{key}",
+             "1" if only_new else "0"],
+        )
+
+    @guarded
+    async def put(self, key: str, value: V, size: int) -> None:
+        await self._put(key, value, size, False)
+
+    @guarded
+    async def put_new(self, key: str, value: V, size: int) -> V:
+        known = await self._put(key, value, size, True)
+        return value if known is None else self.codec.load(orjson.loads(known))
+
+    @guarded
+    async def fetch(self, key: str) -> V | None:
+        raw = await self.store.client.get(self.base + key)
+        return None if raw is None else self.codec.load(orjson.loads(raw))
+
+    @guarded
+    async def fetch_many(self, keys: Iterable[str]) -> dict[str, V]:
+        keys = list(keys)
+        if not keys:
+            return {}
+        raws = await self.store.client.mget([self.base + key for key in keys])
+        return {key: self.codec.load(orjson.loads(raw)) for key, raw in zip(keys, raws) if raw is not None}
+
+
+class RedisLog(LogStore[V]):
+    def __init__(self, store: RedisStore, name: str, codec: Codec[V], retain: int, retain_bytes: int) -> None:
+        self.store, self.codec, self.retain, self.retain_bytes = store, codec, retain, retain_bytes
+        self.list_key, self.bytes_key = store.key(f"log:{name}"), store.key(f"logbytes:{name}")
+
+    def _load(self, item: bytes) -> V:
+        return self.codec.load(orjson.loads(item[item.index(b"|") + 1:]))
+
+    @guarded
+    async def add(self, item: V, size: int) -> None:
+        payload = _dumps(self.codec, item)
+        size = size + len(payload)
+        await self.store.run_script("log", [self.list_key, self.bytes_key],
+                                    [b"%d|" % size + payload, self.store.ttl, size, self.retain, self.retain_bytes])
+
+    @guarded
+    async def newest(self) -> V | None:
+        raw = await self.store.client.lindex(self.list_key, -1)
+        return None if raw is None else self._load(raw)
+
+    @guarded
+    async def page(self, accepts: Callable[[V], bool] | None, offset: int, limit: int) -> tuple[int, list[V]]:
+        client = self.store.client
+        if accepts is None:  # a slice from the newest end: two commands, whatever the log's length
+            async with client.pipeline(transaction=True) as pipe:
+                pipe.llen(self.list_key)
+                pipe.lrange(self.list_key, -(offset + limit), -(offset + 1))
+                total, raws = await pipe.execute()
+            return total, [self._load(raw) for raw in reversed(raws)] if offset < total else []
+        chosen = [item for item in map(self._load, reversed(await client.lrange(self.list_key, 0, -1)))
+                  if accepts(item)]
+        return len(chosen), chosen[offset: offset + limit]
+
+
+class RedisTasks(TaskRegistry):
+    """Streams held here, plus a registry in Redis and a pub/sub channel: a stop through any process reaches
+    the one holding the stream."""
+
+    def __init__(self, store: RedisStore) -> None:
+        super().__init__()
+        self.store = store
+        self.channel = store.key("stop")
+        self._listener: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+
+    def _task_key(self, task_id: str) -> str:
+        return self.store.key(f"task:{task_id}")
+
+    async def register(self, task_id: str, app: str, user: str, signal: asyncio.Event) -> None:
+        await super().register(task_id, app, user, signal)
+        try:
+            await self._listen()
+            await self.store.client.set(self._task_key(task_id), orjson.dumps([app, user]), ex=int(self.store.ttl))
+        except (RedisError, OSError) as error:
+            await super().discard(task_id)
+            raise StoreUnavailable(f"Redis: {type(error).__name__}: {error}"[:200]) from None
+
+    async def discard(self, task_id: str) -> None:
+        await super().discard(task_id)
+        try:  # best effort: the key has a TTL, and the run's end must not fail on it
+            await self.store.client.unlink(self._task_key(task_id))
+        except (RedisError, OSError) as error:
+            logger.warning("could not remove task %s from Redis: %s", task_id, error)
+
+    @guarded
+    async def stop(self, task_id: str, app: str, user: str) -> None:
+        if self.stop_local(task_id, app, user):
+            return
+        raw = await self.store.client.get(self._task_key(task_id))
+        if raw is not None and orjson.loads(raw) == [app, user]:
+            await self.store.client.publish(self.channel, task_id)
+
+    async def _listen(self) -> None:
+        if self._listener is None or self._listener.done():
+            self._subscribed.clear()
+            self._listener = asyncio.get_running_loop().create_task(self._receive())
+        await asyncio.wait_for(self._subscribed.wait(), SOCKET_TIMEOUT * 2)
+
+    async def _receive(self) -> None:
+        """Stops local streams named on the channel; resubscribes after a Redis outage."""
+        while True:
+            pubsub = self.store.client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self.channel)
+                self._subscribed.set()
+                while True:
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is not None and message.get("type") == "message":
+                        self.stop_local(message["data"].decode(), None, None)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # Redis away: try again shortly, streams run on meanwhile
+                self._subscribed.clear()
+                logger.warning("stop channel: %s; resubscribing", error)
+                await asyncio.sleep(0.5)
+            finally:
+                try:
+                    await pubsub.aclose()
+                except Exception:  # noqa: BLE001 - a broken connection cannot be closed cleanly
+                    pass
+
+
+class RedisStore(Store):
+    shared = True
+
+    def __init__(self, url: str, *, prefix: str = "wfmock", ttl: float = DEFAULT_TTL,
+                 journal_capacity: int = DEFAULT_CAPACITY) -> None:
+        super().__init__()
+        self.url, self.prefix, self.ttl = url, prefix, int(max(ttl, 1))
+        self.journal_capacity = journal_capacity
+        self._client: aioredis.Redis | None = None
+        self._client_pid = 0
+        self._scripts: dict[str, Any] = {}
+        self.tasks = RedisTasks(self)
+
+    @property
+    def client(self) -> aioredis.Redis:
+        """One client per process (a worker started by fork or spawn makes its own on first use)."""
+        if self._client is None or self._client_pid != os.getpid():
+            self._client = aioredis.Redis.from_url(
+                self.url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
+                health_check_interval=30)
+            self._client_pid = os.getpid()
+            self._scripts = {name: self._client.register_script(text) for name, text in
+                             (("put", PUT_RECORD), ("log", ADD_LOG), ("admit", ADMIT), ("charge", CHARGE))}
+        return self._client
+
+    def key(self, suffix: str) -> str:
+        return f"{self.prefix}:{suffix}"
+
+    async def run_script(self, name: str, keys: Sequence[Any], args: Sequence[Any]) -> Any:
+        client = self.client
+        return await self._scripts[name](keys=list(keys), args=list(args), client=client)
+
+    def records(self, name: str, codec: Codec[V], retain: int, retain_bytes: int) -> RedisRecords[V]:
+        return RedisRecords(self, name, codec, retain, retain_bytes)
+
+    def log(self, name: str, codec: Codec[V], retain: int, retain_bytes: int) -> RedisLog[V]:
+        return RedisLog(self, name, codec, retain, retain_bytes)
+
+    @guarded
+    async def admit(self, signature: str, windows: Sequence[tuple[float, int]], key: str, now: float) -> Decision:
+        keys = [self.key(f"rate:{signature}:{index}:{key}") for index in range(len(windows))]
+        args: list[Any] = [repr(now), f"{now!r}:{uuid.uuid4().hex}"]
+        for seconds, limit in windows:
+            args += [repr(float(seconds)), int(limit)]
+        reply = await self.run_script("admit", keys, args)
+        allowed, wait = bool(int(reply[0])), float(reply[1])
+        counts = [int(reply[2 + 2 * i]) for i in range(len(windows))]
+        oldest = [float(reply[3 + 2 * i]) if reply[3 + 2 * i] not in (b"", "") else None
+                  for i in range(len(windows))]
+        best = min(range(len(windows)), key=lambda i: windows[i][1] - counts[i])
+        seconds, limit = windows[best]
+        first = oldest[best]
+        reset = (first + seconds - now) if counts[best] and first is not None else seconds
+        return Decision(allowed, int(limit), max(0, int(limit) - counts[best]), max(reset, 0.0),
+                        wait if not allowed else 0.0)
+
+    @guarded
+    async def charge(self, name: str, initial: int, cost: int) -> bool:
+        return bool(await self.run_script("charge", [self.key(f"credit:{name}")], [initial, cost, self.ttl]))
+
+    @guarded
+    async def balance(self, name: str) -> int | None:
+        raw = await self.client.get(self.key(f"credit:{name}"))
+        return None if raw is None else int(raw)
+
+    @guarded
+    async def count(self, name: str) -> int:
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.incr(self.key(f"count:{name}"))
+            pipe.expire(self.key(f"count:{name}"), self.ttl)
+            value, _ = await pipe.execute()
+        return int(value)
+
+    @guarded
+    async def scenario(self) -> tuple[str, Any] | None:
+        raw = await self.client.get(self.key("scenario"))
+        if raw is None:
+            return None
+        data = orjson.loads(raw)
+        return data["version"], data["source"]
+
+    @guarded
+    async def publish_scenario(self, source: Any) -> str:
+        version = uuid.uuid4().hex
+        await self.client.set(self.key("scenario"), orjson.dumps({"version": version, "source": source}))
+        return version
+
+    async def journal_push(self, entries: list[dict[str, Any]]) -> None:
+        key = self.key("journal")
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, *[orjson.dumps(entry) for entry in entries])
+            pipe.ltrim(key, -self.journal_capacity, -1)
+            pipe.expire(key, self.ttl)
+            await pipe.execute()
+
+    @guarded
+    async def journal_entries(self) -> list[dict[str, Any]] | None:
+        return [orjson.loads(raw) for raw in await self.client.lrange(self.key("journal"), 0, -1)]
+
+    @guarded
+    async def journal_clear(self) -> None:
+        await self.client.unlink(self.key("journal"))
+
+    @guarded
+    async def reset(self) -> None:
+        """Forgets every key under this prefix but the active scenario (other prefixes are untouched)."""
+        keep = self.key("scenario").encode()
+        batch: list[bytes] = []
+        async for name in self.client.scan_iter(match=self.key("*"), count=1000):
+            if name != keep:
+                batch.append(name)
+            if len(batch) >= 1000:
+                await self.client.unlink(*batch)
+                batch = []
+        if batch:
+            await self.client.unlink(*batch)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "redis", "prefix": self.prefix}

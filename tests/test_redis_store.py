@@ -1,0 +1,251 @@
+"""Several `wfmock serve` processes on one real Redis (`--store`) act as one mock, with no balancer.
+
+Each test talks to two processes directly: what one creates, limits, counts or switches, the
+other sees. Skipped, saying why, only where no `redis-server` is installed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.redis_support import RedisProcess
+from tests.support import ROOT, _wait_until_up, free_port
+from wfmock import sse
+
+IMPRUN = {"X-API-Key": "redis-test-key"}
+MISO = {"Authorization": "Bearer app-demo-key"}
+HOMETAX = {"type": "scraping", "params": {"siteCode": "HOMETAX", "function": "get_business_info",
+                                          "credentialId": "cred_abc123", "year": 2025}}
+PREFIX = "wfmock-test"
+
+
+@pytest.fixture(scope="module")
+def redis() -> Iterator[RedisProcess]:
+    server = RedisProcess()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def start(redis: RedisProcess, *args: str, prefix: str = PREFIX) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    command = [sys.executable, "-m", "wfmock", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning", "--store", redis.url, "--store-prefix", prefix, *args]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_up(process, url, "/_wfmock/health")
+    return process, url
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def pair(redis: RedisProcess) -> Iterator[tuple[str, str]]:
+    """Two processes on the same Redis and prefix; default pace, so streams last long enough to stop."""
+    first, a = start(redis, "--run-duration", "1")
+    second, b = start(redis, "--run-duration", "1")
+    try:
+        yield a, b
+    finally:
+        stop(first)
+        stop(second)
+
+
+@pytest.fixture(autouse=True)
+def fresh(request: pytest.FixtureRequest) -> None:
+    if "pair" in request.fixturenames:
+        a, _ = request.getfixturevalue("pair")
+        httpx.delete(f"{a}/_wfmock/scenario", timeout=10)
+        assert httpx.post(f"{a}/_wfmock/reset", timeout=10).status_code == 200
+
+
+def use_scenario(base: str, document: dict) -> None:
+    response = httpx.put(f"{base}/_wfmock/scenario", json={"scenario": document}, timeout=10)
+    assert response.status_code == 200, response.text
+
+
+def test_a_run_created_on_one_is_read_on_the_other(pair: tuple[str, str]) -> None:
+    a, b = pair
+    created = httpx.post(f"{a}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10).json()
+    read = httpx.get(f"{b}/v2/workflows/{created['id']}", headers=IMPRUN, timeout=10)
+    assert read.status_code == 200 and read.json()["id"] == created["id"]
+    other_key = httpx.get(f"{b}/v2/workflows/{created['id']}", headers={"X-API-Key": "someone-else"}, timeout=10)
+    assert other_key.status_code == 404  # ownership holds across processes too
+
+    ran = httpx.post(f"{a}/ext/v1/workflows/run", headers=MISO, timeout=10,
+                     json={"inputs": {"query": "hi"}, "mode": "blocking", "user": "u1"}).json()
+    detail = httpx.get(f"{b}/ext/v1/workflows/run/{ran['workflow_run_id']}", headers=MISO, timeout=10).json()
+    assert detail["status"] == "succeeded" and detail["outputs"] == ran["data"]["outputs"]
+    logs = httpx.get(f"{b}/ext/v1/workflows/logs", headers=MISO, timeout=10).json()
+    assert logs["total"] == 1 and logs["data"][0]["workflow_run"]["id"] == ran["workflow_run_id"]
+    journal = httpx.get(f"{b}/_wfmock/requests", timeout=10).json()["requests"]
+    assert [entry["operation_id"] for entry in journal] == ["createWorkflow", "getWorkflow", "getWorkflow",
+                                                             "runWorkflow", "getWorkflowRun", "listWorkflowLogs"]
+
+
+def test_an_uploaded_file_is_usable_through_the_other(pair: tuple[str, str]) -> None:
+    a, b = pair
+    meta = httpx.post(f"{a}/ext/v1/files/upload", headers=MISO, files={"file": ("memo.txt", b"hello")},
+                      data={"user": "u1"}, timeout=10).json()
+    body = {"inputs": {"query": "summarise"}, "files": [{"type": "document", "transfer_method": "local_file",
+                                                          "upload_file_id": meta["id"]}],
+            "mode": "blocking", "user": "u1"}
+    assert httpx.post(f"{b}/ext/v1/workflows/run", headers=MISO, json=body, timeout=10).status_code == 200
+    body["files"][0]["upload_file_id"] = "00000000-0000-4000-8000-000000000000"
+    assert httpx.post(f"{b}/ext/v1/workflows/run", headers=MISO, json=body, timeout=10).status_code == 400
+
+
+def test_a_stop_through_one_ends_the_stream_held_by_the_other(pair: tuple[str, str]) -> None:
+    a, b = pair
+    body = {"inputs": {"query": "긴 답변을 천천히 보내 주세요"}, "mode": "streaming", "user": "stopper"}
+    seen: list[dict] = []
+    stopped_at = None
+    with httpx.stream("POST", f"{a}/ext/v1/workflows/run", headers=MISO, json=body, timeout=30) as response:
+        buffer = b""
+        for chunk in response.iter_bytes():
+            buffer += chunk
+            *frames, buffer = buffer.split(b"\n\n")
+            for frame in frames:
+                seen.extend(e["data"] for e in sse.parse(frame + b"\n\n") if e["data"])
+            chunks = [e for e in seen if e["event"] == "text_chunk"]
+            if len(chunks) == 2 and stopped_at is None:
+                stopped_at = time.monotonic()
+                answer = httpx.post(f"{b}/ext/v1/workflows/tasks/{chunks[0]['task_id']}/stop", headers=MISO,
+                                    json={"user": "stopper"}, timeout=10)
+                assert answer.json() == {"result": "success"}
+    assert stopped_at is not None
+    last = seen[-1]
+    assert last["event"] == "workflow_finished" and last["data"]["status"] == "stopped"
+    detail = httpx.get(f"{b}/ext/v1/workflows/run/{last['workflow_run_id']}", headers=MISO, timeout=10).json()
+    assert detail["status"] == "stopped"
+
+
+def test_thirty_concurrent_creates_over_two_processes_admit_exactly_ten(pair: tuple[str, str]) -> None:
+    a, b = pair
+    use_scenario(a, {"name": "ten-a-minute", "description": "10 a minute", "rate_limits": {"imprun": {"per_minute": 10}}})
+    key = {"X-API-Key": "limited-key"}
+
+    def create(index: int) -> int:
+        base = a if index % 2 else b
+        return httpx.post(f"{base}/v2/workflows", headers=key, json=HOMETAX, timeout=30).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=30) as pool:
+        statuses = list(pool.map(create, range(30)))
+    assert statuses.count(200) == 10 and statuses.count(429) == 20, statuses
+    refused = httpx.post(f"{b}/v2/workflows", headers=key, json=HOMETAX, timeout=10)
+    assert refused.status_code == 429 and refused.json()["code"] == "RATE_LIMIT_EXCEEDED"
+    assert int(refused.headers["Retry-After"]) >= 1 and refused.headers["RateLimit-Remaining"] == "0"
+
+
+def test_a_scenario_switched_on_one_is_active_on_both(pair: tuple[str, str]) -> None:
+    a, b = pair
+    assert httpx.put(f"{a}/_wfmock/scenario", json={"name": "credential-expired"}, timeout=10).status_code == 200
+    assert httpx.get(f"{b}/_wfmock/scenario", timeout=10).json()["active"]["name"] == "credential-expired"
+    httpx.delete(f"{b}/_wfmock/scenario", timeout=10)
+    assert httpx.get(f"{a}/_wfmock/scenario", timeout=10).json()["active"] is None
+
+
+def test_first_n_counts_requests_of_both_processes_once(pair: tuple[str, str]) -> None:
+    a, b = pair
+    use_scenario(b, {"name": "two-failures", "description": "first 2 fail", "rules": [{
+        "name": "outage", "match": {"api": "imprun", "operation": "createWorkflow"}, "when": {"first": 2},
+        "error": {"code": "INTERNAL_ERROR", "message": "down"}}]})
+    statuses = [httpx.post(f"{base}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10).status_code
+                for base in (a, b, a, b, a, b)]
+    assert statuses == [500, 500, 200, 200, 200, 200]
+
+
+def test_credits_are_one_balance(pair: tuple[str, str]) -> None:
+    a, b = pair
+    use_scenario(a, {"name": "three-credits", "description": "3 credits", "credits": {"imprun": {"initial": 3}}})
+    statuses = [httpx.post(f"{base}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10).status_code
+                for base in (a, b, a, b)]
+    assert statuses == [200, 200, 200, 402]
+
+
+def test_the_other_process_serves_a_run_to_its_end_after_one_is_killed(redis: RedisProcess,
+                                                                        pair: tuple[str, str]) -> None:
+    _, b = pair
+    doomed, c = start(redis, "--run-duration", "1.5")
+    created = httpx.post(f"{c}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10).json()
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    status = "RUNNING"
+    while status == "RUNNING" and time.monotonic() < deadline:
+        status = httpx.get(f"{b}/v2/workflows/{created['id']}", headers=IMPRUN, timeout=10).json()["status"]
+        time.sleep(0.2)
+    assert status == "SUCCEEDED"
+
+
+def test_reset_clears_only_its_own_prefix(redis: RedisProcess, pair: tuple[str, str]) -> None:
+    a, _ = pair
+    redis.command("SET", "someone-else:keep", "1")
+    httpx.post(f"{a}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10)
+    assert httpx.post(f"{a}/_wfmock/reset", timeout=10).status_code == 200
+    assert redis.command("EXISTS", "someone-else:keep").startswith(b":1")
+    assert b"wfmock-test:rec" not in redis.command("KEYS", "wfmock-test:*")
+
+
+def test_redis_restarted_mid_test_gives_clear_errors_then_recovers(redis: RedisProcess,
+                                                                    pair: tuple[str, str]) -> None:
+    a, b = pair
+    redis.stop()
+    try:
+        down = httpx.post(f"{a}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=30)
+        assert down.status_code == 503 and down.json()["code"] == "SERVICE_UNAVAILABLE", down.text
+        assert set(down.json()) == {"error", "message", "code"} and "shared store" in down.json()["message"]
+        miso = httpx.get(f"{b}/ext/v1/workflows/logs", headers=MISO, timeout=30)
+        assert miso.status_code == 503 and miso.json() == {"code": "service_unavailable",
+                                                          "message": miso.json()["message"], "status": 503}
+        assert httpx.post(f"{a}/_wfmock/reset", timeout=30).status_code == 503
+    finally:
+        redis.start()
+    deadline = time.monotonic() + 20
+    statuses: list[int] = []
+    while time.monotonic() < deadline:
+        statuses = [httpx.post(f"{base}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=30).status_code
+                    for base in (a, b)]
+        if statuses == [200, 200]:
+            break
+        time.sleep(0.2)
+    assert statuses == [200, 200]
+
+
+def test_workers_without_a_shared_store_refuse_to_start() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run([sys.executable, "-m", "wfmock", "serve", "--port", str(free_port()), "--workers", "2"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "--workers 2 needs --store" in done.stderr
+
+
+def test_workers_on_redis_serve_as_one_mock(redis: RedisProcess) -> None:
+    process, url = start(redis, "--workers", "2", "--no-rate-limit", prefix="wfmock-workers")
+    try:  # each request is a new connection, which the kernel hands to either worker
+        ids = [httpx.post(f"{url}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10).json()["id"]
+               for _ in range(6)]
+        found = [httpx.get(f"{url}/v2/workflows/{run_id}", headers=IMPRUN, timeout=10).status_code
+                 for run_id in ids]
+        assert found == [200] * 6
+    finally:
+        stop(process)
+    assert process.returncode == 0
