@@ -73,6 +73,8 @@ def test_stop_ends_with_workflow_finished_stopped() -> None:
     assert events[-1]["data"]["data"]["status"] == "stopped"
     assert events[-1]["data"]["data"]["error"] == "Stopped by user."
     assert ended == ["stopped"]
+    planned = make_plan(options).steps[-1].data["elapsed_time"]
+    assert 0 <= events[-1]["data"]["data"]["elapsed_time"] < planned, "a stopped run reports the time it really ran"
 
 
 def test_error_event_after_n_events_has_no_task_id() -> None:

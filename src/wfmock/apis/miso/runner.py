@@ -306,7 +306,7 @@ async def stream_run(
     "stopped" when a stop request arrived first. A client that goes away does not stop the run.
     """
     loop = asyncio.get_running_loop()
-    last_ping = loop.time()
+    last_ping = began_run = loop.time()
     sent = 0
     ended = False
     try:
@@ -328,7 +328,8 @@ async def stream_run(
                 ended = True
                 await _call(on_end, "stopped")
                 reason = stop.reason if isinstance(stop, StopSignal) else STOPPED_BY_USER
-                yield sse.frame(_event("workflow_finished", envelope, _stopped(plan.steps[-1].data, reason)))
+                yield sse.frame(_event("workflow_finished", envelope, _stopped(plan.steps[-1].data, reason,
+                                                                                   loop.time() - began_run)))
                 return
             if options.error_after is not None and sent >= options.error_after:
                 ended = True
@@ -361,5 +362,7 @@ def _event(name: str, envelope: Envelope, data: dict[str, Any]) -> dict[str, Any
     return {"event": name, "workflow_run_id": envelope.workflow_run_id, "task_id": envelope.task_id, "data": data}
 
 
-def _stopped(finished: dict[str, Any], reason: str = STOPPED_BY_USER) -> dict[str, Any]:
-    return {**finished, "status": "stopped", "outputs": None, "error": reason, "total_tokens": 0}
+def _stopped(finished: dict[str, Any], reason: str, elapsed: float) -> dict[str, Any]:
+    """The planned `workflow_finished`, as a stop leaves it: no outputs, and the time the run really took."""
+    return {**finished, "status": "stopped", "outputs": None, "error": reason, "total_tokens": 0,
+            "elapsed_time": round(elapsed, 6)}
