@@ -32,7 +32,6 @@ from wfmock.types import ASGIApp, Receive, Scope, Send
 from wfmock.validate import MISSING, Incoming, decode_json, validate
 
 logger = logging.getLogger("wfmock")
-MAX_JSON_BODY = Limits().body_bytes
 MULTIPART_MARGIN = 1024 * 1024  # form fields and part headers around the largest allowed file
 SCENARIO_HEADER = "x-wfmock-scenario"
 
@@ -181,7 +180,7 @@ async def read_incoming(scope: Scope, receive: Receive, headers: Mapping[str, st
             raise ApiError(errors.INVALID_REQUEST, f"Malformed multipart body: {error}", status=400) from None
         _check_form_names(incoming.form, limits)
         return incoming
-    incoming.raw_body = await _read_body(request, limits.body_bytes, receive)
+    incoming.raw_body = await _read_body(receive, limits.body_bytes)
     if incoming.raw_body and incoming.media_type.endswith("json"):
         if not json_depth_ok(incoming.raw_body, limits.json_depth):
             raise ApiError(errors.INVALID_REQUEST, f"JSON body is nested more than {limits.json_depth} levels deep",
@@ -238,29 +237,21 @@ def _check_form_names(form: Any, limits: Limits) -> None:
                                status=400)
 
 
-async def _read_body(request: Request, limit: int = MAX_JSON_BODY, receive: Receive | None = None) -> bytes:
-    if receive is not None:  # read ASGI messages directly: no Starlette stream machinery per request
-        parts: list[bytes] = []
-        size, more = 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ClientDisconnect()
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise ApiError(errors.PAYLOAD_TOO_LARGE, f"Request body exceeds {limit} bytes", status=413)
-            parts.append(chunk)
-            more = message.get("more_body", False)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """The whole body, read from the ASGI messages directly (no Starlette stream machinery per request)."""
+    parts: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise ApiError(errors.PAYLOAD_TOO_LARGE, f"Request body exceeds {limit} bytes", status=413)
-        chunks.append(chunk)
-    return b"".join(chunks)
+        parts.append(chunk)
+        more = message.get("more_body", False)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _base_url(scope: Scope, headers: Mapping[str, str]) -> str:
