@@ -144,6 +144,18 @@ class StreamRead:
                     None)
 
 
+def answered_as_documented(ctx: Context, operation_id: str, label: str, what: str, exchange: Any, status: int = 200,
+                           check: str | None = None) -> bool:
+    """The answer has the expected status, and each way its body breaks the operation's schema is reported.
+    False when the status is wrong (the caller has nothing to read on)."""
+    if not ctx.expect(exchange.status == status, label, f"{what}: expected {status}, got {exchange.status}", exchange,
+                      check=check):
+        return False
+    for problem in ctx.response_problems(operation_id, exchange):
+        ctx.fail(label, f"{what}: {problem}", exchange, check=check)
+    return True
+
+
 def start_stream(ctx: Context, body: dict[str, Any], extra_headers: dict[str, str] | None = None) -> LiveStream:
     """POSTs a streaming run; read it in the background (`with start_stream(...) as live:`)."""
     return LiveStream(ctx.client, "POST", "/ext/v1/workflows/run", headers={**ctx.credentials(RUN), **(extra_headers or {})},
@@ -434,11 +446,8 @@ def check_readback(ctx: Context) -> None:
     for _ in range(2):
         marker = f"wfmock-run-{uuid.uuid4().hex[:10]}"
         exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking", marker))
-        if not ctx.expect(exchange.status == 200, run_op.label, f"blocking run: expected 200, got {exchange.status}",
-                          exchange):
+        if not answered_as_documented(ctx, RUN, run_op.label, "blocking run", exchange):
             return
-        for problem in ctx.response_problems(RUN, exchange):
-            ctx.fail(run_op.label, f"blocking run: {problem}", exchange)
         body = exchange.json()
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict):
@@ -467,11 +476,8 @@ def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, output
         ctx.fail(label, f"cannot read back a run without a workflow_run_id ({run_id!r})")
         return
     exchange = ctx.call(READ, f"/ext/v1/workflows/run/{run_id}")
-    if not ctx.expect(exchange.status == 200, label, f"read back {run_id}: expected 200, got {exchange.status}",
-                      exchange):
+    if not answered_as_documented(ctx, READ, label, f"read back {run_id}", exchange):
         return
-    for problem in ctx.response_problems(READ, exchange):
-        ctx.fail(label, f"read back {run_id}: {problem}", exchange)
     detail = exchange.json()
     if not isinstance(detail, dict):
         return
@@ -547,9 +553,7 @@ def _send_stop(ctx: Context, task_id: Any, user: str) -> _SentStop:
 
 
 def _judge_stop_answer(ctx: Context, label: str, exchange: Any) -> None:
-    if ctx.expect(exchange.status == 200, label, f"stop: expected 200, got {exchange.status}", exchange):
-        for problem in ctx.response_problems(STOP, exchange):
-            ctx.fail(label, f"stop: {problem}", exchange)
+    if answered_as_documented(ctx, STOP, label, "stop", exchange):
         ctx.expect(exchange.json() == {"result": "success"}, label,
                    f"stop: expected {{'result': 'success'}}, got {exchange.text[:200]}", exchange)
 
@@ -631,11 +635,8 @@ def check_upload(ctx: Context) -> None:
     file_ids = []
     for name, content in UPLOADS:
         exchange = upload(ctx, name, content)
-        if not ctx.expect(exchange.status == 201, upload_op.label, f"upload {name}: expected 201, got "
-                                                                   f"{exchange.status}", exchange):
+        if not answered_as_documented(ctx, UPLOAD, upload_op.label, f"upload {name}", exchange, status=201):
             return
-        for problem in ctx.response_problems(UPLOAD, exchange):
-            ctx.fail(upload_op.label, f"upload {name}: {problem}", exchange)
         uploaded = exchange.json()
         file_id = uploaded.get("id") if isinstance(uploaded, dict) else None
         if not isinstance(file_id, str):
@@ -680,11 +681,8 @@ def _timestamp(value: Any) -> float | None:
 def _logs(ctx: Context, **params: Any):
     exchange = ctx.call(LOGS, "/ext/v1/workflows/logs", params=params)
     label = ctx.contract.operation(LOGS).label
-    if not ctx.expect(exchange.status == 200, label, f"logs {params}: expected 200, got {exchange.status}",
-                      exchange, check="logs_paging"):
+    if not answered_as_documented(ctx, LOGS, label, f"logs {params}", exchange, check="logs_paging"):
         return None, exchange
-    for problem in ctx.response_problems(LOGS, exchange):
-        ctx.fail(label, f"logs {params}: {problem}", exchange, check="logs_paging")
     body = exchange.json()
     return (body if isinstance(body, dict) and isinstance(body.get("data"), list) else None), exchange
 
