@@ -288,3 +288,24 @@ def test_latency_draws_are_reproducible_per_seed() -> None:
     rules = "- {name: slow, latency: {lognormal: {median: 0.4, sigma: 0.6, cap: 3}}}\n"
     one, two = engine(rules, seed=3), engine(rules, seed=3)
     assert [one.plan(run_request()).latency for _ in range(20)] == [two.plan(run_request()).latency for _ in range(20)]
+
+
+def test_shared_counters_give_the_same_plan_as_local_ones_replay_included() -> None:
+    """On a shared store `decide` counts through the store; the plan a rule makes is the same either way."""
+    import asyncio
+
+    from wfmock.scenario.model import Rule, Scenario
+    from wfmock.scenario.plan import Replay
+
+    recorded = Replay(status=201, body={"id": "f"})
+    scenario = Scenario(name="t", rules=(Rule(name="recorded", replay=recorded),))
+    local, shared = ScenarioEngine(scenario, seed=3), ScenarioEngine(scenario, seed=3)
+    counts: dict[int, int] = {}
+
+    async def counter(index: int) -> int:
+        counts[index] = counts.get(index, 0) + 1
+        return counts[index]
+
+    shared.counter = counter
+    assert asyncio.run(shared.decide(run_request())) == local.plan(run_request())
+    assert asyncio.run(shared.decide(run_request())).replay is recorded and counts == {0: 2}

@@ -11,7 +11,7 @@ import random
 from collections.abc import Awaitable, Callable
 
 from wfmock.scenario.matching import matches
-from wfmock.scenario.model import CreditPolicy, Latency, Scenario, When
+from wfmock.scenario.model import CreditPolicy, Latency, Rule, Scenario, When
 from wfmock.scenario.plan import Plan, RequestInfo
 
 
@@ -44,12 +44,16 @@ class ScenarioEngine:
             self._seen[index] += 1
             if not self._applies(rule.when, self._seen[index], self._chance[index]):
                 continue
-            return Plan(
-                latency=sample_latency(rule.latency, self._delay[index]),
-                error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
-                fixture=rule.fixture, rule=rule.name, replay=rule.replay,
-            )
+            return self._plan_of(index, rule)
         return Plan()
+
+    def _plan_of(self, index: int, rule: Rule) -> Plan:
+        """What the rule that applies asks for (its latency drawn from its own stream)."""
+        return Plan(
+            latency=sample_latency(rule.latency, self._delay[index]),
+            error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
+            fixture=rule.fixture, rule=rule.name, replay=rule.replay,
+        )
 
     async def decide(self, request: RequestInfo) -> Plan:
         """`plan`, counting on the shared counters when a shared store set `counter`."""
@@ -60,11 +64,7 @@ class ScenarioEngine:
                 continue
             if not self._applies(rule.when, await self.counter(index), self._chance[index]):
                 continue
-            return Plan(
-                latency=sample_latency(rule.latency, self._delay[index]),
-                error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
-                fixture=rule.fixture, rule=rule.name,
-            )
+            return self._plan_of(index, rule)
         return Plan()
 
     @staticmethod
