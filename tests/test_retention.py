@@ -5,17 +5,19 @@ from __future__ import annotations
 import httpx
 
 from tests.support import running_server
-from wfmock.retention import keep_newest
+from wfmock.retention import BoundedStore
 
 IMPRUN = {"type": "scraping", "params": {"siteCode": "HOMETAX", "function": "get_business_info",
                                          "credentialId": "cred_abc123", "year": 2025}}
 
 
-def test_keep_newest_drops_the_oldest_first() -> None:
-    items = {n: n for n in range(5)}
-    keep_newest(items, 3)
+def test_a_bounded_store_drops_the_oldest_first() -> None:
+    items: BoundedStore[int, int] = BoundedStore(count=3)
+    for n in range(5):
+        items.remember(n, n, size=1)
     assert list(items) == [2, 3, 4]
-    keep_newest(items, 10)
+    items.count = 10
+    items.remember(4, 4, size=1)  # storing a key again makes it the newest, forgets nothing
     assert list(items) == [2, 3, 4]
 
 

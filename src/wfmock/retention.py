@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 DEFAULT_RETAIN = 100_000
 DEFAULT_RETAIN_BYTES = 32 * 1024 * 1024
@@ -18,12 +18,6 @@ ENTRY_OVERHEAD = 512  # a stored entry's dict, ids and timestamps, roughly
 
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-def keep_newest(items: dict[Any, Any], limit: int) -> None:
-    """Drops the oldest entries (dicts keep insertion order) until at most `limit` remain."""
-    while len(items) > limit:
-        del items[next(iter(items))]
 
 
 class BoundedStore(dict[K, V]):
