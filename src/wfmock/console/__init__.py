@@ -121,7 +121,7 @@ def _event(name: str, data: Any) -> bytes:
 
 
 def _imprun_runs(api: Any, now: float, base: str) -> list[dict[str, Any]]:
-    from wfmock.apis.imprun import RUNNING, iso
+    from wfmock.apis.imprun.api import RUNNING, iso
 
     newest = sorted(api.runs.recent(), key=lambda run: run.created_at, reverse=True)[:RUNS_SHOWN]
     return [{

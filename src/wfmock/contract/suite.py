@@ -2,7 +2,7 @@
 
 A `Check` is a named function of a `Context`; it reports violations with `ctx.fail(...)`.
 The generic checks here (error envelope, auth, rate limit) read everything API-specific from
-the contract document and from the API module (`wfmock.contract.apis.<api>`).
+the contract document and from the API module (`wfmock.apis.<api>.checks`).
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from types import ModuleType
 from typing import Any
 
 from wfmock.contract import apis
-from wfmock.contract.apis import imprun as imprun_checks
-from wfmock.contract.apis import miso as miso_checks
+from wfmock.apis.imprun import checks as imprun_checks
+from wfmock.apis.miso import checks as miso_checks
 from wfmock.contract.document import Contract
 from wfmock.contract.findings import Finding
 from wfmock.contract.suite import secret_header_names

@@ -12,4 +12,4 @@ from types import ModuleType
 
 
 def load(api: str) -> ModuleType:
-    return importlib.import_module(f"wfmock.contract.apis.{api}")
+    return importlib.import_module(f"wfmock.apis.{api}.checks")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from wfmock.contract.apis.common import catalogue_problems, envelope_schema_problems, request_examples
+from wfmock.contract.envelope import catalogue_problems, envelope_schema_problems, request_examples
 from wfmock.contract.document import Contract
 from wfmock.contract.suite import Check, Context, Probe
 

@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from wfmock.contract import sse
-from wfmock.contract.apis.common import catalogue_problems, envelope_schema_problems, request_examples
+from wfmock.contract.envelope import catalogue_problems, envelope_schema_problems, request_examples
 from wfmock.contract.document import Contract
 from wfmock.contract.live import LiveStream
 from wfmock.contract.suite import Check, Context, Probe
