@@ -23,7 +23,7 @@ test: $(STAMP)
 # The fuzz tests of `make test`, scaled up (FUZZ_EXAMPLES cases in all); prints the counts at the end.
 FUZZ_EXAMPLES ?= 100000
 fuzz: $(STAMP)
-	WFMOCK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTHON) -m pytest tests/test_fuzz.py -q -s
+	WFMOCK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTHON) -m pytest tests/e2e/test_fuzz.py -q -s
 
 # wfmock vs bare Starlette, WireMock and Prism, in one run (installs wrk, WireMock, Prism when missing);
 # prints a table and writes benchmarks/results.json. BENCH_ARGS=--quick for a 2-minute smoke run.

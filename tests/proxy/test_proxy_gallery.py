@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from tests import proxy_traffic
-from tests.gallery import imprun_server, miso_server
-from tests.gallery.base import serving
+from tests.contract.gallery import imprun_server, miso_server
+from tests.contract.gallery.base import serving
 from wfmock.proxy.cli import build, build_parser
 
 KEY = "gallery-key"

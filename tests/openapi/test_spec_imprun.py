@@ -19,7 +19,7 @@ from referencing.jsonschema import DRAFT202012
 from tests import openapi_support
 from tests.openapi_support import METHODS, walk
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "imprun.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "imprun.yaml"
 SPEC_TEXT = SPEC_PATH.read_text(encoding="utf-8")
 DOC: dict[str, Any] = yaml.safe_load(SPEC_TEXT)
 URI = "urn:wfmock:test:imprun"

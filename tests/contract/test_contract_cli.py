@@ -13,8 +13,8 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from tests.gallery import miso_server
-from tests.gallery.base import serving
+from tests.contract.gallery import miso_server
+from tests.contract.gallery.base import serving
 from tests.support import ROOT
 from wfmock.contract import sse
 from wfmock.contract.cli import main

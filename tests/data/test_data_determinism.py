@@ -19,7 +19,7 @@ from tests.data_schemas import assert_valid, schema_errors
 from wfmock.data import fixtures, imprun_result, ledger, result_kind
 from wfmock.data.seeding import seed_int, world_of
 
-FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"
 worlds = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=16)
 run_ids = st.from_regex(r"wf_[A-Za-z0-9]{12}", fullmatch=True)
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from tests.gallery.base import allowed_methods, body_problems, load_contract, parameter_problems
+from tests.contract.gallery.base import allowed_methods, body_problems, load_contract, parameter_problems
 from wfmock.data import imprun_result  # result payloads as the contract's result schemas describe them
 
 BUGS = {

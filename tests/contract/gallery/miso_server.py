@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.gallery.base import allowed_methods, body_problems, load_contract, parameter_problems
+from tests.contract.gallery.base import allowed_methods, body_problems, load_contract, parameter_problems
 
 BUGS = {
     "sse_framing": "stream frames are separated by one newline, not a blank line",

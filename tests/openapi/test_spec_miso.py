@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from tests import openapi_support
 from tests.openapi_support import METHODS, walk
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "miso.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "miso.yaml"
 DOC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 OPERATIONS = {"runWorkflow", "uploadFile", "getWorkflowRun", "stopWorkflowTask", "listWorkflowLogs"}
 

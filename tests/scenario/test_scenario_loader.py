@@ -16,7 +16,7 @@ from wfmock.scenario.catalogue import catalogue
 from wfmock.scenario.model import Scenario
 from wfmock.state import Session, Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 FULL = """\
 # yaml-language-server: $schema=../src/wfmock/scenario/schema.json

@@ -14,7 +14,7 @@ from wfmock.data.miso_outputs import demo_answer
 from wfmock.ids import IdFactory
 from wfmock.render import AbortConnection
 
-APPS = AppRegistry.load(Path(__file__).resolve().parent.parent / "fixtures" / "apps")
+APPS = AppRegistry.load(Path(__file__).resolve().parents[3] / "fixtures" / "apps")
 
 
 def make_plan(options: StreamOptions, failed_node=None, app_name: str = "demo"):

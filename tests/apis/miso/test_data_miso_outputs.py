@@ -13,7 +13,7 @@ from wfmock.apis.miso.runner import StreamOptions, plan_run
 from wfmock.data.miso_outputs import demo_answer, split_chunks
 from wfmock.ids import IdFactory
 
-APPS = AppRegistry.load(Path(__file__).resolve().parent.parent / "fixtures" / "apps")
+APPS = AppRegistry.load(Path(__file__).resolve().parents[3] / "fixtures" / "apps")
 DEMO = next(app for app in APPS.apps if app.name == "demo")
 names = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12)
 values = st.one_of(st.text(min_size=1, max_size=80), st.integers(), st.lists(st.integers(), max_size=5))

@@ -23,8 +23,8 @@ from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from tests import proxy_traffic
-from tests.gallery import imprun_server
-from tests.gallery.base import serving
+from tests.contract.gallery import imprun_server
+from tests.contract.gallery.base import serving
 from tests.support import ROOT, free_port, running_server
 from wfmock.proxy.cli import build, build_parser
 

@@ -7,8 +7,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.gallery import imprun_server, miso_server
-from tests.gallery.base import serving
+from tests.contract.gallery import imprun_server, miso_server
+from tests.contract.gallery.base import serving
 from wfmock.contract.cli import main
 
 KEY = "gallery-key"

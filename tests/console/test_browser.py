@@ -2,7 +2,7 @@
 calls the mock; the QA console switches scenario and the next request's journal entry shows it, streams a
 MISO run as it arrives and resets; the imprun progress page follows a run to SUCCEEDED. No console errors.
 
-Screenshots for the README: `WFMOCK_SCREENSHOTS=tests/screenshots pytest tests/test_browser.py`.
+Screenshots for the README: `WFMOCK_SCREENSHOTS=tests/screenshots pytest tests/console/test_browser.py`.
 """
 
 from __future__ import annotations
