@@ -1,6 +1,6 @@
 """A small OpenAPI document for unit-testing the spec-driven stages without the real contracts."""
 
-from wfmock.spec import ApiSpec
+from wfmock.openapi.spec import ApiSpec
 
 DOCUMENT = {
     "openapi": "3.2.0",

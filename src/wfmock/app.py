@@ -15,9 +15,10 @@ from wfmock.clock import Clock
 from wfmock.cors import CorsPolicy
 from wfmock.journal import Journal
 from wfmock.limits import Limits
+from wfmock.openapi.document import repo_dir
+from wfmock.openapi.spec import ApiSpec
 from wfmock.pipeline import Pipeline
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
-from wfmock.spec import ApiSpec, repo_dir
 from wfmock.state import Session, Settings
 from wfmock.store import Store, open_store
 

@@ -10,7 +10,8 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from wfmock.errors import UNAUTHORIZED, ApiError
-from wfmock.spec import Operation
+from wfmock.openapi.operations import Operation
+from wfmock.openapi.security import read_credential
 
 
 class Authenticator:
@@ -31,25 +32,10 @@ class Authenticator:
         problem = "credentials are missing"
         for requirement in operation.security:
             for scheme_name in requirement:
-                credential, problem = self._credential(self._schemes.get(scheme_name, {}), headers)
+                credential, problem = read_credential(self._schemes.get(scheme_name, {}), headers)
                 if credential is None:
                     continue
                 if self.strict and credential not in self.keys:
                     raise ApiError(UNAUTHORIZED, "Access token is invalid", status=401)
                 return credential
         raise ApiError(UNAUTHORIZED, problem, status=401)
-
-    @staticmethod
-    def _credential(scheme: Mapping[str, Any], headers: Mapping[str, str]) -> tuple[str | None, str]:
-        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-            value = headers.get(scheme["name"].lower(), "").strip()
-            return (value or None), f"{scheme['name']} header is required"
-        if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "bearer":
-            header = headers.get("authorization", "")
-            kind, _, token = header.strip().partition(" ")
-            if not header or not token.strip():
-                return None, "Authorization header must be provided and start with 'Bearer'"
-            if kind.lower() != "bearer":
-                return None, "Authorization scheme must be 'Bearer'"
-            return token.strip(), ""
-        return None, "unsupported security scheme"

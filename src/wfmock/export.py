@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from wfmock.spec import ApiSpec
+from wfmock.openapi.spec import ApiSpec
 
 VERSIONS = ("3.2", "3.1")
 OAS_31 = "3.1.1"

@@ -21,15 +21,16 @@ from wfmock.cors import CorsPolicy
 from wfmock.errors import ApiError
 from wfmock.journal import Journal
 from wfmock.limits import Limits, json_depth_ok, longest_string
+from wfmock.openapi.operations import Operation
+from wfmock.openapi.pointer import MISSING
 from wfmock.render import Reply, StreamReply, send_reply, send_stream
 from wfmock.replay import replay_reply
 from wfmock.routing import Router
 from wfmock.scenario.plan import Plan, RequestInfo
-from wfmock.spec import Operation
 from wfmock.state import Session
 from wfmock.transport import apply_fault
 from wfmock.types import ASGIApp, Receive, Scope, Send
-from wfmock.validate import MISSING, Incoming, decode_json, validate
+from wfmock.validate import Incoming, decode_json, validate
 
 logger = logging.getLogger("wfmock")
 MULTIPART_MARGIN = 1024 * 1024  # form fields and part headers around the largest allowed file

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from wfmock.errors import METHOD_NOT_ALLOWED, NOT_FOUND, ApiError
-from wfmock.spec import Operation
+from wfmock.openapi.operations import Operation
 
 
 @dataclass(frozen=True, slots=True)

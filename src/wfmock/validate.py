@@ -6,7 +6,6 @@ developer can act on ("credentialId is required", "params.month: 13 is greater t
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +15,10 @@ from jsonschema import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from wfmock.errors import INVALID_REQUEST, UNSUPPORTED_MEDIA_TYPE, ApiError
-from wfmock.spec import Operation, Parameter
-
-MISSING = object()
+from wfmock.openapi.coerce import coerce
+from wfmock.openapi.operations import Operation, Parameter
+from wfmock.openapi.pointer import MISSING
+from wfmock.openapi.validators import explain, missing_property
 
 
 @dataclass(slots=True)
@@ -111,71 +111,16 @@ def _validate_body(operation: Operation, incoming: Incoming) -> Any:
 
 def _about_file(error: ValidationError, fields: Mapping[str, Any]) -> bool:
     if error.validator == "required":
-        missing = _missing_property(error)
+        missing = missing_property(error)
         return missing is not None and (missing == "file" or isinstance(fields.get(missing), dict))
     return False
 
 
 def _coerce(parameters: Iterable[Parameter], query: Mapping[str, str]) -> dict[str, Any]:
-    typed: dict[str, Any] = {}
     known = {p.name: p for p in parameters if p.location == "query"}
-    for name, value in query.items():
-        parameter = known.get(name)
-        typed[name] = _coerce_value(parameter.primitive, value) if parameter else value
-    return typed
-
-
-def _coerce_value(kind: str | None, value: str) -> Any:
-    try:
-        if kind == "integer":
-            return int(value)
-        if kind == "number":
-            return float(value)
-    except ValueError:
-        return value
-    if kind == "boolean" and value in ("true", "false"):
-        return value == "true"
-    return value
+    return {name: coerce(value, known[name].schema) if name in known else value for name, value in query.items()}
 
 
 def _raise_first(errors: Iterable[ValidationError], prefix: str) -> None:
     for error in errors:
         raise ApiError(INVALID_REQUEST, explain(error), status=400)
-
-
-def explain(error: ValidationError) -> str:
-    """A one-line message for a schema error, descending into the intended `oneOf`/`anyOf` branch."""
-    while error.validator in ("oneOf", "anyOf") and error.context:
-        if isinstance(error.schema, dict) and "x-wfmock-message" in error.schema:
-            return str(error.schema["x-wfmock-message"])  # the spec's own words for this rule
-        error = _intended_branch(error)
-    location = ".".join(str(part) for part in error.absolute_path)
-    if error.validator == "required":
-        # The seed's own example names the bare field: "credentialId is required".
-        return f"{_missing_property(error) or 'a field'} is required"
-    if error.validator == "minProperties":
-        return f"{location or 'body'} needs at least {error.validator_value} key/value pair(s)"
-    if error.validator == "additionalProperties":
-        return f"{location or 'body'}: {error.message}"
-    return f"{location}: {error.message}" if location else error.message
-
-
-def _intended_branch(error: ValidationError) -> ValidationError:
-    """The most likely intended alternative: fewest discriminator (const/enum) misses, then fewest errors."""
-    branches: dict[Any, list[ValidationError]] = defaultdict(list)
-    for sub in error.context or ():
-        branches[sub.schema_path[0] if sub.schema_path else 0].append(sub)
-
-    def rank(errors: list[ValidationError]) -> tuple[int, int, int]:
-        misses = sum(1 for e in errors if e.validator in ("const", "enum", "type") and len(e.absolute_path) <= len(error.absolute_path) + 2)
-        return (misses, len(errors), -max(len(e.absolute_path) for e in errors))
-
-    best = min(branches.values(), key=rank)
-    return min(best, key=lambda e: (e.validator in ("oneOf", "anyOf") and not e.context, -len(e.absolute_path)))
-
-
-def _missing_property(error: ValidationError) -> str | None:
-    message = error.message
-    if message.startswith("'") and "' is a required property" in message:
-        return message[1 : message.index("' is a required property")]
-    return None

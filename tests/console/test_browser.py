@@ -15,7 +15,7 @@ import pytest
 
 from tests.browser import chromium, console_errors, require_chromium, screenshot
 from tests.support import running_server
-from wfmock.spec import ApiSpec
+from wfmock.openapi.spec import ApiSpec
 
 WAIT = 30  # seconds: generous, the machine may be busy
 HOMETAX = {"type": "scraping", "params": {"siteCode": "HOMETAX", "function": "get_business_info",

@@ -196,7 +196,7 @@ def test_form_cases_a_server_cannot_tell_apart_are_not_sent_as_negative() -> Non
     import schemathesis
 
     from wfmock.contract import hooks
-    from wfmock.spec import openapi_dir
+    from wfmock.openapi.document import openapi_dir
 
     document = yaml.safe_load((openapi_dir() / "miso.yaml").read_text(encoding="utf-8"))
     upload = schemathesis.openapi.from_dict(document)["/ext/v1/files/upload"]["POST"]
@@ -273,7 +273,7 @@ def test_incremental_parser_times_each_event_as_its_last_byte_arrives() -> None:
 
 def test_operations_the_profile_skips_are_reported_not_verified() -> None:
     from wfmock.contract import runner
-    from wfmock.spec import openapi_dir
+    from wfmock.openapi.document import openapi_dir
 
     documented = Contract.load("imprun", openapi_dir() / "imprun.yaml", "documented")
     scope = runner.profile_scope(documented)

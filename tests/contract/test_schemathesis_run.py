@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.support import ROOT, running_server
-from wfmock.spec import openapi_dir
+from wfmock.openapi.document import openapi_dir
 
 KEY = "contract-key"
 AUTH = {

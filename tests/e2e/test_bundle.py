@@ -9,8 +9,8 @@ import pytest
 from tests.support import ROOT
 from wfmock import bundle
 from wfmock.app import fixtures_dir
+from wfmock.openapi.document import openapi_dir
 from wfmock.scenario import bundled_dir
-from wfmock.spec import openapi_dir
 
 
 def make_bundle(folder: Path) -> Path:

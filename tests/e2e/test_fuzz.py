@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from tests import fuzzing
 from tests.fuzzing import COUNTS, check_answer, examples, logged_server, probe_health, raw_exchange
+from wfmock.openapi.document import openapi_dir
 from wfmock.scenario import Scenario, ScenarioError, load_text
 from wfmock.scenario.regex import RegexError, compile_pattern
-from wfmock.spec import openapi_dir
 
 KEY = "fuzz-key"
 AUTH_HEADERS = {"imprun": {"X-API-Key": KEY}, "miso": {"Authorization": f"Bearer {KEY}"}}

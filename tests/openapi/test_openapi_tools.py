@@ -19,7 +19,8 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from tests import openapi_lint
 from tests.real_calls import imprun_calls, miso_calls
-from wfmock.spec import ApiSpec, openapi_dir
+from wfmock.openapi.document import openapi_dir
+from wfmock.openapi.spec import ApiSpec
 
 APIS = ("imprun", "miso")
 

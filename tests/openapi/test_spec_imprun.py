@@ -161,7 +161,7 @@ def test_schemathesis_loads_every_operation() -> None:
 
 
 def test_the_simulator_loads_it() -> None:
-    from wfmock.spec import ApiSpec
+    from wfmock.openapi.spec import ApiSpec
 
     spec = ApiSpec.load("imprun", SPEC_PATH)
     assert set(spec.operations) == set(OPERATIONS)
@@ -498,8 +498,8 @@ def test_request_rejects(why: str, body: Any) -> None:
 ])
 def test_the_simulator_s_message_names_the_intended_branch(body: dict[str, Any], message: str) -> None:
     """The discriminating consts steer the mock's validator into the branch the request meant."""
-    from wfmock.spec import ApiSpec
-    from wfmock.validate import explain
+    from wfmock.openapi.spec import ApiSpec
+    from wfmock.openapi.validators import explain
 
     check = ApiSpec.load("imprun", SPEC_PATH).operations["createWorkflow"].body_validators["application/json"]
     found = [explain(error) for error in check.iter_errors(body)]

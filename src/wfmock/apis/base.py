@@ -9,8 +9,9 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from wfmock.errors import ApiError
+from wfmock.openapi.operations import Operation
+from wfmock.openapi.spec import ApiSpec
 from wfmock.render import Reply, StreamReply
-from wfmock.spec import ApiSpec, Operation
 from wfmock.validate import Incoming, ValidRequest
 
 if TYPE_CHECKING:

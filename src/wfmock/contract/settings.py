@@ -61,7 +61,7 @@ class Settings:
         if unknown:
             raise UsageError(f"unknown check families {', '.join(unknown)}; known: {', '.join(FAMILIES)}")
         if self.spec is None:
-            from wfmock.spec import openapi_dir
+            from wfmock.openapi.document import openapi_dir
 
             try:
                 self.spec = openapi_dir() / f"{self.api}.yaml"

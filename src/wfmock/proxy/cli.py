@@ -52,7 +52,7 @@ def build(args: argparse.Namespace):
     from wfmock.proxy.app import ProxyApp, ProxyOptions
     from wfmock.proxy.checks import Judge
     from wfmock.proxy.violations import Violations
-    from wfmock.spec import openapi_dir
+    from wfmock.openapi.document import openapi_dir
 
     names = ("imprun", "miso") if args.api == "all" else (args.api,)
     contracts = {}

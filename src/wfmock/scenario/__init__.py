@@ -27,7 +27,7 @@ def schema_path() -> Path:
 
 def bundled_dir() -> Path:
     """The bundled library: the package's `scenarios/` (see `wfmock.bundle`)."""
-    from wfmock.spec import repo_dir
+    from wfmock.openapi.document import repo_dir
 
     return repo_dir() / "scenarios"
 

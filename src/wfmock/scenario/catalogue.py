@@ -20,7 +20,7 @@ class Catalogue:
 @lru_cache(maxsize=None)
 def catalogue(api: str) -> Catalogue | None:
     """The API's catalogue from its OpenAPI document, or None when the document cannot be read."""
-    from wfmock.spec import ApiSpec
+    from wfmock.openapi.spec import ApiSpec
 
     try:
         spec = ApiSpec.load(api)

@@ -12,7 +12,7 @@ from typing import Any
 import uvicorn
 
 from wfmock.contract.document import Contract
-from wfmock.spec import openapi_dir
+from wfmock.openapi.document import openapi_dir
 
 
 def load_contract(api: str) -> Contract:

@@ -12,9 +12,9 @@ from typing import Any
 from wfmock import errors
 from wfmock.apis.base import Api, Call
 from wfmock.errors import ApiError
+from wfmock.openapi.spec import ApiSpec
 from wfmock.render import Reply, StreamReply
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
-from wfmock.spec import ApiSpec
 from wfmock.store import Codec, MemoryStore, Store
 
 RUNNING, SUCCEEDED, FAILED, TIMED_OUT = "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT"

@@ -20,9 +20,9 @@ from wfmock.apis.miso.store import AppStore, WorkflowRun
 from wfmock.apis.miso.uploads import accept_upload
 from wfmock.data.miso_outputs import demo_answer
 from wfmock.errors import ApiError
+from wfmock.openapi.spec import ApiSpec
 from wfmock.render import Reply, StreamReply
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
-from wfmock.spec import ApiSpec
 from wfmock.store import MemoryStore, Store
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.datastructures import FormData, UploadFile
 
 from wfmock.errors import ApiError
-from wfmock.spec import Operation
+from wfmock.openapi.operations import Operation
 
 DEFAULT_LIMIT = 15 * 1024 * 1024
 
