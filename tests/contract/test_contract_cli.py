@@ -16,10 +16,10 @@ import yaml
 from tests.contract.gallery import miso_server
 from tests.contract.gallery.base import serving
 from tests.support import ROOT
-from wfmock.contract import sse
 from wfmock.contract.cli import main
 from wfmock.contract.client import Pacer, to_curl
 from wfmock.contract.document import STRICT_COMPONENTS, Contract, documented_view
+from wfmock.openapi import sse
 
 KEY = "cli-key"
 

@@ -21,9 +21,9 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, OpenAPIV32SpecValida
 
 from tests import openapi_lint
 from tests.real_calls import imprun_calls, miso_calls
-from wfmock import sse
 from wfmock.cli import main
 from wfmock.export import export, render
+from wfmock.openapi import sse
 
 APIS = ("imprun", "miso")
 
@@ -125,7 +125,7 @@ def test_models_generated_from_the_export_parse_every_answer(api: str, server: s
         if model is not None:
             parsed.append(model.model_validate(response.json()))
         elif response.headers["content-type"].startswith("text/event-stream"):
-            events = [e["data"] for e in sse.parse(response.content) if e["data"] is not None]
+            events = [e.payload for e in sse.parse(response.content).events if e.data is not None]
             parsed += [models.WorkflowStreamEvent.model_validate(event) for event in events]
             assert len(events) >= 3
         else:

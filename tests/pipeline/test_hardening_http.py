@@ -9,9 +9,9 @@ import orjson
 import pytest
 
 from tests.inprocess import Exchange, app, call, is_imprun_envelope, is_miso_envelope
-from wfmock import sse
 from wfmock.journal import Journal, mask_key
 from wfmock.limits import Limits
+from wfmock.openapi import sse
 from wfmock.scenario import load_text
 
 MISO = {"Authorization": "Bearer app-demo-key"}
@@ -151,7 +151,7 @@ async def _miso_isolation() -> dict[str, bool]:
                       json_body={"inputs": {"q": "x"}, "mode": "streaming", "user": "u"})
     stream.start()
     await stream.wait_for(b"workflow_started")
-    task_id = sse.parse(stream.content)[0]["data"]["task_id"]
+    task_id = sse.parse(stream.content).events[0].payload["task_id"]
     stopped_by_other = await _json(pipeline, "POST", f"/ext/v1/workflows/tasks/{task_id}/stop", {"user": "u"}, DOCSUM)
     await asyncio.sleep(0.05)
     survived = not stream.task.done()
@@ -166,7 +166,7 @@ async def _miso_isolation() -> dict[str, bool]:
                                                        None, DOCSUM)) == 404
         and (await _status(pipeline, "GET", f"/ext/v1/workflows/run/{docsum_run['workflow_run_id']}", None, MISO)) == 404,
         "stopWorkflowTask": stopped_by_other == {"result": "success"} and survived
-        and sse.parse(stream.content)[-1]["data"]["data"]["status"] == "stopped",
+        and sse.parse(stream.content).events[-1].payload["data"]["status"] == "stopped",
         "listWorkflowLogs": {e["workflow_run"]["id"] for e in demo_logs["data"]}.isdisjoint(
             {e["workflow_run"]["id"] for e in docsum_logs["data"]}) and docsum_logs["total"] == 1,
     }
@@ -256,9 +256,9 @@ def test_shutdown_ends_open_streams_with_a_final_event() -> None:
         await exchange.wait_for(b"workflow_started")
         pipeline.close_streams()
         await asyncio.wait_for(exchange.task, 30)
-        return sse.parse(exchange.content)
+        return sse.parse(exchange.content).events
     events = asyncio.run(scenario())
-    final = events[-1]["data"]
+    final = events[-1].payload
     assert final["event"] == "workflow_finished" and final["data"]["status"] == "stopped"
     assert final["data"]["error"] == "The server is shutting down."
 

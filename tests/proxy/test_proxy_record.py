@@ -15,7 +15,7 @@ import pytest
 
 from tests.contract.gallery.base import serving
 from tests.support import running_server
-from wfmock.contract import sse
+from wfmock.openapi import sse
 from wfmock.proxy.cli import build, build_parser, finish
 from wfmock.scenario import load_file
 

@@ -19,7 +19,7 @@ import pytest
 
 from tests.redis_support import RedisProcess
 from tests.support import ROOT, _wait_until_up, free_port
-from wfmock import sse
+from wfmock.openapi import sse
 
 IMPRUN = {"X-API-Key": "redis-test-key"}
 MISO = {"Authorization": "Bearer app-demo-key"}
@@ -119,12 +119,9 @@ def test_a_stop_through_one_ends_the_stream_held_by_the_other(pair: tuple[str, s
     seen: list[dict] = []
     stopped_at = None
     with httpx.stream("POST", f"{a}/ext/v1/workflows/run", headers=MISO, json=body, timeout=30) as response:
-        buffer = b""
+        parser = sse.Incremental()
         for chunk in response.iter_bytes():
-            buffer += chunk
-            *frames, buffer = buffer.split(b"\n\n")
-            for frame in frames:
-                seen.extend(e["data"] for e in sse.parse(frame + b"\n\n") if e["data"])
+            seen.extend(e.payload for e in parser.feed(chunk) if e.payload)
             chunks = [e for e in seen if e["event"] == "text_chunk"]
             if len(chunks) == 2 and stopped_at is None:
                 stopped_at = time.monotonic()

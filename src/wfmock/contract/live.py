@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from wfmock.contract import sse
 from wfmock.contract.client import Client
+from wfmock.openapi import sse
 
 
 class LiveStream:

@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 
-from wfmock.contract import sse
 from wfmock.journal import mask_key
+from wfmock.openapi import sse
 from wfmock.proxy.checks import SHED_BACKLOG, Judge, Verdict
 from wfmock.proxy.exchange import MAX_KEPT_BYTES, Recorded
 from wfmock.proxy.violations import Violations

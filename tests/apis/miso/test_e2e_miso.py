@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from wfmock import sse
+from wfmock.openapi import sse
 
 AUTH = {"Authorization": "Bearer app-demo-key"}
 
@@ -35,7 +35,7 @@ def upload(base: str, name: str, content: bytes, headers: dict | None = None, us
 
 
 def events_of(response: httpx.Response) -> list[dict]:
-    return [e["data"] if e["data"] is not None else {"event": e["event"]} for e in sse.parse(response.content)]
+    return [e.payload if e.data is not None else {"event": e.name} for e in sse.parse(response.content).events]
 
 
 def test_seed_streaming_call(server: str) -> None:
@@ -148,24 +148,21 @@ def test_files_are_private_to_their_app(server: str) -> None:
 def test_stop_a_live_stream(paced_server: str) -> None:
     headers = bearer("stop-test")
     body = {"inputs": {"query": "긴 답변을 천천히 보내 주세요"}, "mode": "streaming", "user": "stopper"}
-    seen: list[dict] = []
+    seen: list[sse.Event] = []
     with httpx.stream("POST", f"{paced_server}/ext/v1/workflows/run", headers=headers, json=body, timeout=30) as rsp:
-        buffer = b""
+        parser = sse.Incremental()
         for chunk in rsp.iter_bytes():
-            buffer += chunk
-            *frames, buffer = buffer.split(b"\n\n")
-            for frame in frames:
-                seen.extend(sse.parse(frame + b"\n\n"))
-            chunks = [e for e in seen if e["data"] and e["data"]["event"] == "text_chunk"]
+            seen.extend(parser.feed(chunk))
+            chunks = [e for e in seen if e.payload and e.payload["event"] == "text_chunk"]
             if len(chunks) == 3:
-                task_id = chunks[0]["data"]["task_id"]
+                task_id = chunks[0].payload["task_id"]
                 wrong = httpx.post(f"{paced_server}/ext/v1/workflows/tasks/{task_id}/stop", headers=headers,
                                    json={"user": "someone-else"})
                 assert wrong.json() == {"result": "success"}
                 right = httpx.post(f"{paced_server}/ext/v1/workflows/tasks/{task_id}/stop", headers=headers,
                                    json={"user": "stopper"})
                 assert right.status_code == 200 and right.json() == {"result": "success"}
-    last = seen[-1]["data"]
+    last = seen[-1].payload
     assert last["event"] == "workflow_finished" and last["data"]["status"] == "stopped"
     assert last["data"]["error"] == "Stopped by user."
     detail = httpx.get(f"{paced_server}/ext/v1/workflows/run/{last['workflow_run_id']}", headers=headers).json()

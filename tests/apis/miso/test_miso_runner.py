@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from wfmock import sse
 from wfmock.apis.miso.apps import AppRegistry
 from wfmock.apis.miso.runner import Envelope, StreamOptions, plan_run, stream_run
 from wfmock.data.miso_outputs import demo_answer
 from wfmock.ids import IdFactory
+from wfmock.openapi import sse
 from wfmock.render import AbortConnection
 
 APPS = AppRegistry.load(Path(__file__).resolve().parents[3] / "fixtures" / "apps")
@@ -35,11 +35,11 @@ async def collect(plan, options, stop=None, stop_after=None):
         frames.append(frame)
         if stop_after is not None and len(frames) == stop_after:
             stop.set()
-    return sse.parse(b"".join(frames)), ended
+    return sse.parse(b"".join(frames)).events, ended
 
 
 def names(events):
-    return [e["data"]["event"] if e["data"] else e["event"] for e in events]
+    return [e.payload["event"] if e.payload else e.name for e in events]
 
 
 def test_grammar_of_a_successful_stream() -> None:
@@ -49,9 +49,9 @@ def test_grammar_of_a_successful_stream() -> None:
     assert kinds[0] == "workflow_started" and kinds[-1] == "workflow_finished"
     assert kinds.count("node_started") == kinds.count("node_finished") == 3
     assert "text_chunk" in kinds
-    assert {e["data"]["task_id"] for e in events} == {"task-1"}
-    finished = events[-1]["data"]["data"]
-    text = "".join(e["data"]["data"]["text"] for e in events if e["data"]["event"] == "text_chunk")
+    assert {e.payload["task_id"] for e in events} == {"task-1"}
+    finished = events[-1].payload["data"]
+    text = "".join(e.payload["data"]["text"] for e in events if e.payload["event"] == "text_chunk")
     assert finished["status"] == "succeeded" and finished["outputs"] == {"text": text}
     assert ended == ["succeeded"]
 
@@ -61,8 +61,8 @@ def test_failed_node_ends_the_run_failed() -> None:
     events, ended = asyncio.run(collect(make_plan(options, failed_node=2), options))
     kinds = names(events)
     assert kinds[-2:] == ["node_finished", "workflow_finished"]
-    assert events[-2]["data"]["data"]["status"] == "failed"
-    assert events[-1]["data"]["data"]["status"] == "failed" and events[-1]["data"]["data"]["outputs"] is None
+    assert events[-2].payload["data"]["status"] == "failed"
+    assert events[-1].payload["data"]["status"] == "failed" and events[-1].payload["data"]["outputs"] is None
     assert "text_chunk" not in kinds and ended == ["failed"]
 
 
@@ -70,18 +70,18 @@ def test_stop_ends_with_workflow_finished_stopped() -> None:
     options = StreamOptions(pace=1.0)
     events, ended = asyncio.run(collect(make_plan(options), options, stop_after=4))
     assert names(events)[-1] == "workflow_finished"
-    assert events[-1]["data"]["data"]["status"] == "stopped"
-    assert events[-1]["data"]["data"]["error"] == "Stopped by user."
+    assert events[-1].payload["data"]["status"] == "stopped"
+    assert events[-1].payload["data"]["error"] == "Stopped by user."
     assert ended == ["stopped"]
     planned = make_plan(options).steps[-1].data["elapsed_time"]
-    assert 0 <= events[-1]["data"]["data"]["elapsed_time"] < planned, "a stopped run reports the time it really ran"
+    assert 0 <= events[-1].payload["data"]["elapsed_time"] < planned, "a stopped run reports the time it really ran"
 
 
 def test_error_event_after_n_events_has_no_task_id() -> None:
     options = StreamOptions(pace=0, error_after=3)
     events, ended = asyncio.run(collect(make_plan(options), options))
-    assert len(events) == 4 and events[-1]["data"]["event"] == "error"
-    assert "task_id" not in events[-1]["data"] and events[-1]["data"]["status"] == 500
+    assert len(events) == 4 and events[-1].payload["event"] == "error"
+    assert "task_id" not in events[-1].payload and events[-1].payload["status"] == 500
     assert ended == ["failed"]
 
 
@@ -101,7 +101,7 @@ def test_pings_arrive_while_a_slow_stream_waits() -> None:
 def test_chunk_size_shapes_text_chunks() -> None:
     options = StreamOptions(pace=0, chunk_size=1)
     events, _ = asyncio.run(collect(make_plan(options), options))
-    chunks = [e["data"]["data"]["text"] for e in events if e["data"] and e["data"]["event"] == "text_chunk"]
+    chunks = [e.payload["data"]["text"] for e in events if e.payload and e.payload["event"] == "text_chunk"]
     assert chunks and all(len(c) == 1 for c in chunks)
 
 

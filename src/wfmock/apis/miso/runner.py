@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from wfmock import sse
 from wfmock.apis.miso.apps import App
 from wfmock.data.miso_outputs import Answer, split_chunks
 from wfmock.ids import IdFactory
+from wfmock.openapi import sse
 from wfmock.render import AbortConnection
 
 NODE_SECONDS = {"start": 0.02, "end": 0.02, "llm": 0.25, "document-extractor": 0.15, "code": 0.05}
