@@ -18,8 +18,8 @@ from tests.contract.gallery.base import serving
 from tests.support import ROOT
 from wfmock.contract.cli import main
 from wfmock.contract.client import Pacer, to_curl
-from wfmock.contract.document import STRICT_COMPONENTS, Contract, documented_view
 from wfmock.openapi import sse
+from wfmock.openapi.profiles import STRICT_COMPONENTS, Contract, documented_view
 
 KEY = "cli-key"
 

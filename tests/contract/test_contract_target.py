@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tests.support import free_port
 from wfmock.contract import apis, engine, runner
-from wfmock.contract.document import Contract
 from wfmock.contract.settings import Settings
 from wfmock.contract.target import accepts_any_key, wfmock_health
+from wfmock.openapi.profiles import Contract
 
 
 def settings_for(base_url: str, api: str = "miso") -> Settings:

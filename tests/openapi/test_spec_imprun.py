@@ -638,7 +638,7 @@ def test_workflow_result_is_the_data_module_s_section() -> None:
 # --- the contract kit's view ---------------------------------------------------------------------------------------
 
 def test_documented_profile_keeps_only_seed_facts() -> None:
-    document = pytest.importorskip("wfmock.contract.document")
+    document = pytest.importorskip("wfmock.openapi.profiles")
     view = document.documented_view(DOC)
     assert list(view["paths"]) == ["/v2/workflows"], "the read endpoint and the page are inferred"
     assert view["paths"]["/v2/workflows"]["post"]["responses"]["200"]["links"] == {}

@@ -457,7 +457,7 @@ def test_wrong_events_fail(why: str, event: dict[str, Any]) -> None:
 
 def test_documented_profile_relaxes_only_the_inferred_stream_details() -> None:
     """The contract kit's documented view tolerates a task_id on error and data on ping, nothing else."""
-    document = pytest.importorskip("wfmock.contract.document")
+    document = pytest.importorskip("wfmock.openapi.profiles")
     view = document.documented_view(DOC)
     error_with_task = {"event": "error", "workflow_run_id": RUN_ID, "task_id": TASK_ID, "code": "x",
                        "message": "y", "status": 500}

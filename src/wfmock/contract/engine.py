@@ -18,9 +18,10 @@ from types import ModuleType
 from typing import Any
 
 from wfmock.contract.client import CREDENTIAL_PLACEHOLDER, Pacer
-from wfmock.contract.document import Contract
 from wfmock.contract.findings import Finding, Outcome
 from wfmock.contract.settings import PHASES, Settings
+from wfmock.openapi import security
+from wfmock.openapi.profiles import Contract
 
 
 class _Active:
@@ -93,13 +94,7 @@ def _documents_json(operation: Any, status: int) -> bool:
 
 
 def build_config(contract: Contract, settings: Settings) -> dict[str, Any]:
-    schemes = (contract.document.get("components") or {}).get("securitySchemes") or {}
-    auth: dict[str, Any] = {}
-    for name, scheme in schemes.items():
-        if scheme.get("type") == "apiKey":
-            auth[name] = {"api_key": settings.api_key}
-        elif scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-            auth[name] = {"bearer": settings.api_key}
+    auth = security.schemathesis_auth(security.schemes(contract.document), settings.api_key)
     return {
         "base-url": settings.base_url,
         "seed": settings.seed,

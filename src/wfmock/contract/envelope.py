@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from wfmock.contract.document import Contract
+from wfmock.openapi.profiles import Contract
 
 
 def json_body(content: bytes) -> tuple[Any, str | None]:

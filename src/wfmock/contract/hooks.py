@@ -40,7 +40,8 @@ from typing import Any
 import schemathesis
 from schemathesis import GenerationMode
 
-from wfmock.pointer import MISSING, lookup
+from wfmock.openapi.document import resolve
+from wfmock.openapi.pointer import MISSING, lookup
 
 EXTENSION = "x-wfmock-references"
 Reference = tuple[str, str]  # (operationId, field)
@@ -196,11 +197,13 @@ def _body_schema(operation: Any, media_type: str) -> Mapping[str, Any]:
     if not isinstance(document, Mapping) or not isinstance(definition, Mapping):
         return {}
     node: Any = definition.get("requestBody") or {}
-    for key in (None, "content", media_type, "schema", None):
-        if isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
-            node = lookup(document, node["$ref"])
-        if key is not None:
-            node = node.get(key) if isinstance(node, Mapping) else None
+    try:
+        for key in ("content", media_type, "schema", None):
+            node = resolve(document, node)
+            if key is not None:
+                node = node.get(key) if isinstance(node, Mapping) else None
+    except (KeyError, ValueError):  # a `$ref` that points at nothing: no schema to go by
+        return {}
     return node if isinstance(node, Mapping) else {}
 
 

@@ -63,7 +63,7 @@ class _Session:
     def outcome(self, check: str) -> Outcome:
         from wfmock.contract import apis, engine, runner
         from wfmock.contract.client import Client, Pacer
-        from wfmock.contract.suite import Context, run_checks, secret_header_names
+        from wfmock.contract.suite import Context, run_checks
 
         if self.unchecked_auth is not None and check == self.unchecked_auth.check:
             return self.unchecked_auth
@@ -72,7 +72,7 @@ class _Session:
             rate = runner.default_rate(contract) if self.settings.rate is None else self.settings.rate
             self.pacer = Pacer(rate)
             client = Client(self.settings.base_url, pacer=self.pacer, timeout=self.settings.timeout,
-                            secret_headers=secret_header_names(contract))
+                            secret_headers=contract.secret_header_names())
             self.ctx = Context(contract, self.settings, apis.load(self.settings.api), client)
         if check == "schemathesis":
             return engine.run(self.ctx.contract, self.settings, self.ctx.api, self.pacer, lambda line: None,

@@ -9,10 +9,10 @@ import httpx
 
 from wfmock.contract import apis
 from wfmock.contract.client import Client, Pacer
-from wfmock.contract.document import Contract
 from wfmock.contract.findings import Outcome, Report
 from wfmock.contract.settings import Settings, UsageError
-from wfmock.contract.suite import GENERIC_CHECKS, Check, Context, run_checks, secret_header_names
+from wfmock.contract.suite import GENERIC_CHECKS, Check, Context, run_checks
+from wfmock.openapi.profiles import Contract
 
 
 def load_contract(settings: Settings) -> Contract:
@@ -112,7 +112,7 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda line: None)
     progress(f"wfmock contract: {settings.api} ({settings.profile} profile) against {settings.base_url}, "
              f"{'unpaced' if rate <= 0 else f'at most {rate:g} requests/s'}")
     client = Client(settings.base_url, pacer=pacer, timeout=settings.timeout,
-                    secret_headers=secret_header_names(contract))
+                    secret_headers=contract.secret_header_names())
     ctx = Context(contract, settings, api_module, client)
     if unchecked_auth is not None:
         progress(f"auth not checked: {unchecked_auth.inconclusive[0].reason}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wfmock.contract.document import PROFILES
+from wfmock.openapi.profiles import PROFILES
 
 APIS = ("imprun", "miso")
 FAMILIES = ("schemathesis", "error-envelope", "auth", "sse", "lifecycle", "logs", "rate-limit")

@@ -19,9 +19,10 @@ from typing import Any
 import httpx
 
 from wfmock.contract.client import Client, Exchange, retry_after
-from wfmock.contract.document import Contract
 from wfmock.contract.findings import Finding, Outcome
 from wfmock.contract.settings import Settings
+from wfmock.openapi.profiles import Contract
+from wfmock.openapi.security import headers_for_key
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class Context:
         op = self.contract.operation(operation_id)
         headers: dict[str, str] = {}
         for name in op.security_schemes if op else []:
-            headers.update(scheme_headers(self.contract.security_scheme(name), key))
+            headers.update(headers_for_key(self.contract.security_scheme(name), key))
         return headers
 
     def call(self, operation_id: str, path: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None,
@@ -122,24 +123,6 @@ class Context:
         except ValueError:
             return [f"the body is not JSON: {exchange.text[:120]!r}"]
         return self.contract.schema_errors(schema, body)
-
-
-def scheme_headers(scheme: Mapping[str, Any], key: str) -> dict[str, str]:
-    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-        return {scheme["name"]: key}
-    if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-        return {"Authorization": f"Bearer {key}"}
-    return {}
-
-
-def secret_header_names(contract: Contract) -> tuple[str, ...]:
-    names = []
-    for scheme in ((contract.document.get("components") or {}).get("securitySchemes") or {}).values():
-        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-            names.append(scheme["name"])
-        elif scheme.get("type") == "http":
-            names.append("Authorization")
-    return tuple(names)
 
 
 def run_checks(checks: Iterable[Check], ctx: Context, progress: Callable[[Outcome], None]) -> list[Outcome]:

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from wfmock.contract import apis
 from wfmock.apis.imprun import checks as imprun_checks
 from wfmock.apis.miso import checks as miso_checks
-from wfmock.contract.document import Contract
+from wfmock.contract import apis
 from wfmock.contract.findings import Finding
-from wfmock.contract.suite import secret_header_names
+from wfmock.openapi.profiles import Contract
+from wfmock.openapi.security import credential_header
 from wfmock.proxy.exchange import Recorded
 from wfmock.proxy.routes import Router
 
@@ -70,7 +70,7 @@ class Judge:
         self.contracts = dict(contracts)
         self.modules: dict[str, ModuleType] = {api: apis.load(api) for api in contracts}
         self.router = Router(self.contracts)
-        self.secret = tuple(h.lower() for c in contracts.values() for h in secret_header_names(c))
+        self.secret = tuple(h.lower() for c in contracts.values() for h in c.secret_header_names())
         self.traffic = Traffic()
         self._lock = threading.Lock()
         self._arrivals: dict[str, deque[Recorded]] = {}
@@ -159,7 +159,7 @@ class Judge:
     def _judge_auth(self, contract: Contract, op: Any, ex: Recorded, ran: list[str],
                     found: list[tuple[str, str]]) -> None:
         """A request that carried none of the operation's credentials must not be served."""
-        headers = [scheme_header(contract.security_scheme(name)) for name in op.security_schemes]
+        headers = [credential_header(contract.security_scheme(name)) for name in op.security_schemes]
         headers = [h for h in headers if h]
         if not headers:
             return
@@ -409,14 +409,6 @@ class Judge:
         if ex.status == 400:
             found.append(("upload_as_input", f"a run with uploaded file {named[0]} as input was refused (400): every "
                                              "uploaded file is a valid input, not only the latest"))
-
-
-def scheme_header(scheme: Mapping[str, Any]) -> str | None:
-    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-        return scheme["name"]
-    if scheme.get("type") == "http":
-        return "Authorization"
-    return None
 
 
 def _credential(ex: Recorded) -> str | None:

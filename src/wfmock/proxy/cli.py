@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build(args: argparse.Namespace):
     """The ASGI app and its report for parsed arguments (tests build it in-process)."""
-    from wfmock.contract.document import Contract
+    from wfmock.openapi.profiles import Contract
     from wfmock.proxy.app import ProxyApp, ProxyOptions
     from wfmock.proxy.checks import Judge
     from wfmock.proxy.violations import Violations

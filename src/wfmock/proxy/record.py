@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
-from wfmock.contract.document import Contract
 from wfmock.openapi import sse
+from wfmock.openapi.profiles import Contract
 from wfmock.proxy.anonymize import Anonymizer
 from wfmock.proxy.checks import Verdict
 from wfmock.proxy.exchange import Recorded

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wfmock.contract.document import HTTP_METHODS, Contract
+from wfmock.openapi.operations import operation_nodes, path_pattern
+from wfmock.openapi.profiles import Contract
 
 API_PREFIXES = {"miso": "/ext/", "imprun": "/"}  # a path no operation matches belongs to the first prefix it has
 
@@ -23,13 +24,10 @@ class Router:
         self.routes: list[Route] = []
         self.labels: dict[str, str] = {}  # operationId -> `METHOD /template`
         for api, contract in contracts.items():
-            for template, item in (contract.raw.get("paths") or {}).items():
-                regex = "^" + re.sub(r"\\\{([^}]+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
-                for method in HTTP_METHODS:
-                    node = item.get(method)
-                    if isinstance(node, dict) and node.get("operationId"):
-                        self.routes.append(Route(api, node["operationId"], method, re.compile(regex)))
-                        self.labels[node["operationId"]] = f"{method.upper()} {template}"
+            for template, method, node in operation_nodes(contract.raw):
+                if node.get("operationId"):
+                    self.routes.append(Route(api, node["operationId"], method, path_pattern(template)))
+                    self.labels[node["operationId"]] = f"{method.upper()} {template}"
         self.apis = tuple(contracts)
 
     def match(self, method: str, path: str) -> tuple[str | None, str | None, dict[str, str]]:

@@ -11,29 +11,13 @@ from typing import Any
 
 import uvicorn
 
-from wfmock.contract.document import Contract
+from wfmock.openapi.coerce import coerce
 from wfmock.openapi.document import openapi_dir
+from wfmock.openapi.profiles import Contract
 
 
 def load_contract(api: str) -> Contract:
     return Contract.load(api, openapi_dir() / f"{api}.yaml", "strict")
-
-
-def coerce(value: str, schema: Mapping[str, Any]) -> Any:
-    kind = schema.get("type")
-    if kind == "integer":
-        try:
-            return int(value)
-        except ValueError:
-            return value
-    if kind == "number":
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    if kind == "boolean":
-        return {"true": True, "false": False}.get(value, value)
-    return value
 
 
 def parameter_problems(contract: Contract, operation_id: str, query: Mapping[str, str],

@@ -12,8 +12,8 @@ import time
 from typing import Any
 
 from wfmock.contract.envelope import catalogue_problems, envelope_schema_problems, request_examples
-from wfmock.contract.document import Contract
 from wfmock.contract.suite import Check, Context, Probe
+from wfmock.openapi.profiles import Contract
 
 CREATE, READ, PAGE = "createWorkflow", "getWorkflow", "getWorkflowProgressPage"
 RUNNING = "RUNNING"

@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from wfmock.contract.document import Contract
 from wfmock.contract.envelope import catalogue_problems, envelope_schema_problems, request_examples
 from wfmock.contract.live import LiveStream
 from wfmock.contract.suite import Check, Context, Probe
 from wfmock.openapi import sse
+from wfmock.openapi.profiles import Contract
 
 RUN, UPLOAD, READ, STOP, LOGS = "runWorkflow", "uploadFile", "getWorkflowRun", "stopWorkflowTask", "listWorkflowLogs"
 PING, STARTED, FINISHED, ERROR = "ping", "workflow_started", "workflow_finished", "error"
