@@ -10,10 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from wfmock.openapi.document import load_yaml
+from wfmock.openapi.validators import CompiledSchema, Validators
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "imprun.yaml"
 URI = "urn:wfmock:imprun-results"
@@ -23,15 +21,17 @@ URI = "urn:wfmock:imprun-results"
 def document() -> dict[str, Any]:
     staging = os.environ.get("WFMOCK_RESULT_SCHEMAS")
     if staging:
-        return {"components": {"schemas": yaml.safe_load(Path(staging).read_text(encoding="utf-8"))}}
-    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+        return {"components": {"schemas": load_yaml(Path(staging))}}
+    return load_yaml(SPEC_PATH)
 
 
-@lru_cache(maxsize=None)
-def validator(name: str = "WorkflowResult") -> Draft202012Validator:
-    registry = Registry().with_resource(URI, Resource(contents=document(), specification=DRAFT202012))
-    return Draft202012Validator({"$ref": f"{URI}#/components/schemas/{name}"}, registry=registry,
-                                format_checker=FormatChecker())
+@lru_cache(maxsize=1)
+def validators() -> Validators:
+    return Validators(URI, document())
+
+
+def validator(name: str = "WorkflowResult") -> CompiledSchema:
+    return validators().at(f"/components/schemas/{name}")
 
 
 def schema_errors(payload: Any, name: str = "WorkflowResult") -> list[str]:

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from wfmock.pointer import escape, lookup, walk
+from wfmock.openapi.document import resolve
+from wfmock.openapi.pointer import escape, walk
 
 SCHEMA_KEYWORDS = frozenset("""
     $ref $id $schema $anchor $dynamicRef $dynamicAnchor $defs $comment $vocabulary
@@ -83,12 +84,6 @@ def walk_media(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, 
             continue
         if (len(parent) == 3 and parent[1] == "content") or ("in" in node and "name" in node and "schema" in node):
             yield pointer, node
-
-
-def resolve(document: Mapping[str, Any], node: Any) -> Any:
-    while isinstance(node, Mapping) and "$ref" in node:
-        node = lookup(document, node["$ref"])
-    return node
 
 
 # -- "parses to what was meant" ------------------------------------------------------------------------

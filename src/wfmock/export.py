@@ -7,14 +7,13 @@ document uses no 3.2 feature; MISO's uses only `itemSchema` (the schema of each 
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
-from wfmock.openapi.spec import ApiSpec
+from wfmock.openapi.document import read
 
 VERSIONS = ("3.2", "3.1")
 OAS_31 = "3.1.1"
@@ -25,7 +24,7 @@ def export(api: str, oas: str = "3.2", server: str | None = None) -> dict[str, A
     """`api`'s document in OAS `oas` ("3.2" or "3.1"), with `server` (a base URL) as its first server."""
     if oas not in VERSIONS:
         raise ValueError(f"unsupported OpenAPI version {oas!r}; choose one of {', '.join(VERSIONS)}")
-    document = copy.deepcopy(dict(ApiSpec.load(api).document))
+    document = read(api)  # a fresh copy: the rewrites below change it
     if oas == "3.1":
         document = to_31(document)
     if server:

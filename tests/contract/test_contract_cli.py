@@ -11,7 +11,6 @@ from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pytest
-import yaml
 
 from tests.contract.gallery import miso_server
 from tests.contract.gallery.base import serving
@@ -19,6 +18,7 @@ from tests.support import ROOT
 from wfmock.contract.cli import main
 from wfmock.contract.client import Pacer, to_curl
 from wfmock.openapi import sse
+from wfmock.openapi.document import read
 from wfmock.openapi.profiles import STRICT_COMPONENTS, Contract, documented_view
 
 KEY = "cli-key"
@@ -165,7 +165,7 @@ def test_reference_hook_puts_real_ids_in_positive_cases_only(monkeypatch) -> Non
 
     from wfmock.contract import hooks
 
-    document = yaml.safe_load((ROOT / "openapi" / "miso.yaml").read_text(encoding="utf-8"))
+    document = read("miso")
     assert hooks.reference_targets(document) == {("uploadFile", "id")}
     assert hooks.env_name("uploadFile", "id") == "WFMOCK_UPLOAD_FILE_ID"
     operation = schemathesis.openapi.from_dict(document)["/ext/v1/workflows/run"]["POST"]
@@ -196,9 +196,8 @@ def test_form_cases_a_server_cannot_tell_apart_are_not_sent_as_negative() -> Non
     import schemathesis
 
     from wfmock.contract import hooks
-    from wfmock.openapi.document import openapi_dir
 
-    document = yaml.safe_load((openapi_dir() / "miso.yaml").read_text(encoding="utf-8"))
+    document = read("miso")
     upload = schemathesis.openapi.from_dict(document)["/ext/v1/files/upload"]["POST"]
     run = schemathesis.openapi.from_dict(document)["/ext/v1/workflows/run"]["POST"]
     assert hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": False})

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wfmock.openapi.coerce import coerce, primitive
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(st.integers())
 def test_integers_round_trip(number: int) -> None:
     assert coerce(str(number), {"type": "integer"}) == number
     assert coerce(str(number), {"type": ["integer", "null"]}) == number
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_numbers_round_trip(number: float) -> None:
     assert coerce(repr(number), {"type": "number"}) == number
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(st.text())
 def test_text_is_never_lost(text: str) -> None:
     """Whatever the type, text that does not parse as it comes back unchanged (the schema check reports it)."""

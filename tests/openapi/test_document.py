@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wfmock.openapi.document import document_path, load_yaml, openapi_dir, read, rebase_refs, resolve
@@ -60,6 +60,7 @@ json_trees = st.recursive(st.none() | st.integers() | st.text(max_size=4),
                           max_leaves=10)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(json_trees)
 def test_every_pointer_walk_yields_looks_up_its_own_value(tree: object) -> None:
     for pointer, value in walk(tree):

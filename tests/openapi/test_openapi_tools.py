@@ -19,14 +19,14 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from tests import openapi_lint
 from tests.real_calls import imprun_calls, miso_calls
-from wfmock.openapi.document import openapi_dir
+from wfmock.openapi.document import read
 from wfmock.openapi.spec import ApiSpec
 
 APIS = ("imprun", "miso")
 
 
 def document(api: str) -> dict[str, Any]:
-    return yaml.safe_load((openapi_dir() / f"{api}.yaml").read_text(encoding="utf-8"))
+    return read(api)
 
 
 @pytest.mark.parametrize("api", APIS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wfmock.openapi import security
@@ -34,6 +34,7 @@ def test_schemathesis_auth_presents_the_key_for_each_scheme() -> None:
 key_text = st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=20)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(key_text)
 def test_a_key_sent_is_the_key_read(key: str) -> None:
     for scheme in (API_KEY, BEARER):

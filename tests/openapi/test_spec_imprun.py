@@ -9,19 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from tests import openapi_support
-from tests.openapi_support import METHODS, walk
+from wfmock.openapi import document as openapi_document
+from wfmock.openapi.operations import HTTP_METHODS as METHODS
+from wfmock.openapi.operations import operation_nodes
+from wfmock.openapi.pointer import walk
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "imprun.yaml"
 SPEC_TEXT = SPEC_PATH.read_text(encoding="utf-8")
-DOC: dict[str, Any] = yaml.safe_load(SPEC_TEXT)
+DOC: dict[str, Any] = openapi_document.load_yaml(SPEC_TEXT)
 URI = "urn:wfmock:test:imprun"
 REGISTRY = Registry().with_resource(URI, Resource(contents=DOC, specification=DRAFT202012))
 OPERATIONS = {"createWorkflow": ("post", "/v2/workflows"), "getWorkflow": ("get", "/v2/workflows/{id}"),
@@ -79,7 +80,7 @@ DOCUMENT = {"documentType": "land", "imageUrl": "https://example.com/registers/l
 
 def validator(schema: dict[str, Any]) -> Draft202012Validator:
     """A validator for a schema whose local `$ref`s point into the document (resolved through the registry)."""
-    return Draft202012Validator(_absolute(schema), registry=REGISTRY, format_checker=FormatChecker())
+    return Draft202012Validator(openapi_document.rebase_refs(schema, URI), registry=REGISTRY, format_checker=FormatChecker())
 
 
 def errors(name: str, instance: Any, registry: Registry = REGISTRY) -> list[str]:
@@ -95,21 +96,12 @@ def any_result_registry() -> Registry:
     return Registry().with_resource(URI, Resource(contents=document, specification=DRAFT202012))
 
 
-def _absolute(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: (URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _absolute(v))
-                for k, v in node.items()}
-    if isinstance(node, list):
-        return [_absolute(item) for item in node]
-    return node
-
-
 def resolve(node: Any) -> Any:
-    return openapi_support.resolve(DOC, node)
+    return openapi_document.resolve(DOC, node)
 
 
 def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
-    return openapi_support.operations(DOC)
+    return operation_nodes(DOC)
 
 
 def operation(operation_id: str) -> dict[str, Any]:

@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
-from tests import openapi_support
-from tests.openapi_support import METHODS, walk
+from wfmock.openapi import document as openapi_document
+from wfmock.openapi.operations import HTTP_METHODS as METHODS
+from wfmock.openapi.operations import operation_nodes
+from wfmock.openapi.pointer import walk
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "miso.yaml"
-DOC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+DOC: dict[str, Any] = openapi_document.load_yaml(SPEC_PATH)
 OPERATIONS = {"runWorkflow", "uploadFile", "getWorkflowRun", "stopWorkflowTask", "listWorkflowLogs"}
 
 RUN_ID, TASK_ID = "a4959eb4-c852-4e0c-ac7a-348233f7f345", "0399c5c2-181b-4493-a78e-1421914e8a25"
@@ -54,11 +55,11 @@ def errors(ref: str, instance: Any, document: dict[str, Any] = DOC) -> list[str]
 
 
 def resolve(node: Any) -> Any:
-    return openapi_support.resolve(DOC, node)
+    return openapi_document.resolve(DOC, node)
 
 
 def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
-    return openapi_support.operations(DOC)
+    return operation_nodes(DOC)
 
 
 

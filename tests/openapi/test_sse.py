@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wfmock.openapi import sse
@@ -28,6 +28,7 @@ json_values = st.recursive(
 events = st.lists(st.dictionaries(st.text(max_size=10), json_values, max_size=5), max_size=8)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(events)
 def test_frames_round_trip(sent: list[dict]) -> None:
     parsed = sse.parse(b"".join(sse.frame(event) for event in sent) + sse.PING)
@@ -35,6 +36,7 @@ def test_frames_round_trip(sent: list[dict]) -> None:
     assert parsed.events[-1].name == "ping" and not parsed.problems
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(events, st.lists(st.integers(0, 10_000), max_size=12), st.booleans())
 def test_any_chunking_reads_the_same_events_each_stamped_when_its_last_byte_came(
         sent: list[dict], cuts: list[int], crlf: bool) -> None:

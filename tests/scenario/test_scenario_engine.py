@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wfmock.openapi.pointer import escape, lookup
 from wfmock.scenario import load_text
 from wfmock.scenario.engine import ScenarioEngine, sample_latency
-from wfmock.pointer import escape, lookup
 from wfmock.scenario.model import Latency
 from wfmock.scenario.plan import Plan, RequestInfo
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wfmock.pointer import MISSING, lookup
+from wfmock.openapi.pointer import MISSING, lookup
 from wfmock.scenario.model import Match
 from wfmock.scenario.plan import RequestInfo
 
