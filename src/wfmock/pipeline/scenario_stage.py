@@ -16,6 +16,7 @@ from wfmock.errors import ApiError
 from wfmock.pipeline.request import Request
 from wfmock.ratelimit import Decision
 from wfmock.scenario.model import CreditPolicy
+from wfmock.scenario.plan import Charge
 from wfmock.state import CREDIT_CODES, INSUFFICIENT_CREDIT
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class ScenarioStage:
         signature = f"{self.session.scenario_version}:{api}:" + ",".join(f"{s:g}/{n}" for s, n in windows)
         return await self.session.store.admit(signature, windows, request.api_key, self.session.clock.now())
 
-    def _charge(self, request: Request, engine: ScenarioEngine) -> Callable[[], Awaitable[None]] | None:
+    def _charge(self, request: Request, engine: ScenarioEngine) -> Charge | None:
         """The charge for one run of this request's API, or None when the scenario keeps no credits for it."""
         policy = engine.credits(request.api)
         if policy is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wfmock.scenario.matching import matches
 from wfmock.scenario.model import CreditPolicy, Latency, Rule, Scenario, When
@@ -17,6 +17,8 @@ from wfmock.scenario.plan import ALL_VALID, Credentials, Plan
 
 if TYPE_CHECKING:
     from wfmock.pipeline.request import Request
+    from wfmock.ratelimit import Decision
+    from wfmock.scenario.plan import Charge
 
 
 class ScenarioEngine:
@@ -41,44 +43,44 @@ class ScenarioEngine:
 
     # -- per request -----------------------------------------------------------------------------
 
-    def plan(self, request: Request, **context: Any) -> Plan:
-        """The first applicable rule's plan (`context`: the scenario stage's `rate_limit` and `charge`)."""
+    def plan(self, request: Request, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
+        """The first applicable rule's plan, carrying the scenario stage's rate-limit decision and credit charge."""
         if self.scenario is None:
-            return self.unmatched(**context)
+            return self.unmatched(rate_limit, charge)
         for index, rule in enumerate(self.scenario.rules):
             if not matches(rule.match, request):
                 continue
             self._seen[index] += 1
             if not self._applies(rule.when, self._seen[index], self._chance[index]):
                 continue
-            return self._plan_of(index, rule, context)
-        return self.unmatched(**context)
+            return self._plan_of(index, rule, rate_limit, charge)
+        return self.unmatched(rate_limit, charge)
 
-    async def decide(self, request: Request, **context: Any) -> Plan:
+    async def decide(self, request: Request, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
         """`plan`, counting on the shared counters when a shared store set `counter`."""
         if self.counter is None or self.scenario is None:
-            return self.plan(request, **context)
+            return self.plan(request, rate_limit, charge)
         for index, rule in enumerate(self.scenario.rules):
             if not matches(rule.match, request):
                 continue
             if not self._applies(rule.when, await self.counter(index), self._chance[index]):
                 continue
-            return self._plan_of(index, rule, context)
-        return self.unmatched(**context)
+            return self._plan_of(index, rule, rate_limit, charge)
+        return self.unmatched(rate_limit, charge)
 
-    def unmatched(self, **context: Any) -> Plan:
+    def unmatched(self, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
         """The plan when no rule applies: the scenario's name, credits and credentials only."""
         return Plan(scenario=self.scenario.name if self.scenario is not None else None,
-                    credentials=self.credentials, **context)
+                    rate_limit=rate_limit, charge=charge, credentials=self.credentials)
 
-    def _plan_of(self, index: int, rule: Rule, context: dict[str, Any]) -> Plan:
+    def _plan_of(self, index: int, rule: Rule, rate_limit: Decision | None, charge: Charge | None) -> Plan:
         """What the rule that applies asks for (its latency drawn from its own stream)."""
         scenario = self.scenario.name if self.scenario is not None else None
         return Plan(
             latency=sample_latency(rule.latency, self._delay[index]),
             error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
             fixture=rule.fixture, rule=rule.name, replay=rule.replay,
-            scenario=scenario, credentials=self.credentials, **context,
+            scenario=scenario, rate_limit=rate_limit, charge=charge, credentials=self.credentials,
         )
 
     @staticmethod

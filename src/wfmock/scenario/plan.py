@@ -74,6 +74,9 @@ class Replay:
     events: tuple[tuple[float, str | None, str | None], ...] | None = None
 
 
+Charge = Callable[[], Awaitable[None]]  # takes one run's cost; raises the API's "exhausted" error when it cannot
+
+
 @dataclass(frozen=True, slots=True)
 class Credentials:
     """The scenario's credential states ("valid", "expired", "wrong_password", ...) by credential id."""
@@ -106,7 +109,7 @@ class Plan:
     replay: Replay | None = None
     scenario: str | None = None
     rate_limit: Decision | None = None
-    charge: Callable[[], Awaitable[None]] | None = None
+    charge: Charge | None = None
     credentials: Credentials = ALL_VALID
 
     async def charge_run(self) -> None:
