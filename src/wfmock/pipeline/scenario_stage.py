@@ -68,21 +68,21 @@ class ScenarioStage:
         policy = engine.credits(request.api)
         if policy is None:
             return None
-        return CreditCharge(self.session, request.api, self.session.credit_account(request.api, request.api_key),
-                            policy)
+        return CreditCharge(self.session, request.api, request.api_key, policy)
 
 
 class CreditCharge:
     """Takes one run's cost from an account; the API's "exhausted" error when the balance cannot cover it."""
 
-    __slots__ = ("session", "api", "account", "policy")
+    __slots__ = ("session", "api", "key", "policy")
 
-    def __init__(self, session: Session, api: str, account: str, policy: CreditPolicy) -> None:
-        self.session, self.api, self.account, self.policy = session, api, account, policy
+    def __init__(self, session: Session, api: str, key: str | None, policy: CreditPolicy) -> None:
+        self.session, self.api, self.key, self.policy = session, api, key, policy
 
     async def __call__(self) -> None:
         cost = int(getattr(self.policy, "cost", 1))
-        if not await self.session.store.charge(self.account, int(self.policy.initial), cost):
+        account = self.session.credit_account(self.api, self.key)  # named when charged, as the balance is now
+        if not await self.session.store.charge(account, int(self.policy.initial), cost):
             code, status = CREDIT_CODES.get(self.api, (INSUFFICIENT_CREDIT, 402))
             raise ApiError(code, None, status=status)
 
