@@ -19,7 +19,9 @@ from wfmock.openapi.document import repo_dir
 from wfmock.openapi.spec import ApiSpec
 from wfmock.pipeline import Pipeline
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
-from wfmock.state import Session, Settings
+from wfmock.openapi.document import repo_dir
+from wfmock.openapi.spec import ApiSpec
+from wfmock.state import ServerSettings, Session
 from wfmock.store import Store, open_store
 
 API_NAMES = ("imprun", "miso")
@@ -59,8 +61,7 @@ def fixtures_dir() -> Path:
 def build_app(config: Config | None = None) -> Pipeline:
     config = config or Config()
     fixtures = config.fixtures_dir or fixtures_dir()
-    settings = Settings(seed=config.seed, pace=config.pace, run_duration=config.run_duration,
-                        rate_limits=config.rate_limits, fixtures_dir=fixtures)
+    settings = ServerSettings(seed=config.seed, rate_limits=config.rate_limits, fixtures_dir=fixtures)
     specs = {name: ApiSpec.load(name) for name in config.apis}
     from wfmock.scenario import ScenarioLibrary, load_text, resolve
     from wfmock.scenario.model import Scenario

@@ -15,7 +15,7 @@ import httptools
 import orjson
 
 from wfmock.limits import Limits
-from wfmock.transport import FaultCapableHttpToolsProtocol
+from wfmock.pipeline.connection import FaultCapableHttpToolsProtocol
 
 BAD_REQUEST = "The request is not valid HTTP/1.1 (request line, method, header or path bytes)."
 

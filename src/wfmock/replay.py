@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from wfmock.clock import Clock
-from wfmock.render import JSON, Reply, StreamReply
+from wfmock.pipeline.replies import JSON, Reply, StreamReply
 from wfmock.scenario.plan import Replay
 
 NOT_REPLAYED = frozenset({"content-length", "content-type", "content-encoding", "transfer-encoding", "connection",

@@ -16,7 +16,6 @@ from typing import Any
 from wfmock.clock import Clock
 from wfmock.errors import ApiError
 from wfmock.ids import IdFactory
-from wfmock.ratelimit import Decision
 from wfmock.scenario.engine import ScenarioEngine
 from wfmock.scenario.model import Scenario
 from wfmock.store import MemoryStore, Store
@@ -26,19 +25,17 @@ CREDIT_CODES = {"imprun": ("INSUFFICIENT_CREDIT", 402), "miso": ("provider_quota
 
 
 @dataclass(slots=True)
-class Settings:
-    """Server-wide switches from the command line."""
+class ServerSettings:
+    """Server-wide switches from the command line (the contract kit's are `contract.settings.Settings`)."""
 
     seed: int | None = None
-    pace: float = 1.0
-    run_duration: float = 2.0
     rate_limits: bool = True
     fixtures_dir: Path = Path("fixtures")
 
 
 @dataclass
 class Session:
-    settings: Settings
+    settings: ServerSettings
     clock: Clock = field(default_factory=Clock)
     scenario: Scenario | None = None
     resolve_scenario: Callable[[str], Scenario] | None = None
@@ -49,7 +46,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self.ids = self._id_factory()
-        self.engine = ScenarioEngine(self.scenario, seed=self.seed_number)
+        self.engine = ScenarioEngine(self.scenario, seed=self.scenario_seed)
         self._named_engines: dict[str, ScenarioEngine] = {}
         self.on_reset: list[Callable[[], None]] = []
         self.scenario_version = "start"  # which shared switch this process follows ("start": --scenario)
@@ -69,11 +66,13 @@ class Session:
             engine.counter = lambda index: count(f"rule:{version}:{name}:{index}")
 
     @property
-    def seed(self) -> str:
+    def data_seed(self) -> str:
+        """What generated payloads are keyed by ("unseeded" without --seed)."""
         return str(self.settings.seed) if self.settings.seed is not None else "unseeded"
 
     @property
-    def seed_number(self) -> int:
+    def scenario_seed(self) -> int:
+        """What the scenario engines' random streams start from (0 without --seed)."""
         return self.settings.seed if self.settings.seed is not None else 0
 
     # -- scenarios -----------------------------------------------------------------------------
@@ -81,7 +80,7 @@ class Session:
     def use_scenario(self, scenario: Scenario | None) -> None:
         """Makes `scenario` the active one for the next requests (running streams keep theirs)."""
         self.scenario = scenario
-        self.engine = ScenarioEngine(scenario, seed=self.seed_number)
+        self.engine = ScenarioEngine(scenario, seed=self.scenario_seed)
         self._share_counters(self.engine, "active")
         if isinstance(self.store, MemoryStore):
             self.store.clear_limits()  # a shared store names windows and balances by scenario version instead
@@ -120,7 +119,7 @@ class Session:
                 scenario = self.resolve_scenario(name)
             except Exception as error:  # an unknown or invalid scenario is the caller's mistake
                 raise ApiError("invalid_request", f"X-Wfmock-Scenario: {error}", status=400) from None
-            engine = self._named_engines[name] = ScenarioEngine(scenario, seed=self.seed_number)
+            engine = self._named_engines[name] = ScenarioEngine(scenario, seed=self.scenario_seed)
             self._share_counters(engine, f"named:{name}")
         return engine
 
@@ -140,43 +139,9 @@ class Session:
         await self.store.reset()
         self.reset()
 
-    # -- rate limits ---------------------------------------------------------------------------
-
-    async def admit(self, api: str, engine: ScenarioEngine, key: str | None) -> Decision | None:
-        """The rate-limit decision for this request, or `None` when no limit applies."""
-        if key is None:
-            return None
-        windows = engine.rate_limits(api)
-        if windows is None:
-            if not self.settings.rate_limits:
-                return None
-            windows = self.default_rate_limits.get(api, [])
-        if not windows:
-            return None
-        windows = [(float(s), int(n)) for s, n in windows]
-        signature = f"{self.scenario_version}:{api}:" + ",".join(f"{s:g}/{n}" for s, n in windows)
-        return await self.store.admit(signature, windows, key, self.clock.now())
-
-    # -- credits and credentials -----------------------------------------------------------------
-
-    async def charge_credits(self, api: str, key: str | None, engine: ScenarioEngine | None = None) -> None:
-        """Takes one run's cost from the key's balance; `ApiError` when the balance cannot cover it."""
-        policy = (engine or self.engine).credits(api)
-        if policy is None:
-            return
-        cost = int(getattr(policy, "cost", 1))
-        if not await self.store.charge(self._credit_name(api, key), int(policy.initial), cost):
-            code, status = CREDIT_CODES.get(api, (INSUFFICIENT_CREDIT, 402))
-            raise ApiError(code, None, status=status)
-
-    async def credit_balance(self, api: str, key: str | None) -> int | None:
-        return await self.store.balance(self._credit_name(api, key))
-
-    def _credit_name(self, api: str, key: str | None) -> str:
+    def credit_account(self, api: str, key: str | None) -> str:
+        """The store's name for `key`'s credit balance with `api` (per scenario version on a shared store)."""
         return f"{self.scenario_version}:{api}:{key if key is not None else ''}"
-
-    def credential_state(self, credential_id: str) -> str:
-        return self.engine.credential_state(credential_id)
 
     # -- fixtures ------------------------------------------------------------------------------
 

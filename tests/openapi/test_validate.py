@@ -1,27 +1,42 @@
 """Request validation from compiled spec schemas, with messages a developer can act on."""
 
+import asyncio
+
 import pytest
 
 from wfmock.errors import ApiError
-from wfmock.validate import Incoming, validate
+from wfmock.limits import Limits
+from wfmock.pipeline.request import Request, read_body
+from wfmock.validate import validate
 from tests.minispec import mini_spec
 
 SPEC = mini_spec()
 
 
-def incoming(body: bytes = b"", content_type: str = "application/json", query: dict | None = None) -> Incoming:
-    return Incoming(method="POST", path="/", headers={}, query=query or {}, content_type=content_type, raw_body=body)
+def incoming(body: bytes = b"", content_type: str = "application/json", query: dict | None = None) -> Request:
+    """The request as the pipeline's reading stage leaves it (the body decoded once)."""
+    request = Request.of({"method": "POST", "path": "/", "headers": [(b"content-type", content_type.encode())]}, "t")
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body}
+
+    asyncio.run(read_body(request, receive, Limits()))
+    request.query = query or {}
+    return request
 
 
-def error_for(operation: str, request: Incoming, path_params: dict | None = None) -> ApiError:
+def error_for(operation: str, request: Request, path_params: dict | None = None) -> ApiError:
+    request.path_params = path_params or {}
     with pytest.raises(ApiError) as caught:
-        validate(SPEC.operations[operation], request, path_params or {})
+        validate(SPEC.operations[operation], request)
     return caught.value
 
 
 def test_valid_body_is_parsed() -> None:
     body = b'{"type": "scraping", "params": {"siteCode": "HOMETAX", "credentialId": "cred_1"}}'
-    assert validate(SPEC.operations["create"], incoming(body), {}).body["params"]["credentialId"] == "cred_1"
+    request = incoming(body)
+    validate(SPEC.operations["create"], request)
+    assert request.body["params"]["credentialId"] == "cred_1"
 
 
 def test_missing_field_names_it_like_the_seed_does() -> None:
@@ -54,7 +69,9 @@ def test_missing_required_body_is_400() -> None:
 
 
 def test_query_parameters_are_coerced_and_checked() -> None:
-    assert validate(SPEC.operations["logs"], incoming(query={"limit": "5"}), {}).query == {"limit": 5}
+    request = incoming(query={"limit": "5"})
+    validate(SPEC.operations["logs"], request)
+    assert request.typed_query == {"limit": 5}
     assert "limit" in error_for("logs", incoming(query={"limit": "0"})).message
     assert "limit" in error_for("logs", incoming(query={"limit": "ten"})).message
 

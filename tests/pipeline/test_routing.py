@@ -3,7 +3,7 @@
 import pytest
 
 from wfmock.errors import METHOD_NOT_ALLOWED, NOT_FOUND, ApiError
-from wfmock.routing import Router
+from wfmock.pipeline.routing import Router
 from tests.minispec import mini_spec
 
 ROUTER = Router(mini_spec().operations.values())

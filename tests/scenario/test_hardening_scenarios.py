@@ -18,7 +18,6 @@ from tests.inprocess import app, call, is_miso_envelope
 from wfmock.scenario import ScenarioError, ScenarioLibrary, load_bytes, load_file, load_text
 from wfmock.scenario.errors import UnreadableScenario
 from wfmock.scenario.limits import MAX_SCENARIO_BYTES, read_bounded
-from wfmock.scenario.plan import RequestInfo
 
 HEAD = "name: s\ndescription: d\n"
 ALIAS_BOMB = HEAD + "x: &a [1,1,1,1,1,1,1,1,1]\n" + "".join(

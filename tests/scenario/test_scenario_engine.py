@@ -14,7 +14,8 @@ from wfmock.openapi.pointer import escape, lookup
 from wfmock.scenario import load_text
 from wfmock.scenario.engine import ScenarioEngine, sample_latency
 from wfmock.scenario.model import Latency
-from wfmock.scenario.plan import Plan, RequestInfo
+from wfmock.pipeline.request import Request
+from wfmock.scenario.plan import Plan
 
 
 def engine(rules: str, seed: int = 0, extra: str = "") -> ScenarioEngine:
@@ -22,15 +23,15 @@ def engine(rules: str, seed: int = 0, extra: str = "") -> ScenarioEngine:
     return ScenarioEngine(load_text(text, source="t.yaml"), seed=seed)
 
 
-def run_request(body: Any = None, **overrides: Any) -> RequestInfo:
+def run_request(body: Any = None, **overrides: Any) -> Request:
     fields: dict[str, Any] = dict(api="miso", operation_id="runWorkflow", method="POST", path="/ext/v1/workflows/run",
                                   path_params={}, query={}, headers={}, body=body, api_key="k")
     fields.update(overrides)
-    return RequestInfo(**fields)
+    return Request(**fields)
 
 
-def create_request(body: Any) -> RequestInfo:
-    return RequestInfo(api="imprun", operation_id="createWorkflow", method="POST", path="/v2/workflows",
+def create_request(body: Any) -> Request:
+    return Request(api="imprun", operation_id="createWorkflow", method="POST", path="/v2/workflows",
                        body=body, api_key="k")
 
 
@@ -42,7 +43,7 @@ def test_without_a_scenario_every_plan_does_nothing() -> None:
     assert idle.plan(run_request()) == Plan()
     assert Plan() == Plan(latency=0.0, error=None, fault=None, run=None, stream=None, fixture=None, rule=None)
     assert idle.rate_limits("imprun") is None and idle.credits("miso") is None
-    assert idle.credential_state("cred_x") == "valid"
+    assert idle.credentials.state("cred_x") == "valid"
 
 
 # -- matching ----------------------------------------------------------------------------------------
@@ -250,7 +251,7 @@ def test_scenario_level_policies() -> None:
     assert subject.rate_limits("miso") == []
     credits = subject.credits("miso")
     assert (credits.initial, credits.cost) == (3, 2) and subject.credits("imprun") is None
-    assert [subject.credential_state(c) for c in ("good", "bad", "other")] == ["valid", "wrong_password", "expired"]
+    assert [subject.credentials.state(c) for c in ("good", "bad", "other")] == ["valid", "wrong_password", "expired"]
 
 
 # -- latency distributions ---------------------------------------------------------------------------

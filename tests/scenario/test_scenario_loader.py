@@ -14,7 +14,7 @@ from wfmock.scenario import ScenarioError, bundled, bundled_dir, load_text, reso
 from wfmock.scenario import cli as scenario_cli
 from wfmock.scenario.catalogue import catalogue
 from wfmock.scenario.model import Scenario
-from wfmock.state import Session, Settings
+from wfmock.state import ServerSettings, Session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -173,7 +173,7 @@ def test_every_problem_is_reported_in_line_order() -> None:
 
 def test_an_invalid_file_is_never_half_applied(tmp_path: Path) -> None:
     good = load_text("name: good\ndescription: d\nrules:\n  - {match: {api: miso}, error: app_unavailable}\n")
-    session = Session(Settings(), scenario=good)
+    session = Session(ServerSettings(), scenario=good)
     broken = "name: broken\ndescription: d\nrules:\n  - {match: {api: miso}, error: app_unavailable}\n  - latency: x\n"
     with pytest.raises(ScenarioError):
         session.use_scenario(load_text(broken))

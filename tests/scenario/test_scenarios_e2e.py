@@ -19,7 +19,7 @@ import pytest
 from tests.support import ROOT, running_server
 from wfmock.scenario import bundled, resolve
 from wfmock.scenario.engine import ScenarioEngine
-from wfmock.scenario.plan import RequestInfo
+from wfmock.pipeline.request import Request
 
 SEED = 7
 RUN_DURATION = 0.3
@@ -214,13 +214,13 @@ def test_rate_limit_storm(base: str) -> None:
 # -- latency and errors ------------------------------------------------------------------------------
 
 
-def first_plans(name: str, request: RequestInfo, count: int) -> list[Any]:
+def first_plans(name: str, request: Request, count: int) -> list[Any]:
     """What a fresh engine for bundled scenario `name` decides for `count` such requests (same seed)."""
     engine = ScenarioEngine(resolve(name), seed=SEED)
     return [engine.plan(request) for _ in range(count)]
 
 
-LOGS = RequestInfo(api="miso", operation_id="listWorkflowLogs", method="GET", path="/ext/v1/workflows/logs")
+LOGS = Request(api="miso", operation_id="listWorkflowLogs", method="GET", path="/ext/v1/workflows/logs")
 
 
 def test_slow_network(base: str) -> None:

@@ -4,34 +4,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from wfmock.errors import ApiError
-from wfmock.openapi.operations import Operation
 from wfmock.openapi.spec import ApiSpec
-from wfmock.render import Reply, StreamReply
-from wfmock.validate import Incoming, ValidRequest
+from wfmock.openapi.operations import Operation
 
 if TYPE_CHECKING:
-    from wfmock.scenario.engine import ScenarioEngine
-    from wfmock.scenario.plan import Plan
+    from wfmock.pipeline.replies import Reply, StreamReply
+    from wfmock.pipeline.request import Request
     from wfmock.state import Session
-
-
-@dataclass(slots=True)
-class Call:
-    """One validated request, ready for the behaviour stage."""
-
-    operation: Operation
-    request: ValidRequest
-    incoming: Incoming
-    api_key: str | None
-    plan: "Plan"
-    session: "Session"
-    engine: "ScenarioEngine"
-    base_url: str
 
 
 class Api(ABC):
@@ -61,8 +44,11 @@ class Api(ABC):
         """The error rendered in this API's own envelope."""
 
     @abstractmethod
-    async def handle(self, call: Call) -> Reply | StreamReply:
-        """Runs the behaviour bound to `call.operation.operation_id`."""
+    async def handle(self, request: Request, session: Session) -> Reply | StreamReply:
+        """Runs the behaviour bound to `request.operation_id`, as `request.plan` says.
+
+        `session` offers the server's ids, clock, fixtures and data seed; scenario decisions come from the plan only.
+        """
 
     @abstractmethod
     def reset(self) -> None:

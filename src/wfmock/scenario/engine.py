@@ -9,20 +9,28 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from wfmock.scenario.matching import matches
 from wfmock.scenario.model import CreditPolicy, Latency, Rule, Scenario, When
-from wfmock.scenario.plan import Plan, RequestInfo
+from wfmock.scenario.plan import ALL_VALID, Credentials, Plan
+
+if TYPE_CHECKING:
+    from wfmock.pipeline.request import Request
+    from wfmock.ratelimit import Decision
+    from wfmock.scenario.plan import Charge
 
 
 class ScenarioEngine:
-    """Applies one scenario (or none: every plan is the do-nothing `Plan()`)."""
+    """Applies one scenario (or none: every plan is the do-nothing `Plan()`, plus the stage's rate-limit decision)."""
 
     def __init__(self, scenario: Scenario | None, seed: int = 0) -> None:
         self.scenario = scenario
         self.seed = seed
         # set on a shared store: rule index → that rule's count across processes (after adding this request)
         self.counter: Callable[[int], Awaitable[int]] | None = None
+        self.credentials = ALL_VALID if scenario is None else \
+            Credentials(dict(scenario.credentials), scenario.default_credential)
         self.reset()
 
     def reset(self) -> None:
@@ -35,37 +43,45 @@ class ScenarioEngine:
 
     # -- per request -----------------------------------------------------------------------------
 
-    def plan(self, request: RequestInfo) -> Plan:
+    def plan(self, request: Request, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
+        """The first applicable rule's plan, carrying the scenario stage's rate-limit decision and credit charge."""
         if self.scenario is None:
-            return Plan()
+            return self.unmatched(rate_limit, charge)
         for index, rule in enumerate(self.scenario.rules):
             if not matches(rule.match, request):
                 continue
             self._seen[index] += 1
             if not self._applies(rule.when, self._seen[index], self._chance[index]):
                 continue
-            return self._plan_of(index, rule)
-        return Plan()
+            return self._plan_of(index, rule, rate_limit, charge)
+        return self.unmatched(rate_limit, charge)
 
-    def _plan_of(self, index: int, rule: Rule) -> Plan:
-        """What the rule that applies asks for (its latency drawn from its own stream)."""
-        return Plan(
-            latency=sample_latency(rule.latency, self._delay[index]),
-            error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
-            fixture=rule.fixture, rule=rule.name, replay=rule.replay,
-        )
-
-    async def decide(self, request: RequestInfo) -> Plan:
+    async def decide(self, request: Request, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
         """`plan`, counting on the shared counters when a shared store set `counter`."""
         if self.counter is None or self.scenario is None:
-            return self.plan(request)
+            return self.plan(request, rate_limit, charge)
         for index, rule in enumerate(self.scenario.rules):
             if not matches(rule.match, request):
                 continue
             if not self._applies(rule.when, await self.counter(index), self._chance[index]):
                 continue
-            return self._plan_of(index, rule)
-        return Plan()
+            return self._plan_of(index, rule, rate_limit, charge)
+        return self.unmatched(rate_limit, charge)
+
+    def unmatched(self, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
+        """The plan when no rule applies: the scenario's name, credits and credentials only."""
+        return Plan(scenario=self.scenario.name if self.scenario is not None else None,
+                    rate_limit=rate_limit, charge=charge, credentials=self.credentials)
+
+    def _plan_of(self, index: int, rule: Rule, rate_limit: Decision | None, charge: Charge | None) -> Plan:
+        """What the rule that applies asks for (its latency drawn from its own stream)."""
+        scenario = self.scenario.name if self.scenario is not None else None
+        return Plan(
+            latency=sample_latency(rule.latency, self._delay[index]),
+            error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
+            fixture=rule.fixture, rule=rule.name, replay=rule.replay,
+            scenario=scenario, rate_limit=rate_limit, charge=charge, credentials=self.credentials,
+        )
 
     @staticmethod
     def _applies(when: When, count: int, rng: random.Random) -> bool:
@@ -90,10 +106,6 @@ class ScenarioEngine:
             return None
         return self.scenario.credits.get(api)
 
-    def credential_state(self, credential_id: str) -> str:
-        if self.scenario is None:
-            return "valid"
-        return self.scenario.credentials.get(credential_id, self.scenario.default_credential)
 
 
 def sample_latency(latency: Latency | None, rng: random.Random) -> float:

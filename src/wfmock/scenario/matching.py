@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from wfmock.openapi.pointer import MISSING, lookup
 from wfmock.scenario.model import Match
-from wfmock.scenario.plan import RequestInfo
+
+if TYPE_CHECKING:
+    from wfmock.pipeline.request import Request
 
 
-def matches(match: Match, request: RequestInfo) -> bool:
+def matches(match: Match, request: Request) -> bool:
     """Whether every part of `match` holds for `request`."""
     if match.api is not None and match.api != request.api:
         return False

@@ -1,29 +1,17 @@
-"""What the scenario engine decides for one request: the `Plan` every later pipeline stage reads.
+"""What the scenario decides for one request: the `Plan` every later pipeline stage and the behaviour read.
 
 A `Plan()` with its defaults does nothing: no latency, no forced error, no fault, the run and the
-stream as the API would have them on their own.
+stream as the API would have them on their own, no rate limit, no credit to charge, every credential valid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-
-@dataclass(frozen=True, slots=True)
-class RequestInfo:
-    """The parts of a request a scenario rule can match on."""
-
-    api: str
-    operation_id: str | None
-    method: str
-    path: str
-    path_params: Mapping[str, str] = field(default_factory=dict)
-    query: Mapping[str, str] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
-    body: Any = None                                          # parsed JSON, a form as a dict, or None
-    api_key: str | None = None
+if TYPE_CHECKING:
+    from wfmock.ratelimit import Decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +74,30 @@ class Replay:
     events: tuple[tuple[float, str | None, str | None], ...] | None = None
 
 
+Charge = Callable[[], Awaitable[None]]  # takes one run's cost; raises the API's "exhausted" error when it cannot
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """The scenario's credential states ("valid", "expired", "wrong_password", ...) by credential id."""
+
+    states: Mapping[str, str] = field(default_factory=dict)
+    default: str = "valid"
+
+    def state(self, credential_id: str) -> str:
+        return self.states.get(credential_id, self.default)
+
+
+ALL_VALID = Credentials()
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """The scenario's decision for one request; `rule` names the rule that matched (for the journal)."""
+    """The scenario's decision for one request; `rule` names the rule that matched (for the journal).
+
+    `charge` takes one run's cost from the caller's credit balance and raises the API's "exhausted" error when
+    it cannot; the behaviour awaits it only once it accepts a run (None: the scenario keeps no credits).
+    """
 
     latency: float = 0.0
     error: ForcedError | None = None
@@ -98,3 +107,12 @@ class Plan:
     fixture: str | None = None
     rule: str | None = None
     replay: Replay | None = None
+    scenario: str | None = None
+    rate_limit: Decision | None = None
+    charge: Charge | None = None
+    credentials: Credentials = ALL_VALID
+
+    async def charge_run(self) -> None:
+        """Charges an accepted run's cost (see `charge`); nothing when the scenario keeps no credits."""
+        if self.charge is not None:
+            await self.charge()

@@ -11,8 +11,8 @@ from wfmock.apis.miso.apps import AppRegistry
 from wfmock.apis.miso.runner import Envelope, StreamOptions, plan_run, stream_run
 from wfmock.data.miso_outputs import demo_answer
 from wfmock.ids import IdFactory
+from wfmock.pipeline.connection import DropConnection
 from wfmock.openapi import sse
-from wfmock.render import AbortConnection
 
 APPS = AppRegistry.load(Path(__file__).resolve().parents[3] / "fixtures" / "apps")
 
@@ -87,7 +87,7 @@ def test_error_event_after_n_events_has_no_task_id() -> None:
 
 def test_disconnect_after_n_events_raises_abort() -> None:
     options = StreamOptions(pace=0, disconnect_after=2)
-    with pytest.raises(AbortConnection):
+    with pytest.raises(DropConnection):
         asyncio.run(collect(make_plan(options), options))
 
 

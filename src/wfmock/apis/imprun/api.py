@@ -10,11 +10,14 @@ from http import HTTPStatus
 from typing import Any
 
 from wfmock import errors
-from wfmock.apis.base import Api, Call
+from wfmock.apis.base import Api
 from wfmock.errors import ApiError
-from wfmock.openapi.spec import ApiSpec
-from wfmock.render import Reply, StreamReply
+from wfmock.pipeline.replies import Reply, StreamReply
+from wfmock.pipeline.request import Request
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
+from wfmock.openapi.spec import ApiSpec
+from wfmock.scenario.plan import Credentials, RunOutcome
+from wfmock.state import Session
 from wfmock.store import Codec, MemoryStore, Store
 
 RUNNING, SUCCEEDED, FAILED, TIMED_OUT = "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT"
@@ -99,49 +102,47 @@ class ImprunApi(Api):
         body = {"error": title, "message": self.message_for(error, code, status), "code": code}
         return Reply(status, body, headers=error.headers)
 
-    async def handle(self, call: Call) -> Reply | StreamReply:
-        operation_id = call.operation.operation_id
+    async def handle(self, request: Request, session: Session) -> Reply | StreamReply:
+        operation_id = request.operation_id
         if operation_id == "createWorkflow":
-            return await self.create(call)
+            return await self.create(request, session)
         if operation_id == "getWorkflow":
-            return await self.read(call)
+            return await self.read(request, session)
         if operation_id == "getWorkflowProgressPage":
-            return await self.progress_page(call)
+            return await self.progress_page(request, session)
         raise ApiError(errors.NOT_FOUND, f"{operation_id} is not simulated", status=404)
 
     # -- behaviour -----------------------------------------------------------------------------
 
-    async def create(self, call: Call) -> Reply:
-        body = call.request.body
+    async def create(self, request: Request, session: Session) -> Reply:
+        body = request.body
         params = dict(body["params"])
-        session = call.session
-        await session.charge_credits(self.name, call.api_key, call.engine)
+        await request.plan.charge_run()
         now = session.clock.now()
         run = Run(
             id=session.ids.token("wf_", 12),
             type=body["type"],
             params=params,
-            owner=call.api_key,
+            owner=request.api_key,
             created_at=now,
             finishes_at=now + self.run_duration,
-            fixture=call.plan.fixture,
+            fixture=request.plan.fixture,
         )
-        self._apply_credentials(run, call.engine)
-        self._apply_outcome(run, call)
-        await self.runs.put(run.id, run, 2 * len(call.incoming.raw_body))  # params, and the result built from them
+        self._apply_credentials(run, request.plan.credentials)
+        self._apply_outcome(run, request.plan.run)
+        await self.runs.put(run.id, run, 2 * len(request.raw_body))  # params, and the result built from them
         return Reply(200, {
             "id": run.id,
             "status": RUNNING,
             "createdAt": iso(run.created_at),
-            "progressUrl": self._progress_url(call.base_url, run.id),
+            "progressUrl": self._progress_url(request.base_url, run.id),
         })
 
-    async def read(self, call: Call) -> Reply:
-        run = await self._owned_run(call)
-        return Reply(200, self.render_run(run, call))
+    async def read(self, request: Request, session: Session) -> Reply:
+        run = await self._owned_run(request)
+        return Reply(200, self.render_run(run, request, session))
 
-    def render_run(self, run: Run, call: Call) -> dict[str, Any]:
-        session = call.session
+    def render_run(self, run: Run, request: Request, session: Session) -> dict[str, Any]:
         status = run.status(session.clock.now())
         finished = status != RUNNING
         body: dict[str, Any] = {
@@ -151,7 +152,7 @@ class ImprunApi(Api):
             "createdAt": iso(run.created_at),
             "updatedAt": iso(run.finishes_at if finished else run.created_at),
             "finishedAt": iso(run.finishes_at) if finished else None,
-            "progressUrl": self._progress_url(call.base_url, run.id),
+            "progressUrl": self._progress_url(request.base_url, run.id),
             "params": {k: v for k, v in run.params.items() if k not in SECRET_PARAMS},
         }
         if status == SUCCEEDED:
@@ -163,12 +164,12 @@ class ImprunApi(Api):
             }
         return body
 
-    async def progress_page(self, call: Call) -> Reply:
-        run = await self.runs.fetch(call.request.path_params["id"])
+    async def progress_page(self, request: Request, session: Session) -> Reply:
+        run = await self.runs.fetch(request.path_params["id"])
         if run is None:
             page = _page("Workflow not found", "<p>No workflow run has this id.</p>")
             return Reply(404, page, media_type="text/html; charset=utf-8")
-        status = run.status(call.session.clock.now())
+        status = run.status(session.clock.now())
         refresh = LIVE_WHILE_RUNNING if status == RUNNING else ""
         rows = "".join(
             f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
@@ -180,22 +181,21 @@ class ImprunApi(Api):
 
     # -- helpers -------------------------------------------------------------------------------
 
-    async def _owned_run(self, call: Call) -> Run:
-        run = await self.runs.fetch(call.request.path_params["id"])
-        if run is None or (run.owner is not None and run.owner != call.api_key):
-            raise ApiError(errors.NOT_FOUND, f"Workflow {call.request.path_params['id']} not found", status=404)
+    async def _owned_run(self, request: Request) -> Run:
+        run = await self.runs.fetch(request.path_params["id"])
+        if run is None or (run.owner is not None and run.owner != request.api_key):
+            raise ApiError(errors.NOT_FOUND, f"Workflow {request.path_params['id']} not found", status=404)
         return run
 
-    def _apply_credentials(self, run: Run, engine: Any) -> None:
+    def _apply_credentials(self, run: Run, credentials: Credentials) -> None:
         credential = run.params.get("credentialId")
         if not credential:
             return
-        failure = CREDENTIAL_FAILURES.get(engine.credential_state(credential))
+        failure = CREDENTIAL_FAILURES.get(credentials.state(credential))
         if failure:
             run.outcome, run.error_code = FAILED, failure
 
-    def _apply_outcome(self, run: Run, call: Call) -> None:
-        outcome = call.plan.run
+    def _apply_outcome(self, run: Run, outcome: RunOutcome | None) -> None:
         if outcome is None:
             return
         if getattr(outcome, "after", None) is not None:
@@ -208,7 +208,7 @@ class ImprunApi(Api):
             )
             run.error_message = getattr(outcome, "error_message", None)
 
-    def _result(self, run: Run, session: Any) -> Any:
+    def _result(self, run: Run, session: Session) -> Any:
         if run.result is None:
             cached = self._results.get(run.id)  # a run read from a shared store is a fresh copy each time
             if cached is not None:
@@ -218,7 +218,7 @@ class ImprunApi(Api):
             else:
                 from wfmock.data import imprun_result
 
-                run.result = imprun_result(run.params, f"{session.seed}:{run.id}")
+                run.result = imprun_result(run.params, f"{session.data_seed}:{run.id}")
             if self.shared_store and cached is None:
                 self._results[run.id] = run.result
                 while len(self._results) > RESULT_CACHE:

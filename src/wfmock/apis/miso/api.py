@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from wfmock import errors
-from wfmock.apis.base import Api, Call
+from wfmock.apis.base import Api
 from wfmock.apis.miso.apps import App, AppRegistry
 from wfmock.apis.miso.inputs import check_files, check_inputs
 from wfmock.apis.miso.runner import (
@@ -20,9 +20,12 @@ from wfmock.apis.miso.store import AppStore, WorkflowRun
 from wfmock.apis.miso.uploads import accept_upload
 from wfmock.data.miso_outputs import demo_answer
 from wfmock.errors import ApiError
-from wfmock.openapi.spec import ApiSpec
-from wfmock.render import Reply, StreamReply
+from wfmock.pipeline.replies import Reply, StreamReply
+from wfmock.pipeline.request import Request
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
+from wfmock.scenario.plan import StreamShape
+from wfmock.openapi.spec import ApiSpec
+from wfmock.state import Session
 from wfmock.store import MemoryStore, Store
 
 
@@ -79,31 +82,30 @@ class MisoApi(Api):
                                                      store=self.shared)
         return store
 
-    async def handle(self, call: Call) -> Reply | StreamReply:
+    async def handle(self, request: Request, session: Session) -> Reply | StreamReply:
         handler = {
             "runWorkflow": self.run,
             "uploadFile": self.upload,
             "getWorkflowRun": self.read_run,
             "stopWorkflowTask": self.stop_task,
             "listWorkflowLogs": self.logs,
-        }.get(call.operation.operation_id)
+        }.get(request.operation_id)
         if handler is None:
-            raise ApiError(errors.NOT_FOUND, f"{call.operation.operation_id} is not simulated", status=404)
-        return await handler(call)
+            raise ApiError(errors.NOT_FOUND, f"{request.operation_id} is not simulated", status=404)
+        return await handler(request, session)
 
     # -- workflows/run ---------------------------------------------------------------------------
 
-    async def run(self, call: Call) -> Reply | StreamReply:
-        body = call.request.body
+    async def run(self, request: Request, session: Session) -> Reply | StreamReply:
+        body = request.body
         mode = _mode(body)
-        app = self.apps.for_key(call.api_key)
+        app = self.apps.for_key(request.api_key)
         store = self.store(app)
         inputs = dict(body["inputs"])
         files = await _known_files(store, inputs, body.get("files") or [])
         check_inputs(app, inputs, files)
         check_files(body.get("files") or [], files)
-        await call.session.charge_credits(self.name, call.api_key, call.engine)
-        session = call.session
+        await request.plan.charge_run()
         user = body["user"]
         end_user_id = await store.end_user(user, session.ids.uuid4())
         run_id, task_id = session.ids.uuid4(), session.ids.uuid4()
@@ -115,9 +117,9 @@ class MisoApi(Api):
             "sys.workflow_id": app.workflow_id,
             "sys.workflow_run_id": run_id,
         }
-        options = self._options(call)
-        outcome = call.plan.run
-        answer = demo_answer(inputs, files, f"{session.seed}:{run_id}")
+        options = self._options(request.plan.stream)
+        outcome = request.plan.run
+        answer = demo_answer(inputs, files, f"{session.data_seed}:{run_id}")
         plan = plan_run(
             app, run_id=run_id, inputs=inputs, system=system,
             answer=answer,
@@ -132,7 +134,7 @@ class MisoApi(Api):
             user=user, end_user_id=end_user_id, inputs=inputs, created_at=now,
         )
         # inputs, their lower-cased copy in the search text, and the outputs that restate them
-        size = 3 * len(call.incoming.raw_body) + 3 * len(answer.text)
+        size = 3 * len(request.raw_body) + 3 * len(answer.text)
         await store.remember_run(record, size)
         log_id = session.ids.uuid4()
 
@@ -163,9 +165,8 @@ class MisoApi(Api):
         envelope = Envelope(workflow_run_id=run_id, task_id=task_id)
         return StreamReply(stream_run(plan, envelope, options, stop, end))
 
-    def _options(self, call: Call) -> StreamOptions:
+    def _options(self, shape: StreamShape | None) -> StreamOptions:
         options = StreamOptions(pace=self.pace)
-        shape = call.plan.stream
         if shape is None:
             return options
         for name in ("event_delay", "chunk_size", "chunk_interval", "ping_interval", "error_after",
@@ -183,45 +184,44 @@ class MisoApi(Api):
 
     # -- files/upload ----------------------------------------------------------------------------
 
-    async def upload(self, call: Call) -> Reply:
-        app = self.apps.for_key(call.api_key)
+    async def upload(self, request: Request, session: Session) -> Reply:
+        app = self.apps.for_key(request.api_key)
         store = self.store(app)
-        session = call.session
-        form = call.request.form
+        form = request.form
         if form is not None and len(form.getlist("user")) > 1:  # repeated parts are an array; user is a string
             raise ApiError(errors.INVALID_REQUEST, "user must be sent once, not as repeated form fields", status=400)
         user = str((form.get("user") if form is not None else None) or "DEFAULT-USER")
         end_user_id = await store.end_user(user, session.ids.uuid4())
-        meta = await accept_upload(call.operation, form, file_id=session.ids.uuid4(),
+        meta = await accept_upload(request.operation, form, file_id=session.ids.uuid4(),
                                    created_by=end_user_id, created_at=int(session.clock.now()))
         await store.remember_file(meta)
         return Reply(201, meta)
 
     # -- workflows/run/{id} ----------------------------------------------------------------------
 
-    async def read_run(self, call: Call) -> Reply:
-        run_id = call.request.path_params["workflow_run_id"]
-        run = await self.store(self.apps.for_key(call.api_key)).runs.fetch(run_id)
+    async def read_run(self, request: Request, session: Session) -> Reply:
+        run_id = request.path_params["workflow_run_id"]
+        run = await self.store(self.apps.for_key(request.api_key)).runs.fetch(run_id)
         if run is None:
             raise ApiError(errors.NOT_FOUND, f"Workflow run {run_id} not found", status=404)
         return Reply(200, run.detail())
 
     # -- workflows/tasks/{task_id}/stop ----------------------------------------------------------
 
-    async def stop_task(self, call: Call) -> Reply:
-        app = self.apps.for_key(call.api_key)
+    async def stop_task(self, request: Request, session: Session) -> Reply:
+        app = self.apps.for_key(request.api_key)
         # another app's task is answered like an unknown one (Dify's stop never says which); a shared store
         # reaches the process that holds the stream
-        await self.shared.tasks.stop(call.request.path_params["task_id"], app.name, call.request.body["user"])
+        await self.shared.tasks.stop(request.path_params["task_id"], app.name, request.body["user"])
         return Reply(200, {"result": "success"})
 
     # -- workflows/logs --------------------------------------------------------------------------
 
-    async def logs(self, call: Call) -> Reply:
-        query = call.request.query
+    async def logs(self, request: Request, session: Session) -> Reply:
+        query = request.typed_query
         page, limit = int(query.get("page", 1)), int(query.get("limit", 20))
         start = (page - 1) * limit
-        total, window = await self.store(self.apps.for_key(call.api_key)).logs(
+        total, window = await self.store(self.apps.for_key(request.api_key)).logs(
             status=query.get("status"),
             keyword=query.get("keyword"),
             created_after=_timestamp(query.get("created_at__after")),

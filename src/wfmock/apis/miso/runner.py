@@ -16,8 +16,8 @@ from typing import Any
 from wfmock.apis.miso.apps import App
 from wfmock.data.miso_outputs import Answer, split_chunks
 from wfmock.ids import IdFactory
+from wfmock.pipeline.connection import DropConnection
 from wfmock.openapi import sse
-from wfmock.render import AbortConnection
 
 NODE_SECONDS = {"start": 0.02, "end": 0.02, "llm": 0.25, "document-extractor": 0.15, "code": 0.05}
 DEFAULT_CHUNK_SIZE = 4
@@ -340,7 +340,7 @@ async def stream_run(
                 })
                 return
             if options.disconnect_after is not None and sent >= options.disconnect_after:
-                raise AbortConnection()
+                raise DropConnection()
             if step.event == "workflow_finished":
                 ended = True
                 await _call(on_end, plan.status)

@@ -11,7 +11,9 @@ from wfmock.openapi.operations import Operation
 
 
 @dataclass(frozen=True, slots=True)
-class Match:
+class Route:
+    """The documented operation a request's method and path name, and the path's parameters."""
+
     operation: Operation
     path_params: dict[str, str]
 
@@ -29,7 +31,7 @@ class Router:
         for path, methods in templated.items():
             self._templated.append((methods[next(iter(methods))].path_regex, methods))
 
-    def match(self, method: str, path: str) -> Match:
+    def match(self, method: str, path: str) -> Route:
         """The operation for `method path`; `ApiError` NOT_FOUND or METHOD_NOT_ALLOWED otherwise."""
         methods = self._static.get(path)
         params: dict[str, str] = {}
@@ -47,4 +49,4 @@ class Router:
             raise ApiError(
                 METHOD_NOT_ALLOWED, f"Method {method} is not allowed on {path}", status=405, headers={"Allow": allow}
             )
-        return Match(operation, params)
+        return Route(operation, params)
