@@ -21,8 +21,6 @@ from wfmock.scenario.engine import ScenarioEngine
 from wfmock.scenario.model import Scenario
 from wfmock.store import MemoryStore, Store
 
-INSUFFICIENT_CREDIT = "insufficient_credit"
-CREDIT_CODES = {"imprun": ("INSUFFICIENT_CREDIT", 402), "miso": ("provider_quota_exceeded", 400)}
 
 
 @dataclass(slots=True)
@@ -166,7 +164,9 @@ class Session:
             return
         cost = int(getattr(policy, "cost", 1))
         if not await self.store.charge(self._credit_name(api, key), int(policy.initial), cost):
-            code, status = CREDIT_CODES.get(api, (INSUFFICIENT_CREDIT, 402))
+            from wfmock.apis import registry
+
+            code, status = registry.get(api).credit_exhausted
             raise ApiError(code, None, status=status)
 
     async def credit_balance(self, api: str, key: str | None) -> int | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from wfmock.apis import registry
 from wfmock.contract.document import HTTP_METHODS, Contract
 
-API_PREFIXES = {"miso": "/ext/", "imprun": "/"}  # a path no operation matches belongs to the first prefix it has
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,5 @@ class Router:
                 found = route.pattern.match(path)
                 if found:
                     return route.api, route.operation_id, found.groupdict()
-        for api, prefix in API_PREFIXES.items():
-            if api in self.apis and path.startswith(prefix):
-                return api, None, {}
-        return None, None, {}
+        owner = registry.owner_of(path, among=self.apis)
+        return (owner.name if owner is not None else None), None, {}

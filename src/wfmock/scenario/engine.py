@@ -44,14 +44,14 @@ class ScenarioEngine:
             self._seen[index] += 1
             if not self._applies(rule.when, self._seen[index], self._chance[index]):
                 continue
-            return self._plan_of(index, rule)
+            return self._plan_of(index, rule, request.api)
         return Plan()
 
-    def _plan_of(self, index: int, rule: Rule) -> Plan:
+    def _plan_of(self, index: int, rule: Rule, api: str) -> Plan:
         """What the rule that applies asks for (its latency drawn from its own stream)."""
         return Plan(
             latency=sample_latency(rule.latency, self._delay[index]),
-            error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
+            error=rule.error, fault=rule.fault, run=rule.run.get(api), stream=rule.stream,
             fixture=rule.fixture, rule=rule.name, replay=rule.replay,
         )
 
@@ -64,7 +64,7 @@ class ScenarioEngine:
                 continue
             if not self._applies(rule.when, await self.counter(index), self._chance[index]):
                 continue
-            return self._plan_of(index, rule)
+            return self._plan_of(index, rule, request.api)
         return Plan()
 
     @staticmethod

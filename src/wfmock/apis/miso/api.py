@@ -5,12 +5,13 @@ Errors use Dify's envelope `{code, message, status}`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
 from wfmock import errors
 from wfmock.apis.base import Api, Call
+from wfmock.apis.miso.unit import UNIT, MisoOutcome
 from wfmock.apis.miso.apps import App, AppRegistry
 from wfmock.apis.miso.inputs import check_files, check_inputs
 from wfmock.apis.miso.runner import (
@@ -21,25 +22,14 @@ from wfmock.apis.miso.uploads import accept_upload
 from wfmock.data.miso_outputs import demo_answer
 from wfmock.errors import ApiError
 from wfmock.render import Reply, StreamReply
+from wfmock.scenario.plan import RunOutcome
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
 from wfmock.spec import ApiSpec
 from wfmock.store import MemoryStore, Store
 
 
 class MisoApi(Api):
-    name = "miso"
-    prefixes = ("/ext/",)
-    generic_codes = {
-        errors.NOT_FOUND: "not_found",
-        errors.METHOD_NOT_ALLOWED: "method_not_allowed",
-        errors.UNAUTHORIZED: "unauthorized",
-        errors.RATE_LIMITED: "too_many_requests",
-        errors.INVALID_REQUEST: "invalid_param",
-        errors.UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
-        errors.PAYLOAD_TOO_LARGE: "file_too_large",
-        errors.INTERNAL: "internal_server_error",
-        errors.UNAVAILABLE: "service_unavailable",
-    }
+    unit = UNIT
 
     def __init__(self, spec: ApiSpec, apps: AppRegistry, *, pace: float = 1.0, retain: int = DEFAULT_RETAIN,
                  retain_bytes: int = DEFAULT_RETAIN_BYTES, store: Store | None = None) -> None:
@@ -90,6 +80,18 @@ class MisoApi(Api):
         if handler is None:
             raise ApiError(errors.NOT_FOUND, f"{call.operation.operation_id} is not simulated", status=404)
         return await handler(call)
+
+    def accepted_keys(self, configured: Collection[str]) -> set[str]:
+        """With keys configured, each app's own declared keys too (open mode stays open)."""
+        return set(configured) | self.apps.declared_keys if configured else set()
+
+    def recent_runs(self, now: float, base_url: str, limit: int) -> list[dict[str, Any]]:
+        runs = [run for store in self.stores.values() for run in store.runs.recent()]
+        newest = sorted(runs, key=lambda run: run.created_at, reverse=True)[:limit]
+        return [{
+            "id": run.id, "task_id": run.task_id, "app": run.app, "user": run.user, "status": run.status,
+            "created_at": int(run.created_at), "elapsed_time": run.elapsed_time, "total_tokens": run.total_tokens,
+        } for run in newest]
 
     # -- workflows/run ---------------------------------------------------------------------------
 
@@ -266,11 +268,11 @@ def _mode(body: dict[str, Any]) -> str:
     return mode or alias or "blocking"
 
 
-def _failed_node(outcome: Any) -> str | int | None:
-    if outcome is None or getattr(outcome, "status", None) not in ("failed", "FAILED"):
+def _failed_node(outcome: RunOutcome | None) -> str | int | None:
+    """The node a scenario makes the run fail at (the second when it names none), or None."""
+    if not isinstance(outcome, MisoOutcome) or outcome.status != "failed":
         return None
-    node = getattr(outcome, "failed_node", None)
-    return node if node is not None else 2
+    return outcome.failed_node if outcome.failed_node is not None else 2
 
 
 def _blocking_data(run: WorkflowRun) -> dict[str, Any]:
