@@ -461,22 +461,14 @@ def _rule(document: Document, path: Path, raw: dict[str, Any], replays: dict[str
         ForcedError(error["code"], error.get("message"), error.get("status")),
         fault=None if fault is None else Fault(fault) if isinstance(fault, str) else Fault(
             fault["kind"], fault.get("fraction"), fault.get("bytes"), fault.get("bytes_per_second")),
-        run={} if run is None else _outcomes(run, _rule_apis_of(raw)),
+        run={} if run is None else _outcomes(run, _rule_apis(document, path, raw.get("match") or {},
+                                                               lambda part: True, [])),
         stream=None if stream is None else StreamShape(**stream),
         fixture=str((FilePath(base_dir) / raw["fixture"]).resolve()) if base_dir is not None
         and str(raw.get("fixture", "")).startswith("./") else raw.get("fixture"),
         line=document.line(path),
         replay=replays.get(raw.get("replay") or ""),
     )
-
-
-def _rule_apis_of(raw: dict[str, Any]) -> tuple[str, ...]:
-    """The APIs a (checked) rule can match: its `api`, the owners of its operations, or every API."""
-    match = raw.get("match") or {}
-    if match.get("api"):
-        return (match["api"],)
-    owners = {api_of_operation(operation) for operation in _as_list(match.get("operation"))}
-    return tuple(sorted(owner for owner in owners if owner)) or registry.names()
 
 
 def _outcomes(run: dict[str, Any], apis: tuple[str, ...]) -> dict[str, RunOutcome]:
