@@ -6,32 +6,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wfmock.apis.base import Api
-from wfmock.apis.imprun import ImprunApi
-from wfmock.apis.miso import MisoApi
-from wfmock.apis.miso.apps import AppRegistry
+from wfmock.apis import registry
+from wfmock.apis.unit import BuildContext
 from wfmock.auth import Authenticator
 from wfmock.clock import Clock
 from wfmock.cors import CorsPolicy
 from wfmock.journal import Journal
 from wfmock.limits import Limits
 from wfmock.openapi.document import repo_dir
-from wfmock.openapi.spec import ApiSpec
 from wfmock.pipeline import Pipeline
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
-from wfmock.openapi.document import repo_dir
-from wfmock.openapi.spec import ApiSpec
 from wfmock.state import ServerSettings, Session
 from wfmock.store import Store, open_store
-
-API_NAMES = ("imprun", "miso")
-
 
 @dataclass(slots=True)
 class Config:
     """What `wfmock serve` was asked for."""
 
-    apis: Sequence[str] = API_NAMES
+    apis: Sequence[str] = field(default_factory=registry.names)  # every registered API
     api_keys: Sequence[str] = ()
     seed: int | None = None
     pace: float = 1.0
@@ -62,7 +54,8 @@ def build_app(config: Config | None = None) -> Pipeline:
     config = config or Config()
     fixtures = config.fixtures_dir or fixtures_dir()
     settings = ServerSettings(seed=config.seed, rate_limits=config.rate_limits, fixtures_dir=fixtures)
-    specs = {name: ApiSpec.load(name) for name in config.apis}
+    units = registry.units(config.apis)
+    specs = {unit.name: unit.load_spec() for unit in units}
     from wfmock.scenario import ScenarioLibrary, load_text, resolve
     from wfmock.scenario.model import Scenario
 
@@ -90,18 +83,10 @@ def build_app(config: Config | None = None) -> Pipeline:
         store=store,
         load_source=load_source,
     )
-    apis: list[Api] = []
-    authenticators: dict[str, Authenticator] = {}
-    if "imprun" in specs:
-        apis.append(ImprunApi(specs["imprun"], run_duration=config.run_duration, retain=config.retain,
-                               retain_bytes=config.retain_bytes, store=store))
-        authenticators["imprun"] = Authenticator(specs["imprun"].security_schemes, config.api_keys)
-    if "miso" in specs:
-        registry = AppRegistry.load(fixtures / "apps")
-        apis.append(MisoApi(specs["miso"], registry, pace=config.pace, retain=config.retain,
-                             retain_bytes=config.retain_bytes, store=store))
-        keys = set(config.api_keys) | registry.declared_keys if config.api_keys else set()
-        authenticators["miso"] = Authenticator(specs["miso"].security_schemes, keys)
+    context = BuildContext(config=config, store=store, fixtures=fixtures)
+    apis = [unit.build(specs[unit.name], context) for unit in units]
+    authenticators = {api.name: Authenticator(api.spec.security_schemes, api.accepted_keys(config.api_keys))
+                      for api in apis}
     for api in apis:
         session.on_reset.append(api.reset)
     journal = Journal(max_bytes=config.retain_bytes, store=store)

@@ -14,7 +14,19 @@ from wfmock.flags import (
     positive, seed_number, store_prefix, store_url, token_text,
 )
 
-API_CHOICES = ("imprun", "miso", "all")
+
+
+def api_choices() -> tuple[str, ...]:
+    """`--api`: one registered API, or `all`."""
+    from wfmock.apis import registry
+
+    return (*registry.names(), "all")
+
+
+def chosen_apis(choice: str) -> tuple[str, ...]:
+    from wfmock.apis import registry
+
+    return registry.names() if choice == "all" else (choice,)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -33,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", type=host_name, default="127.0.0.1",
                        help="address to listen on; beyond loopback the admin API always needs a token")
     serve.add_argument("--port", type=port_number, default=8080, help="1..65535")
-    serve.add_argument("--api", choices=API_CHOICES, default="all", help="which API(s) to serve")
+    serve.add_argument("--api", choices=api_choices(), default="all", help="which API(s) to serve")
     serve.add_argument("--api-key", type=key_text, action="append", default=[], metavar="KEY",
                        help="accept only these keys (repeatable); without it any non-empty key is accepted")
     serve.add_argument("--seed", type=seed_number, default=None, help="make every id and payload reproducible")
@@ -82,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     openapi = commands.add_parser("openapi", help="the contracts as tools want them")
     openapi_commands = openapi.add_subparsers(dest="openapi_command", required=True)
     export = openapi_commands.add_parser("export", help="print an OpenAPI document (3.2 as written, or a 3.1 export)")
-    export.add_argument("--api", choices=API_CHOICES[:2], required=True)
+    export.add_argument("--api", choices=chosen_apis("all"), required=True)
     export.add_argument("--oas", choices=("3.2", "3.1"), default="3.2",
                         help="3.1 for tools that refuse 3.2 (MISO's stream itemSchema moves to x-wfmock-item-schema)")
     export.add_argument("--server", type=base_url, default=None, metavar="URL", help="put this base URL first in `servers`")
@@ -150,7 +162,7 @@ def _serve(args: argparse.Namespace) -> int:
         if getattr(args, flag) is not None:
             limits = replace(limits, **{name: getattr(args, flag)})
     config = Config(
-        apis=("imprun", "miso") if args.api == "all" else (args.api,),
+        apis=chosen_apis(args.api),
         api_keys=tuple(args.api_key),
         seed=args.seed,
         pace=args.pace,

@@ -18,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from wfmock.apis import registry
 from wfmock.export import VERSIONS, export, render
 
 if TYPE_CHECKING:
     from wfmock.pipeline import Pipeline
 
 PREFIX = "/_wfmock"
-TITLES = {"imprun": "imprun workflows v2", "miso": "MISO workflow API"}
 FORMATS = {"yaml": "application/yaml; charset=utf-8", "json": "application/json"}
 SWAGGER_ASSETS = {  # the files of swagger-ui-py's Swagger UI that the page loads
     "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
@@ -75,9 +75,10 @@ def docs_routes(pipeline: "Pipeline") -> list[Route]:
         return Response(text, media_type=FORMATS[fmt])
 
     async def docs_page(request: Request) -> Response:
-        urls = [{"url": f"{PREFIX}/openapi/{name}.json?oas=3.1", "name": TITLES.get(name, name)} for name in served]
+        titles = {unit.name: unit.title for unit in registry.units(served)}
+        urls = [{"url": f"{PREFIX}/openapi/{name}.json?oas=3.1", "name": titles.get(name, name)} for name in served]
         chosen = request.query_params.get("api")
-        config = {"urls": urls, "primaryName": TITLES.get(chosen or "", urls[0]["name"] if urls else "")}
+        config = {"urls": urls, "primaryName": titles.get(chosen or "", urls[0]["name"] if urls else "")}
         page = static_file("docs.html").read_text(encoding="utf-8").replace(
             "{{config}}", html.escape(json.dumps(config), quote=True))
         return Response(page, media_type="text/html; charset=utf-8")

@@ -14,18 +14,22 @@ from typing import Any
 import httptools
 import orjson
 
+from wfmock import errors
+from wfmock.apis import registry
 from wfmock.limits import Limits
 from wfmock.pipeline.connection import FaultCapableHttpToolsProtocol
 
+ADMIN_PREFIX = "/_wfmock"
 BAD_REQUEST = "The request is not valid HTTP/1.1 (request line, method, header or path bytes)."
 
 
 def protocol_error(path: str, status: int, message: str) -> bytes:
-    """The error body in the envelope of the API that serves `path` (imprun's for anything unknown)."""
-    if path.startswith(("/ext/", "/_wfmock")):
-        code = "invalid_param" if path.startswith("/ext/") else "invalid_request"
-        return orjson.dumps({"code": code, "message": message, "status": status})
-    return orjson.dumps({"error": HTTPStatus(status).phrase, "message": message, "code": "VALIDATION_ERROR"})
+    """The error body in the envelope of the API that serves `path` (the default API's for anything unknown)."""
+    if path.startswith(ADMIN_PREFIX):
+        return orjson.dumps({"code": "invalid_request", "message": message, "status": status})
+    unit = registry.owner_of(path)
+    assert unit is not None  # every path has an owner: the default API's when no prefix claims it
+    return orjson.dumps(unit.error_body(status, unit.generic_code(errors.INVALID_REQUEST), message))
 
 
 class _Refused(Exception):

@@ -20,8 +20,6 @@ from wfmock.scenario.engine import ScenarioEngine
 from wfmock.scenario.model import Scenario
 from wfmock.store import MemoryStore, Store
 
-INSUFFICIENT_CREDIT = "insufficient_credit"
-CREDIT_CODES = {"imprun": ("INSUFFICIENT_CREDIT", 402), "miso": ("provider_quota_exceeded", 400)}
 
 
 @dataclass(slots=True)

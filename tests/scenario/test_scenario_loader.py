@@ -78,7 +78,7 @@ def test_full_example_loads_into_the_model() -> None:
     assert slow.match.methods == ("GET",) and "x-tenant" in slow.match.headers
     assert slow.when.first == 2 and slow.latency.kind == "uniform" and slow.line == 14
     assert second.name == "rule-2" and second.match.api == "miso" and second.match.operations == ("runWorkflow",)
-    assert second.stream.error_after == 4 and second.run.failed_node == "llm"
+    assert second.stream.error_after == 4 and second.run["miso"].failed_node == "llm"
     assert stop.fault.kind == "truncate" and stop.fault.bytes == 10 and stop.latency.value == 0.25
     assert uploads.error.code == "s3_connection_failed" and uploads.error.status is None
     assert uploads.fault.kind == "reset" and uploads.when.first is None

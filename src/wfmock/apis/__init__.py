@@ -1,1 +1,2 @@
-"""The two simulated APIs; each knows its own envelope, codes and behaviour, and nothing of the other."""
+"""The simulated APIs, each a unit of `registry`; each knows its own envelope, codes and behaviour, and nothing of
+the others."""

@@ -3,32 +3,41 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Collection
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from wfmock.errors import ApiError
 from wfmock.openapi.spec import ApiSpec
-from wfmock.openapi.operations import Operation
 
 if TYPE_CHECKING:
+    from wfmock.apis.unit import ApiUnit
     from wfmock.pipeline.replies import Reply, StreamReply
     from wfmock.pipeline.request import Request
     from wfmock.state import Session
 
 
 class Api(ABC):
-    """A simulated API: routes come from `spec`; `handle` runs the behaviour for an operation."""
+    """A simulated API: routes come from `spec`; `handle` runs the behaviour for an operation.
 
-    name: str
-    prefixes: tuple[str, ...]
-    generic_codes: Mapping[str, str]
+    What the core knows of the API (name, prefixes, codes) is its registry `unit`'s; this is what it does.
+    """
+
+    unit: ClassVar["ApiUnit"]
 
     def __init__(self, spec: ApiSpec) -> None:
         self.spec = spec
 
+    @property
+    def name(self) -> str:
+        return self.unit.name
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        return self.unit.prefixes
+
     def code_for(self, error: ApiError) -> str:
-        return self.generic_codes.get(error.code, error.code)
+        return self.unit.generic_code(error.code)
 
     def status_for(self, error: ApiError, code: str) -> int:
         return error.status or self.spec.error_status(code, default=400)
@@ -57,5 +66,10 @@ class Api(ABC):
     def close_streams(self) -> None:
         """Graceful shutdown: end open streams with a final event (APIs without streams have none)."""
 
-    def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "operations": sorted(self.spec.operations)}
+    def accepted_keys(self, configured: Collection[str]) -> set[str]:
+        """The keys this API accepts when the server was given `configured` (empty: any key)."""
+        return set(configured)
+
+    def recent_runs(self, now: float, base_url: str, limit: int) -> list[dict[str, Any]]:
+        """The newest `limit` runs, newest first, for the console's run listing (an API without runs has none)."""
+        return []

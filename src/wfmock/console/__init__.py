@@ -74,12 +74,8 @@ def console_routes(pipeline: "Pipeline", token: str | None = None) -> list[Route
     async def runs(request: Request) -> Response:
         if not authorized(request, token):
             return _unauthorized()
-        found: dict[str, list[dict[str, Any]]] = {}
-        if "imprun" in apis:
-            found["imprun"] = _imprun_runs(apis["imprun"], pipeline.session.clock.now(), base_url(request))
-        if "miso" in apis:
-            found["miso"] = _miso_runs(apis["miso"])
-        return JSONResponse(found)
+        now, base = pipeline.session.clock.now(), base_url(request)
+        return JSONResponse({name: api.recent_runs(now, base, RUNS_SHOWN) for name, api in apis.items()})
 
     return [
         Route(PREFIX + "/", page, methods=["GET"]),
@@ -118,23 +114,3 @@ async def _feed(journal: Any, after: int) -> AsyncIterator[bytes]:
 
 def _event(name: str, data: Any) -> bytes:
     return b"event: " + name.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
-
-
-def _imprun_runs(api: Any, now: float, base: str) -> list[dict[str, Any]]:
-    from wfmock.apis.imprun.api import RUNNING, iso
-
-    newest = sorted(api.runs.recent(), key=lambda run: run.created_at, reverse=True)[:RUNS_SHOWN]
-    return [{
-        "id": run.id, "type": run.type, "status": run.status(now), "createdAt": iso(run.created_at),
-        "finishedAt": iso(run.finishes_at) if run.status(now) != RUNNING else None,
-        "progressUrl": f"{base}/console/workflows/{run.id}",
-    } for run in newest]
-
-
-def _miso_runs(api: Any) -> list[dict[str, Any]]:
-    runs = [run for store in api.stores.values() for run in store.runs.recent()]
-    newest = sorted(runs, key=lambda run: run.created_at, reverse=True)[:RUNS_SHOWN]
-    return [{
-        "id": run.id, "task_id": run.task_id, "app": run.app, "user": run.user, "status": run.status,
-        "created_at": int(run.created_at), "elapsed_time": run.elapsed_time, "total_tokens": run.total_tokens,
-    } for run in newest]

@@ -1,4 +1,4 @@
-"""The contract kit: checks any server against the imprun and MISO contracts.
+"""The contract kit: checks any server against the contract of a registered API (`wfmock.apis.registry`).
 
 Use it as `wfmock contract ...` (see `wfmock.contract.cli`) or as a pytest plugin:
 
@@ -14,8 +14,10 @@ from typing import Any
 
 
 def pytest_addoption(parser: Any) -> None:
+    from wfmock.apis import registry
+
     group = parser.getgroup("wfmock", "wfmock contract suites")
-    group.addoption("--wfmock-api", choices=("imprun", "miso"), default=None,
+    group.addoption("--wfmock-api", choices=registry.names(), default=None,
                     help="check the server at --wfmock-base-url against this contract")
     group.addoption("--wfmock-base-url", default=None, help="the server under test")
     group.addoption("--wfmock-api-key", default=None, help="a valid key for the server under test")

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from wfmock.apis import registry
 from wfmock.contract.settings import (
-    APIS,
     DEFAULT_MAX_EXAMPLES,
     FAMILIES,
     PHASES,
@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="wfmock contract", description=__doc__)
-    parser.add_argument("--api", required=True, choices=APIS, help="which contract to check")
+    parser.add_argument("--api", required=True, choices=registry.names(), help="which contract to check")
     parser.add_argument("--base-url", required=True, help="the server under test, e.g. http://127.0.0.1:8080")
     parser.add_argument("--api-key", required=True, help="a valid key (sent per the contract's security scheme)")
     parser.add_argument("--profile", default="documented", choices=("documented", "strict"),

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from wfmock.openapi.profiles import PROFILES
 
-APIS = ("imprun", "miso")
 FAMILIES = ("schemathesis", "error-envelope", "auth", "sse", "lifecycle", "logs", "rate-limit")
 DEFAULT_FAMILIES = ("schemathesis", "error-envelope", "auth", "sse", "lifecycle", "logs")
 DEFAULT_MAX_EXAMPLES = 20
@@ -42,8 +41,10 @@ class Settings:
     wfmock_target: bool = False
 
     def __post_init__(self) -> None:
-        if self.api not in APIS:
-            raise UsageError(f"--api must be one of {', '.join(APIS)}, not {self.api!r}")
+        from wfmock.apis import registry
+
+        if self.api not in registry.names():
+            raise UsageError(f"--api must be one of {', '.join(registry.names())}, not {self.api!r}")
         if not self.base_url.startswith(("http://", "https://")):
             raise UsageError(f"--base-url must be an http(s) URL, not {self.base_url!r}")
         self.base_url = self.base_url.rstrip("/")
@@ -61,10 +62,8 @@ class Settings:
         if unknown:
             raise UsageError(f"unknown check families {', '.join(unknown)}; known: {', '.join(FAMILIES)}")
         if self.spec is None:
-            from wfmock.openapi.document import openapi_dir
-
             try:
-                self.spec = openapi_dir() / f"{self.api}.yaml"
+                self.spec = registry.get(self.api).document_path()
             except FileNotFoundError as error:
                 raise UsageError(str(error)) from None
         if not Path(self.spec).is_file():

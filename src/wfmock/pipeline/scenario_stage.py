@@ -12,12 +12,12 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from wfmock import errors
+from wfmock.apis import registry
 from wfmock.errors import ApiError
 from wfmock.pipeline.request import Request
 from wfmock.ratelimit import Decision
 from wfmock.scenario.model import CreditPolicy
 from wfmock.scenario.plan import Charge
-from wfmock.state import CREDIT_CODES, INSUFFICIENT_CREDIT
 
 if TYPE_CHECKING:
     from wfmock.scenario.engine import ScenarioEngine
@@ -83,7 +83,7 @@ class CreditCharge:
         cost = int(getattr(self.policy, "cost", 1))
         account = self.session.credit_account(self.api, self.key)  # named when charged, as the balance is now
         if not await self.session.store.charge(account, int(self.policy.initial), cost):
-            code, status = CREDIT_CODES.get(self.api, (INSUFFICIENT_CREDIT, 402))
+            code, status = registry.get(self.api).credit_exhausted
             raise ApiError(code, None, status=status)
 
 

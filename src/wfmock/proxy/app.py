@@ -284,12 +284,13 @@ def failure_body(verdict: Verdict) -> dict[str, Any]:
 
 
 def proxy_error(api: str | None, status: int, message: str, code: str | None = None) -> dict[str, Any]:
-    """An answer of the proxy's own, in the envelope of the API the request was for (imprun's when unknown)."""
+    """An answer of the proxy's own, in the envelope of the API the request was for (the default API's when
+    unknown)."""
+    from wfmock.apis import registry
+
     code = code or {413: "payload_too_large", 502: "bad_gateway"}.get(status, "proxy_error")
-    if api == "miso":
-        return {"code": code, "message": message, "status": status}
-    return {"error": {413: "Payload Too Large", 502: "Bad Gateway"}.get(status, "Error"), "message": message,
-            "code": code.upper()}
+    unit = registry.get(api) if api in registry.names() else registry.units()[0]
+    return unit.error_body(status, code, message)
 
 
 def _credential(exchange: Recorded) -> str | None:

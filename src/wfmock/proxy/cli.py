@@ -21,12 +21,12 @@ def upstream_timeout(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from wfmock.cli import OneLineParser
+    from wfmock.cli import OneLineParser, api_choices
 
     parser = OneLineParser(prog="wfmock proxy", description=
                            "Forward traffic to UPSTREAM unchanged, stream answers back as they arrive, and check every "
                            "exchange against the contracts. Exit 0 when nothing broke the contract, 1 otherwise.")
-    parser.add_argument("--api", choices=("imprun", "miso", "all"), default="all", help="which contract(s) to check")
+    parser.add_argument("--api", choices=api_choices(), default="all", help="which contract(s) to check")
     parser.add_argument("--upstream", type=base_url, required=True, metavar="URL",
                         help="the deployment to forward to, e.g. https://api.example.com")
     parser.add_argument("--host", type=host_name, default="127.0.0.1", help="address to listen on")
@@ -52,12 +52,13 @@ def build(args: argparse.Namespace):
     from wfmock.proxy.app import ProxyApp, ProxyOptions
     from wfmock.proxy.checks import Judge
     from wfmock.proxy.violations import Violations
-    from wfmock.openapi.document import openapi_dir
 
-    names = ("imprun", "miso") if args.api == "all" else (args.api,)
+    from wfmock.apis import registry
+    from wfmock.cli import chosen_apis
+
     contracts = {}
-    for name in names:
-        contract = Contract.load(name, openapi_dir() / f"{name}.yaml", args.profile)
+    for name in chosen_apis(args.api):
+        contract = Contract.load(name, registry.get(name).document_path(), args.profile)
         from wfmock.contract import apis
 
         overrides = getattr(apis.load(name), f"{args.profile}_overrides", None)

@@ -1,9 +1,8 @@
 """`wfmock proxy --record DIR`: what went through, as a scenario that replays it (`DIR/recorded.yaml`).
 
-- imprun runs, by site / function / document type: a `run` rule (the status it ended in, after how long) and,
-  for a SUCCEEDED run, its result as a fixture next to the scenario (`fixture: ./fixtures/…`).
-- MISO answers (runs, streams with each event's offset from the start, run details, logs pages, uploads, stops):
-  `replay` rules (`./replay/…json`), matched by what tells the requests apart (mode, ids, paging).
+- Answers: `replay` rules (`./replay/…json`; streams with each event's offset from the start), matched by what
+  tells the requests apart; each API's unit may match and record its own way (`RecordHooks`; imprun records
+  runs as `run` rules with fixtures, `wfmock.apis.imprun.record`).
 - Error answers: `error` rules when the code is in the API's catalogue, a `replay` otherwise.
 
 Answers the mock gives the same way on its own (401, 429, an unknown path) are not recorded. Requests that look
@@ -13,15 +12,18 @@ Secrets and personal data are replaced by generated values of the same shape (`w
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from wfmock.apis import registry
 from wfmock.openapi import sse
 from wfmock.openapi.profiles import Contract
 from wfmock.proxy.anonymize import Anonymizer
@@ -29,6 +31,36 @@ from wfmock.proxy.checks import Verdict
 from wfmock.proxy.exchange import Recorded
 from wfmock.proxy.routes import Router
 from wfmock.scenario.catalogue import catalogue
+
+REPLAY = "replay"  # a hook's answer: record this exchange as a replay, like any other
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One exchange about to become a rule: its name and match so far, and what the recording has seen."""
+
+    name: str
+    match: dict[str, Any]
+    exchange: Recorded
+    seen: list[tuple[Recorded, Verdict]]   # every exchange recorded, in order
+    anonymize: Anonymizer
+    files: dict[str, Any]                  # files written next to the scenario (relative path -> JSON)
+
+
+class RecordHooks:
+    """How one API's traffic becomes rules; an API's unit may refine it (`ApiUnit.record`).
+
+    The defaults match a request by its path parameters and replay its answer as recorded.
+    """
+
+    def conditions(self, operation: str, exchange: Recorded, path_params: dict[str, str]) -> dict[str, Any]:
+        """What tells requests to `operation` apart: the rule's match conditions besides api and operation."""
+        return {"path_params": dict(path_params)} if path_params else {}
+
+    def rule(self, draft: Draft) -> dict[str, Any] | None | str:
+        """The rule for an answer not recorded as an `error` rule: a rule, None (not recorded), or `REPLAY`."""
+        return REPLAY
+
 
 NATIVE = (401, 403, 405, 429)  # the mock answers these itself, the same way
 KEPT_HEADERS = ("content-type",)
@@ -41,6 +73,7 @@ class Recorder:
         self.contracts = contracts
         self.seen: list[tuple[Recorded, Verdict]] = []
         self.router = Router(contracts)
+        self.hooks: dict[str, RecordHooks] = {}  # each API's, from its registry unit
         self._lock = threading.Lock()
 
     def observe(self, exchange: Recorded, verdict: Verdict) -> None:
@@ -60,9 +93,8 @@ class Recorder:
         files: dict[str, Any] = {}
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         order: list[str] = []
-        reads = [(ex, v) for ex, v in seen if v.operation_id == "getWorkflow" and ex.status == 200]
         for index, (ex, verdict) in enumerate(seen, start=1):
-            made = self._rule(index, ex, verdict, reads, anonymize, files)
+            made = self._rule(index, ex, verdict, seen, anonymize, files)
             if made is None:
                 continue
             group = json.dumps(made.get("match"), sort_keys=True, ensure_ascii=False)
@@ -92,44 +124,30 @@ class Recorder:
 
     # -- one exchange -> one rule ------------------------------------------------------------------------------
 
-    def _rule(self, index: int, ex: Recorded, verdict: Verdict, reads: list[tuple[Recorded, Verdict]],
+    def _rule(self, index: int, ex: Recorded, verdict: Verdict, seen: list[tuple[Recorded, Verdict]],
               anonymize: Anonymizer, files: dict[str, Any]) -> dict[str, Any] | None:
         api, operation = verdict.api, verdict.operation_id
         assert api is not None and operation is not None
-        match: dict[str, Any] = {"api": api, "operation": operation, **self._conditions(api, operation, ex)}
+        hooks = self._hooks(api)
+        _, _, params = self.router.match(ex.method, ex.path)
+        match: dict[str, Any] = {"api": api, "operation": operation, **hooks.conditions(operation, ex, params)}
         name = f"{operation}-{index}"
         if ex.status >= 400:
             error = self._error(api, ex)
             if error is not None:
                 return {"name": name, "match": match, "error": error}
-        if api == "imprun":
-            if operation == "createWorkflow" and ex.status == 200:
-                return self._imprun_run(name, match, ex, reads, anonymize, files)
-            if ex.status < 400:
-                return None  # reads of runs the mock makes itself
+        made = hooks.rule(Draft(name, match, ex, seen, anonymize, files))
+        if made != REPLAY:
+            return made
         relative = f"./replay/{index:04d}-{operation}.json"
         files[relative[2:]] = self._replay(ex, anonymize)
         return {"name": name, "match": match, "replay": relative}
 
-    def _conditions(self, api: str, operation: str, ex: Recorded) -> dict[str, Any]:
-        body = ex.request_json()
-        if api == "imprun" and operation == "createWorkflow" and isinstance(body, dict):
-            params = body.get("params") if isinstance(body.get("params"), dict) else {}
-            found = {f"/params/{key}": params[key] for key in ("siteCode", "function", "documentType", "group",
-                                                                 "endpoint") if isinstance(params.get(key), str)}
-            return {"body": found} if found else {}
-        if operation == "runWorkflow" and isinstance(body, dict):
-            mode = body.get("response_mode") or body.get("mode")
-            return {"body": {"/response_mode": mode}} if isinstance(mode, str) else {}
-        _, _, params = self.router.match(ex.method, ex.path)
-        found: dict[str, Any] = {}
-        if params:
-            found["path_params"] = dict(params)
-        if operation == "listWorkflowLogs":
-            query = ex.query_params()
-            found["query"] = {name: query.get(name, {"present": False}) for name in ("page", "limit", "status",
-                                                                                   "keyword")}
-        return found
+    def _hooks(self, api: str) -> RecordHooks:
+        if api not in self.hooks:
+            unit = registry.get(api)
+            self.hooks[api] = importlib.import_module(unit.record).HOOKS if unit.record is not None else RecordHooks()
+        return self.hooks[api]
 
     def _error(self, api: str, ex: Recorded) -> dict[str, Any] | None:
         try:
@@ -144,43 +162,6 @@ class Recorder:
         if isinstance(body.get("message"), str):
             error["message"] = body["message"]
         return error
-
-    def _imprun_run(self, name: str, match: dict[str, Any], ex: Recorded, reads: list[tuple[Recorded, Verdict]],
-                    anonymize: Anonymizer, files: dict[str, Any]) -> dict[str, Any] | None:
-        try:
-            created = ex.json()
-        except ValueError:
-            return None
-        run_id = created.get("id") if isinstance(created, dict) else None
-        final = None
-        for read, _ in reads:
-            if read.path.rstrip("/").endswith(f"/{run_id}"):
-                try:
-                    body = read.json()
-                except ValueError:
-                    continue
-                if isinstance(body, dict) and body.get("status") in ("SUCCEEDED", "FAILED", "TIMED_OUT"):
-                    final = (read, body)
-                    break
-        if final is None:
-            return None  # never seen finished: the mock's own run
-        read, body = final
-        run: dict[str, Any] = {"status": body["status"], "after": round(max(read.started - ex.started, 0.0), 2)}
-        rule: dict[str, Any] = {"name": name, "match": match, "run": run}
-        error = body.get("error") if isinstance(body.get("error"), dict) else {}
-        known = catalogue("imprun")
-        if body["status"] != "SUCCEEDED":
-            if isinstance(error.get("code"), str) and known is not None and error["code"] in known.errors:
-                run["error_code"] = error["code"]
-            if isinstance(error.get("message"), str):
-                run["error_message"] = error["message"]
-        elif body.get("result") is not None:
-            params = match.get("body") or {}
-            label = "-".join(str(v) for v in params.values()) or "run"
-            relative = f"./fixtures/imprun/{name}-{_slug(label)}.json"
-            files[relative[2:]] = anonymize(body["result"])
-            rule["fixture"] = relative
-        return rule
 
     def _replay(self, ex: Recorded, anonymize: Anonymizer) -> dict[str, Any]:
         headers = {name: value for name, value in ex.response_headers.items() if name in KEPT_HEADERS}
@@ -202,7 +183,3 @@ class Recorder:
         except ValueError:
             body = ex.decoded().decode("utf-8", errors="replace")
         return {"status": ex.status, "headers": headers, "body": body}
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:60]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from wfmock.apis import registry
 from wfmock.openapi.operations import operation_nodes, path_pattern
 from wfmock.openapi.profiles import Contract
 
-API_PREFIXES = {"miso": "/ext/", "imprun": "/"}  # a path no operation matches belongs to the first prefix it has
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,5 @@ class Router:
                 found = route.pattern.match(path)
                 if found:
                     return route.api, route.operation_id, found.groupdict()
-        for api, prefix in API_PREFIXES.items():
-            if api in self.apis and path.startswith(prefix):
-                return api, None, {}
-        return None, None, {}
+        owner = registry.owner_of(path, among=self.apis)
+        return (owner.name if owner is not None else None), None, {}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-API_NAMES = ("imprun", "miso")
+from wfmock.apis import registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,13 +18,22 @@ class Catalogue:
     errors: dict[str, int]
 
 
-@lru_cache(maxsize=None)
 def catalogue(api: str) -> Catalogue | None:
-    """The API's catalogue from its OpenAPI document, or None when the document cannot be read."""
+    """The API's catalogue from its OpenAPI document, or None when the API or its document is unknown."""
+    try:
+        unit = registry.get(api)
+        path = unit.document_path()
+    except (KeyError, FileNotFoundError):
+        return None
+    return _read(api, str(path))
+
+
+@lru_cache(maxsize=None)
+def _read(api: str, path: str) -> Catalogue | None:
     from wfmock.openapi.spec import ApiSpec
 
     try:
-        spec = ApiSpec.load(api)
+        spec = ApiSpec.load(api, Path(path))
     except Exception:  # a missing or broken spec only means its codes cannot be checked here
         return None
     errors = {code: int(entry.get("status", 400)) for code, entry in spec.errors.items()}
@@ -31,7 +41,7 @@ def catalogue(api: str) -> Catalogue | None:
 
 
 def api_of_operation(operation: str) -> str | None:
-    for api in API_NAMES:
+    for api in registry.names():
         known = catalogue(api)
         if known is not None and operation in known.operations:
             return api

@@ -53,7 +53,7 @@ class ScenarioEngine:
             self._seen[index] += 1
             if not self._applies(rule.when, self._seen[index], self._chance[index]):
                 continue
-            return self._plan_of(index, rule, rate_limit, charge)
+            return self._plan_of(index, rule, request.api, rate_limit, charge)
         return self.unmatched(rate_limit, charge)
 
     async def decide(self, request: Request, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
@@ -65,7 +65,7 @@ class ScenarioEngine:
                 continue
             if not self._applies(rule.when, await self.counter(index), self._chance[index]):
                 continue
-            return self._plan_of(index, rule, rate_limit, charge)
+            return self._plan_of(index, rule, request.api, rate_limit, charge)
         return self.unmatched(rate_limit, charge)
 
     def unmatched(self, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
@@ -73,12 +73,12 @@ class ScenarioEngine:
         return Plan(scenario=self.scenario.name if self.scenario is not None else None,
                     rate_limit=rate_limit, charge=charge, credentials=self.credentials)
 
-    def _plan_of(self, index: int, rule: Rule, rate_limit: Decision | None, charge: Charge | None) -> Plan:
+    def _plan_of(self, index: int, rule: Rule, api: str, rate_limit: Decision | None, charge: Charge | None) -> Plan:
         """What the rule that applies asks for (its latency drawn from its own stream)."""
         scenario = self.scenario.name if self.scenario is not None else None
         return Plan(
             latency=sample_latency(rule.latency, self._delay[index]),
-            error=rule.error, fault=rule.fault, run=rule.run, stream=rule.stream,
+            error=rule.error, fault=rule.fault, run=rule.run.get(api), stream=rule.stream,
             fixture=rule.fixture, rule=rule.name, replay=rule.replay,
             scenario=scenario, rate_limit=rate_limit, charge=charge, credentials=self.credentials,
         )

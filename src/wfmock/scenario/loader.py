@@ -16,7 +16,8 @@ from typing import Any
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
-from wfmock.scenario.catalogue import API_NAMES, api_of_operation, catalogue
+from wfmock.apis import registry
+from wfmock.scenario.catalogue import api_of_operation, catalogue
 from wfmock.scenario.errors import Problem, ScenarioError
 from wfmock.scenario.limits import MAX_FIXTURE_BYTES, check_text, decode_text, read_bounded
 from wfmock.scenario.regex import RegexError, compile_pattern
@@ -27,16 +28,25 @@ from wfmock.scenario.plan import Fault, ForcedError, Replay, RunOutcome, StreamS
 from wfmock.scenario.source import Document, Path, parse
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-RUN_STATUSES = {"imprun": ("SUCCEEDED", "FAILED", "TIMED_OUT"), "miso": ("SUCCEEDED", "FAILED")}
 WINDOWS = {"per_second": 1.0, "per_minute": 60.0, "per_hour": 3600.0}
 Intact = Callable[[Path], bool]
 TYPE_NAMES = {"string": "text", "number": "a number", "integer": "a whole number", "object": "a mapping",
               "array": "a list", "boolean": "true or false", "null": "null"}
 
 
-@lru_cache(maxsize=1)
 def _validator() -> Draft7Validator:
+    return _validator_for(registry.names())
+
+
+@lru_cache(maxsize=4)
+def _validator_for(apis: tuple[str, ...]) -> Draft7Validator:
+    """The shipped schema, its API names (`match.api`, `rate_limits`, `credits`) those of the registry."""
     schema = json.loads(FilePath(__file__).with_name("schema.json").read_text(encoding="utf-8"))
+    properties = schema["properties"]
+    for part in ("rate_limits", "credits"):
+        reference = next(iter(properties[part]["properties"].values()))
+        properties[part]["properties"] = {api: reference for api in apis}
+    schema["definitions"]["match"]["properties"]["api"]["enum"] = list(apis)
     return Draft7Validator(schema)
 
 
@@ -220,7 +230,7 @@ def _rule_apis(document: Document, path: Path, match: dict[str, Any], ok: Intact
         owner = api_of_operation(operation)
         if owner is None:
             # which operations could it have meant? (an unreadable spec's operations are unknown)
-            scope = [api] if api is not None else list(API_NAMES)
+            scope = [api] if api is not None else list(registry.names())
             catalogues = [catalogue(name) for name in scope]
             if all(c is not None for c in catalogues):
                 known = sorted(op for c in catalogues if c is not None for op in c.operations)
@@ -236,7 +246,7 @@ def _rule_apis(document: Document, path: Path, match: dict[str, Any], ok: Intact
         return (api,)
     if apis:
         return tuple(sorted(apis))
-    return API_NAMES
+    return registry.names()
 
 
 def _check_code(document: Document, at: Path, code: str, apis: tuple[str, ...], what: str) -> list[Problem]:
@@ -283,30 +293,46 @@ def _check_rule(document: Document, path: Path, rule: dict[str, Any], ok: Intact
         problems += _check_code(document, at, error if isinstance(error, str) else error["code"], apis, "error code")
     run = rule.get("run")
     if isinstance(run, dict) and ok(("run",)):
-        status = run.get("status")
-        allowed = sorted({s for api in apis for s in RUN_STATUSES[api]})
-        if status is not None and status.upper() not in allowed:
-            problems.append(document.problem(path + ("run", "status"),
-                                             f"`{status}` is not a run status for {' or '.join(apis)} ({', '.join(allowed)})"))
-        if "error_code" in run:
-            problems += _check_code(document, path + ("run", "error_code"), run["error_code"],
-                                    tuple(api for api in apis if api == "imprun") or apis, "error code")
-        if "failed_node" in run and apis == ("imprun",):
-            problems.append(document.problem(path + ("run", "failed_node"), "`failed_node` applies to MISO runs only"))
-        if "after" in run and apis == ("miso",):
-            problems.append(document.problem(path + ("run", "after"), "`after` applies to imprun runs only"))
+        problems += _check_run(document, path, run, apis)
     stream = rule.get("stream")
     if isinstance(stream, dict) and ok(("stream",)):
-        if "miso" not in apis:
-            problems.append(document.problem(path + ("stream",), "stream shaping applies to MISO streams only"))
-        elif "error_code" in stream:
-            problems += _check_code(document, path + ("stream", "error_code"), stream["error_code"], ("miso",),
+        streaming = _taking("stream", apis, document, path + ("stream",), problems, "stream shaping", "streams")
+        if streaming and "error_code" in stream:
+            problems += _check_code(document, path + ("stream", "error_code"), stream["error_code"], streaming,
                                     "error code")
     if "fixture" in rule and ok(("fixture",)):
-        if "imprun" not in apis:
-            problems.append(document.problem(path + ("fixture",), "`fixture` applies to imprun runs only"))
-        elif ".." in FilePath(rule["fixture"]).parts:
+        pinning = _taking("fixture", apis, document, path + ("fixture",), problems, "`fixture`", "runs")
+        if pinning and ".." in FilePath(rule["fixture"]).parts:
             problems.append(document.problem(path + ("fixture",), "the fixture path must stay inside fixtures/"))
+    return problems
+
+
+def _taking(action: str, apis: tuple[str, ...], document: Document, at: Path, problems: list[Problem],
+            what: str, things: str) -> tuple[str, ...]:
+    """The rule's APIs that `action` applies to (see `ApiUnit.takes`); a problem when it applies to none."""
+    taking = tuple(api for api in apis if registry.get(api).takes(action))
+    if not taking:
+        owners = " or ".join(unit.label for unit in registry.units() if unit.takes(action)) or "no"
+        problems.append(document.problem(at, f"{what} applies to {owners} {things} only"))
+    return taking
+
+
+def _check_run(document: Document, path: Path, run: dict[str, Any], apis: tuple[str, ...]) -> list[Problem]:
+    """A `run:` block means something to each API whose unit has its status and its fields."""
+    problems: list[Problem] = []
+    status = run.get("status")
+    if status is not None:
+        units = registry.units(apis)
+        if not any(unit.run.status(status) for unit in units):
+            allowed = sorted({s for unit in units for s in unit.run.statuses})
+            problems.append(document.problem(path + ("run", "status"), f"`{status}` is not a run status for "
+                                             f"{' or '.join(apis)} ({', '.join(allowed)})"))
+    for name in run:
+        if name in ("status", "error_message"):
+            continue
+        taking = _taking(f"run.{name}", apis, document, path + ("run", name), problems, f"`{name}`", "runs")
+        if name == "error_code" and taking:
+            problems += _check_code(document, path + ("run", "error_code"), run["error_code"], taking, "error code")
     return problems
 
 
@@ -435,13 +461,20 @@ def _rule(document: Document, path: Path, raw: dict[str, Any], replays: dict[str
         ForcedError(error["code"], error.get("message"), error.get("status")),
         fault=None if fault is None else Fault(fault) if isinstance(fault, str) else Fault(
             fault["kind"], fault.get("fraction"), fault.get("bytes"), fault.get("bytes_per_second")),
-        run=None if run is None else RunOutcome(**run),
+        run={} if run is None else _outcomes(run, _rule_apis(document, path, raw.get("match") or {},
+                                                               lambda part: True, [])),
         stream=None if stream is None else StreamShape(**stream),
         fixture=str((FilePath(base_dir) / raw["fixture"]).resolve()) if base_dir is not None
         and str(raw.get("fixture", "")).startswith("./") else raw.get("fixture"),
         line=document.line(path),
         replay=replays.get(raw.get("replay") or ""),
     )
+
+
+def _outcomes(run: dict[str, Any], apis: tuple[str, ...]) -> dict[str, RunOutcome]:
+    """Each API's own reading of the `run:` block (APIs without its status take none)."""
+    parsed = {unit.name: unit.run.parse(run) for unit in registry.units(apis)}
+    return {api: outcome for api, outcome in parsed.items() if outcome is not None}
 
 
 def _match(raw: dict[str, Any]) -> Match:

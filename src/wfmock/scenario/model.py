@@ -95,7 +95,7 @@ class Rule:
     latency: Latency | None = None
     error: ForcedError | None = None
     fault: Fault | None = None
-    run: RunOutcome | None = None
+    run: Mapping[str, RunOutcome] = field(default_factory=dict)  # API name -> its outcome (its unit parsed it)
     stream: StreamShape | None = None
     fixture: str | None = None
     line: int = 0

@@ -35,17 +35,11 @@ class Fault:
 
 @dataclass(frozen=True, slots=True)
 class RunOutcome:
-    """How a run ends: status (imprun SUCCEEDED/FAILED/TIMED_OUT, MISO succeeded/failed), when, why.
-
-    `after` is seconds until an imprun run leaves RUNNING; `failed_node` (MISO) is a node id, title,
-    type or 1-based index.
-    """
+    """How a run ends: its status, spelled as its API sends it, and why. Each API's unit extends it with its
+    own knobs (`wfmock.apis.<name>.unit`) and says which statuses it has."""
 
     status: str | None = None
-    after: float | None = None
-    error_code: str | None = None
     error_message: str | None = None
-    failed_node: str | int | None = None
 
 
 @dataclass(frozen=True, slots=True)

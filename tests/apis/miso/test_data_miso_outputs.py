@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wfmock.apis.miso.apps import AppRegistry
-from wfmock.apis.miso.runner import StreamOptions, plan_run
+from wfmock.apis.miso.runner import RunFacts, StreamOptions, script_run
 from wfmock.data.miso_outputs import demo_answer, split_chunks
 from wfmock.ids import IdFactory
 
@@ -22,9 +22,9 @@ inputs_strategy = st.dictionaries(names, values, min_size=1, max_size=5)
 
 def elapsed_of(inputs: dict, seed: str) -> float:
     answer = demo_answer(inputs, {}, seed)
-    plan = plan_run(DEMO, run_id="r", inputs=inputs, system={}, answer=answer, created_at=0, ids=IdFactory(1),
-                    options=StreamOptions(), created_by={"id": "e", "user": "u"})
-    return plan.elapsed
+    script = script_run(DEMO, RunFacts("r", inputs, {}, 0, {"id": "e", "user": "u"}), answer, IdFactory(1),
+                        StreamOptions())
+    return script.elapsed
 
 
 @settings(max_examples=60, deadline=None)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wfmock.apis.miso.apps import AppRegistry
-from wfmock.apis.miso.runner import Envelope, StreamOptions, plan_run, stream_run
+from wfmock.apis.miso.runner import EventIds, RunFacts, StreamOptions, script_run, stream_run
 from wfmock.data.miso_outputs import demo_answer
 from wfmock.ids import IdFactory
 from wfmock.pipeline.connection import DropConnection
@@ -20,18 +20,15 @@ APPS = AppRegistry.load(Path(__file__).resolve().parents[3] / "fixtures" / "apps
 def make_plan(options: StreamOptions, failed_node=None, app_name: str = "demo"):
     app = next(a for a in APPS.apps if a.name == app_name)
     inputs = {"query": "부가세 신고 기간 알려줘"}
-    return plan_run(
-        app, run_id="run-1", inputs=inputs, system={"sys.user_id": "u"},
-        answer=demo_answer(inputs, {}, "seed"), created_at=1_767_225_600, ids=IdFactory(1),
-        options=options, created_by={"id": "eu", "user": "u"}, failed_node=failed_node,
-    )
+    facts = RunFacts("run-1", inputs, {"sys.user_id": "u"}, 1_767_225_600, {"id": "eu", "user": "u"})
+    return script_run(app, facts, demo_answer(inputs, {}, "seed"), IdFactory(1), options, failed_node=failed_node)
 
 
 async def collect(plan, options, stop=None, stop_after=None):
     stop = stop or asyncio.Event()
     ended: list[str] = []
     frames: list[bytes] = []
-    async for frame in stream_run(plan, Envelope("run-1", "task-1"), options, stop, ended.append):
+    async for frame in stream_run(plan, EventIds("run-1", "task-1"), options, stop, ended.append):
         frames.append(frame)
         if stop_after is not None and len(frames) == stop_after:
             stop.set()
@@ -116,10 +113,9 @@ def test_a_blocking_plan_without_events_ends_exactly_like_the_full_timeline(app_
     plans, next_ids = [], []
     for timeline in (True, False):
         ids = IdFactory(7)
-        plans.append(plan_run(
-            app, run_id="run-1", inputs=inputs, system={}, answer=demo_answer(inputs, {}, "seed"),
-            created_at=1_767_225_600, ids=ids, options=StreamOptions(chunk_size=chunk_size),
-            created_by={"id": "eu", "user": "u"}, failed_node=failed_node, timeline=timeline))
+        facts = RunFacts("run-1", inputs, {}, 1_767_225_600, {"id": "eu", "user": "u"})
+        plans.append(script_run(app, facts, demo_answer(inputs, {}, "seed"), ids, StreamOptions(chunk_size=chunk_size),
+                                failed_node=failed_node, timeline=timeline))
         next_ids.append(ids.uuid4())  # the ids drawn after the plan (the log entry's) stay the same
     full, outcome = plans
     assert (outcome.status, outcome.outputs, outcome.error, outcome.total_tokens, outcome.total_steps,

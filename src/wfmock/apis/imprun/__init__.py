@@ -1,5 +1,2 @@
-"""imprun workflows v2: the simulated API (`api`) and its contract checks (`checks`, loaded by the kit only)."""
-
-from wfmock.apis.imprun.api import ImprunApi
-
-__all__ = ["ImprunApi"]
+"""imprun workflows v2: its registry unit (`unit`), the simulated API (`api`) and its contract checks (`checks`,
+loaded by the kit only)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from wfmock import errors
 from wfmock.apis.base import Api
+from wfmock.apis.imprun.unit import UNIT, ImprunOutcome
 from wfmock.errors import ApiError
 from wfmock.pipeline.replies import Reply, StreamReply
 from wfmock.pipeline.request import Request
@@ -64,19 +65,7 @@ RUN_CODEC: Codec[Run] = Codec(
 
 
 class ImprunApi(Api):
-    name = "imprun"
-    prefixes = ("/v2/", "/console/")
-    generic_codes = {
-        errors.NOT_FOUND: "NOT_FOUND",
-        errors.METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
-        errors.UNAUTHORIZED: "INVALID_API_KEY",
-        errors.RATE_LIMITED: "RATE_LIMIT_EXCEEDED",
-        errors.INVALID_REQUEST: "VALIDATION_ERROR",
-        errors.UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
-        errors.PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-        errors.INTERNAL: "INTERNAL_ERROR",
-        errors.UNAVAILABLE: "SERVICE_UNAVAILABLE",
-    }
+    unit = UNIT
 
     def __init__(self, spec: ApiSpec, *, run_duration: float = 2.0, retain: int = DEFAULT_RETAIN,
                  retain_bytes: int = DEFAULT_RETAIN_BYTES, store: Store | None = None) -> None:
@@ -179,6 +168,14 @@ class ImprunApi(Api):
         content = f'<p>Status: <strong id="status" class="{status}">{status}</strong></p><table>{rows}</table>'
         return Reply(200, _page(f"Workflow {run.id}", content, refresh, status), media_type="text/html; charset=utf-8")
 
+    def recent_runs(self, now: float, base_url: str, limit: int) -> list[dict[str, Any]]:
+        newest = sorted(self.runs.recent(), key=lambda run: run.created_at, reverse=True)[:limit]
+        return [{
+            "id": run.id, "type": run.type, "status": run.status(now), "createdAt": iso(run.created_at),
+            "finishedAt": iso(run.finishes_at) if run.status(now) != RUNNING else None,
+            "progressUrl": self._progress_url(base_url, run.id),
+        } for run in newest]
+
     # -- helpers -------------------------------------------------------------------------------
 
     async def _owned_run(self, request: Request) -> Run:
@@ -196,17 +193,14 @@ class ImprunApi(Api):
             run.outcome, run.error_code = FAILED, failure
 
     def _apply_outcome(self, run: Run, outcome: RunOutcome | None) -> None:
-        if outcome is None:
+        if not isinstance(outcome, ImprunOutcome):
             return
-        if getattr(outcome, "after", None) is not None:
+        if outcome.after is not None:
             run.finishes_at = run.created_at + float(outcome.after)
-        status = getattr(outcome, "status", None)
-        if status and status.upper() in (SUCCEEDED, FAILED, TIMED_OUT):
-            run.outcome = status.upper()
-            run.error_code = getattr(outcome, "error_code", None) or (
-                "TIMEOUT" if run.outcome == TIMED_OUT else run.error_code or ("AUTHENTICATION_FAILED" if run.outcome == FAILED else None)
-            )
-            run.error_message = getattr(outcome, "error_message", None)
+        if outcome.status is not None:
+            run.outcome = outcome.status
+            run.error_code = outcome.error_code or _default_error(outcome.status, run.error_code)
+            run.error_message = outcome.error_message
 
     def _result(self, run: Run, session: Session) -> Any:
         if run.result is None:
@@ -228,6 +222,15 @@ class ImprunApi(Api):
     @staticmethod
     def _progress_url(base_url: str, run_id: str) -> str:
         return f"{base_url}/console/workflows/{run_id}"
+
+
+def _default_error(status: str, credential_error: str | None) -> str | None:
+    """A forced end's error code when the scenario names none: TIMEOUT, the credential's failure, or a login's."""
+    if status == TIMED_OUT:
+        return "TIMEOUT"
+    if status == FAILED:
+        return credential_error or "AUTHENTICATION_FAILED"
+    return credential_error
 
 
 # While a run is RUNNING its page re-reads itself every second and swaps in the new body, until the run ends

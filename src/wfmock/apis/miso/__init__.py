@@ -1,5 +1,2 @@
-"""MISO workflow API: the simulated API (`api`) and its contract checks (`checks`, loaded by the kit only)."""
-
-from wfmock.apis.miso.api import MisoApi
-
-__all__ = ["MisoApi"]
+"""MISO workflow API: its registry unit (`unit`), the simulated API (`api`, with `runner`, `apps`, `inputs`,
+`uploads`, `store`) and its contract checks (`checks`, loaded by the kit only)."""

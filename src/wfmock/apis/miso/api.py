@@ -5,7 +5,8 @@ Errors use Dify's envelope `{code, message, status}`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,35 +15,26 @@ from wfmock.apis.base import Api
 from wfmock.apis.miso.apps import App, AppRegistry
 from wfmock.apis.miso.inputs import check_files, check_inputs
 from wfmock.apis.miso.runner import (
-    SHUTTING_DOWN, Envelope, StopSignal, StreamOptions, pace_plan, plan_run, stream_run,
+    SHUTTING_DOWN, STOPPED_BY_USER, EventIds, RunFacts, RunScript, StopSignal, StreamOptions, pace_script,
+    script_run, stream_run,
 )
 from wfmock.apis.miso.store import AppStore, WorkflowRun
+from wfmock.apis.miso.unit import UNIT, MisoOutcome
 from wfmock.apis.miso.uploads import accept_upload
+from wfmock.clock import Clock
 from wfmock.data.miso_outputs import demo_answer
 from wfmock.errors import ApiError
 from wfmock.pipeline.replies import Reply, StreamReply
 from wfmock.pipeline.request import Request
 from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
-from wfmock.scenario.plan import StreamShape
 from wfmock.openapi.spec import ApiSpec
+from wfmock.scenario.plan import RunOutcome, StreamShape
 from wfmock.state import Session
 from wfmock.store import MemoryStore, Store
 
 
 class MisoApi(Api):
-    name = "miso"
-    prefixes = ("/ext/",)
-    generic_codes = {
-        errors.NOT_FOUND: "not_found",
-        errors.METHOD_NOT_ALLOWED: "method_not_allowed",
-        errors.UNAUTHORIZED: "unauthorized",
-        errors.RATE_LIMITED: "too_many_requests",
-        errors.INVALID_REQUEST: "invalid_param",
-        errors.UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
-        errors.PAYLOAD_TOO_LARGE: "file_too_large",
-        errors.INTERNAL: "internal_server_error",
-        errors.UNAVAILABLE: "service_unavailable",
-    }
+    unit = UNIT
 
     def __init__(self, spec: ApiSpec, apps: AppRegistry, *, pace: float = 1.0, retain: int = DEFAULT_RETAIN,
                  retain_bytes: int = DEFAULT_RETAIN_BYTES, store: Store | None = None) -> None:
@@ -94,6 +86,18 @@ class MisoApi(Api):
             raise ApiError(errors.NOT_FOUND, f"{request.operation_id} is not simulated", status=404)
         return await handler(request, session)
 
+    def accepted_keys(self, configured: Collection[str]) -> set[str]:
+        """With keys configured, each app's own declared keys too (open mode stays open)."""
+        return set(configured) | self.apps.declared_keys if configured else set()
+
+    def recent_runs(self, now: float, base_url: str, limit: int) -> list[dict[str, Any]]:
+        runs = [run for store in self.stores.values() for run in store.runs.recent()]
+        newest = sorted(runs, key=lambda run: run.created_at, reverse=True)[:limit]
+        return [{
+            "id": run.id, "task_id": run.task_id, "app": run.app, "user": run.user, "status": run.status,
+            "created_at": int(run.created_at), "elapsed_time": run.elapsed_time, "total_tokens": run.total_tokens,
+        } for run in newest]
+
     # -- workflows/run ---------------------------------------------------------------------------
 
     async def run(self, request: Request, session: Session) -> Reply | StreamReply:
@@ -106,29 +110,17 @@ class MisoApi(Api):
         check_inputs(app, inputs, files)
         check_files(body.get("files") or [], files)
         await request.plan.charge_run()
-        user = body["user"]
-        end_user_id = await store.end_user(user, session.ids.uuid4())
-        run_id, task_id = session.ids.uuid4(), session.ids.uuid4()
-        now = session.clock.now()
-        system = {
-            "sys.files": body.get("files") or [],
-            "sys.user_id": user,
-            "sys.app_id": app.workflow_id,
-            "sys.workflow_id": app.workflow_id,
-            "sys.workflow_run_id": run_id,
-        }
+        ids, now, user = session.ids, session.clock.now(), body["user"]
+        end_user_id = await store.end_user(user, ids.uuid4())
+        run_id, task_id = ids.uuid4(), ids.uuid4()
         options = self._options(request.plan.stream)
-        outcome = request.plan.run
         answer = demo_answer(inputs, files, f"{session.data_seed}:{run_id}")
-        plan = plan_run(
-            app, run_id=run_id, inputs=inputs, system=system,
-            answer=answer,
-            created_at=now, ids=session.ids, options=options,
-            created_by={"id": end_user_id, "user": user},
-            failed_node=_failed_node(outcome),
-            failure_message=getattr(outcome, "error_message", None) if outcome else None,
-            timeline=mode != "blocking",  # a blocking run never streams: its events are never built
-        )
+        facts = RunFacts(run_id=run_id, inputs=inputs, system=_system_inputs(body, app, run_id), created_at=now,
+                         created_by={"id": end_user_id, "user": user})
+        outcome = request.plan.run
+        script = script_run(app, facts, answer, ids, options, failed_node=_failed_node(outcome),
+                            failure_message=outcome.error_message if outcome else None,
+                            timeline=mode != "blocking")  # a blocking run never streams: its events are never built
         record = WorkflowRun(
             id=run_id, task_id=task_id, app=app.name, workflow_id=app.workflow_id, version=app.version,
             user=user, end_user_id=end_user_id, inputs=inputs, created_at=now,
@@ -136,34 +128,15 @@ class MisoApi(Api):
         # inputs, their lower-cased copy in the search text, and the outputs that restate them
         size = 3 * len(request.raw_body) + 3 * len(answer.text)
         await store.remember_run(record, size)
-        log_id = session.ids.uuid4()
-
-        async def end(status: str) -> None:
-            await self.shared.tasks.discard(task_id)
-            if record.finished:
-                return
-            stopped = status == "stopped"
-            elapsed = min(plan.elapsed, session.clock.now() - now) if stopped else plan.elapsed
-            record.finish(
-                status,
-                None if status != "succeeded" else plan.outputs,
-                "Stopped by user." if stopped else plan.error if status == "failed" and plan.error else
-                (None if status == "succeeded" else "Internal Server Error, please contact support."),
-                tokens=plan.total_tokens if status == "succeeded" else 0,
-                steps=plan.total_steps, elapsed=elapsed, log_id=log_id,
-            )
-            if self.shared.shared:  # a record in Redis is a copy: write the finished run back
-                await store.remember_run(record, size)
-            await store.log(record)
-
+        ending = RunEnding(self.shared, store, record, script, size, log_id=ids.uuid4(), clock=session.clock)
         if mode == "blocking":
-            await end(plan.status)
+            await ending(script.status)
             return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
-        pace_plan(plan, options)
+        pace_script(script, options)
         stop = StopSignal()
         await self.shared.tasks.register(task_id, app.name, user, stop)
-        envelope = Envelope(workflow_run_id=run_id, task_id=task_id)
-        return StreamReply(stream_run(plan, envelope, options, stop, end))
+        return StreamReply(stream_run(script, EventIds(workflow_run_id=run_id, task_id=task_id), options, stop,
+                                      ending))
 
     def _options(self, shape: StreamShape | None) -> StreamOptions:
         options = StreamOptions(pace=self.pace)
@@ -266,11 +239,62 @@ def _mode(body: dict[str, Any]) -> str:
     return mode or alias or "blocking"
 
 
-def _failed_node(outcome: Any) -> str | int | None:
-    if outcome is None or getattr(outcome, "status", None) not in ("failed", "FAILED"):
+def _system_inputs(body: dict[str, Any], app: App, run_id: str) -> dict[str, Any]:
+    """The `sys.*` inputs Dify adds to a run's own (`workflow_started` reports them)."""
+    return {
+        "sys.files": body.get("files") or [],
+        "sys.user_id": body["user"],
+        "sys.app_id": app.workflow_id,
+        "sys.workflow_id": app.workflow_id,
+        "sys.workflow_run_id": run_id,
+    }
+
+
+@dataclass(slots=True)
+class RunEnding:
+    """Finishes a run's record once, in the status it ends in, and writes its log entry (`on_end` of a stream;
+    called directly for a blocking run)."""
+
+    shared: Store
+    store: AppStore
+    record: WorkflowRun
+    script: RunScript
+    size: int
+    log_id: str
+    clock: Clock
+
+    async def __call__(self, status: str) -> None:
+        await self.shared.tasks.discard(self.record.task_id)
+        if self.record.finished:
+            return
+        script, succeeded = self.script, status == "succeeded"
+        elapsed = script.elapsed
+        if status == "stopped":
+            elapsed = min(script.elapsed, self.clock.now() - self.record.created_at)
+        self.record.finish(status, script.outputs if succeeded else None, _run_error(status, script),
+                           tokens=script.total_tokens if succeeded else 0, steps=script.total_steps,
+                           elapsed=elapsed, log_id=self.log_id)
+        if self.shared.shared:  # a record in Redis is a copy: write the finished run back
+            await self.store.remember_run(self.record, self.size)
+        await self.store.log(self.record)
+
+
+def _run_error(status: str, script: RunScript) -> str | None:
+    """A finished run's `error`: none when it succeeded, the stop's, the failing node's, or a generic one."""
+    if status == "succeeded":
         return None
-    node = getattr(outcome, "failed_node", None)
-    return node if node is not None else 2
+    if status == "stopped":
+        return STOPPED_BY_USER
+    if status == "failed" and script.error:
+        return script.error
+    return "Internal Server Error, please contact support."
+
+
+def _failed_node(outcome: RunOutcome | None) -> str | int | None:
+    """The node a scenario makes the run fail at (the second when it names none), or None."""
+    if not isinstance(outcome, MisoOutcome) or outcome.status != "failed":
+        return None
+    return outcome.failed_node if outcome.failed_node is not None else 2
 
 
 def _blocking_data(run: WorkflowRun) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Executes an app's node graph as a timeline of Dify events; blocking runs read its end, streams pace it.
 
-`plan_run` decides everything up front (events, outputs, tokens, simulated durations) from the app,
-the inputs, the answer and the scenario's outcome. `stream_run` then sends that timeline as SSE
+`script_run` decides everything up front (events, outputs, tokens, simulated durations) from the app,
+the inputs, the answer and the scenario's outcome. `stream_run` then sends that script as SSE
 frames, paced, with pings, stop requests and the scenario's stream shaping applied.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from wfmock.apis.miso.apps import App
+from wfmock.apis.miso.apps import App, Node
 from wfmock.data.miso_outputs import Answer, split_chunks
 from wfmock.ids import IdFactory
 from wfmock.pipeline.connection import DropConnection
@@ -90,8 +90,8 @@ class Step:
 
 
 @dataclass(slots=True)
-class RunPlan:
-    """A run decided in advance: its timeline and how it ends."""
+class RunScript:
+    """A run decided in advance: the events it will send (`steps`) and how it ends."""
 
     steps: list[Step]
     status: str
@@ -100,7 +100,6 @@ class RunPlan:
     total_tokens: int
     total_steps: int
     elapsed: float
-    node_steps: int = 0
 
 
 @dataclass(slots=True)
@@ -121,146 +120,134 @@ class StreamOptions:
     stall_seconds: float = 0.0
 
 
-@dataclass(slots=True)
-class Envelope:
-    """The ids every event carries."""
+@dataclass(frozen=True, slots=True)
+class EventIds:
+    """The ids every event of a stream carries."""
 
     workflow_run_id: str
     task_id: str
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
-def plan_run(
-    app: App,
-    *,
-    run_id: str,
-    inputs: dict[str, Any],
-    system: dict[str, Any],
-    answer: Answer,
-    created_at: float,
-    ids: IdFactory,
-    options: StreamOptions,
-    created_by: dict[str, Any],
-    failed_node: str | int | None = None,
-    failure_message: str | None = None,
-    timeline: bool = True,
-) -> RunPlan:
+@dataclass(frozen=True, slots=True)
+class RunFacts:
+    """What a run's events say about it beyond its nodes: its ids, inputs, start and who started it."""
+
+    run_id: str
+    inputs: dict[str, Any]
+    system: dict[str, Any]
+    created_at: float
+    created_by: dict[str, Any]
+
+
+def script_run(app: App, facts: RunFacts, answer: Answer, ids: IdFactory, options: StreamOptions, *,
+               failed_node: str | int | None = None, failure_message: str | None = None,
+               timeline: bool = True) -> RunScript:
     """The whole timeline of a run of `app`, ending succeeded, or failed at `failed_node`.
 
-    `timeline=False` (a blocking run, which never streams) decides the same outcome, totals and ids
+    `timeline=False` (a blocking run, which never streams) decides the same outcome, totals, ids and clock
     without building the events: only the final `workflow_finished` step is kept.
     """
-    if not timeline:
-        return _outcome_only(app, run_id, answer, created_at, ids, options, created_by, failed_node,
-                             failure_message)
-    steps: list[Step] = [Step(0.0, "workflow_started", {
-        "id": run_id,
-        "workflow_id": app.workflow_id,
-        "sequence_number": 1,
-        "inputs": {**inputs, **system},
-        "created_at": int(created_at),
-    })]
-    clock = 0.0
-    predecessor: str | None = None
     failing_index = _failing_index(app, failed_node)
-    status, error, node_steps = "succeeded", None, 0
-    text_node = app.text_node
+    pieces = split_chunks(answer.text, options.chunk_size) if timeline else None
+    chunk_count = len(pieces) if pieces is not None else -(-len(answer.text) // max(1, options.chunk_size))
+    steps = [_workflow_started(app, facts)] if timeline else []
+    clock, status, error, node_count, predecessor = 0.0, "succeeded", None, 0, None
     for index, node in enumerate(app.nodes, start=1):
-        execution_id = ids.uuid4()
-        started_at = created_at + clock
-        steps.append(Step(0.0, "node_started", {
-            "id": execution_id, "node_id": node.id, "node_type": node.type, "title": node.title,
-            "index": index, "predecessor_node_id": predecessor, "inputs": None,
-            "created_at": int(started_at), "extras": {},
-            "parallel_id": None, "parallel_start_node_id": None, "parent_parallel_id": None,
-            "parent_parallel_start_node_id": None, "iteration_id": None, "parallel_run_id": None,
-        }))
-        node_steps += 1
-        seconds = NODE_SECONDS.get(node.type, 0.05)
-        outputs: dict[str, Any] | None = _node_outputs(node.type, inputs, answer)
+        execution_id = ids.uuid4()  # drawn in both modes, so seeded ids stay the same
+        node_count += 1
         failed = index == failing_index
-        if node is text_node and not failed:
-            for piece in split_chunks(answer.text, options.chunk_size):
-                steps.append(Step(options.chunk_interval, "text_chunk", {
-                    "text": piece, "from_variable_selector": [node.id, "text"],
-                }))
-                clock += options.chunk_interval
-        clock += seconds
-        node_error = None
+        node_error = (failure_message or f"Node {node.title} run failed: simulated failure") if failed else None
+        chunks = chunk_count if node is app.text_node and not failed else 0
+        ended = _advance(clock, chunks, options.chunk_interval, NODE_SECONDS.get(node.type, 0.05))
+        if pieces is not None:
+            node_run = NodeRun(node, index, execution_id, predecessor, facts.created_at + clock,
+                               facts.created_at + ended, node_error)
+            steps += _node_steps(node_run, facts.inputs, answer, pieces if chunks else [], options.chunk_interval)
+        clock, predecessor = ended, node.id
         if failed:
-            node_error = failure_message or f"Node {node.title} run failed: simulated failure"
-            outputs, status, error = None, "failed", node_error
-        steps.append(Step(seconds, "node_finished", {
-            "id": execution_id, "node_id": node.id, "node_type": node.type, "title": node.title,
-            "index": index, "predecessor_node_id": predecessor,
-            "inputs": dict(inputs) if node.type != "start" else None,
-            "process_data": None, "outputs": outputs,
-            "status": "failed" if failed else "succeeded", "error": node_error,
-            "elapsed_time": round(seconds, 6),
-            "execution_metadata": _usage(node.type, answer) if not failed else None,
-            "created_at": int(started_at), "finished_at": int(created_at + clock), "files": [],
-            "parallel_id": None, "parallel_start_node_id": None, "parent_parallel_id": None,
-            "parent_parallel_start_node_id": None, "iteration_id": None,
-        }))
-        predecessor = node.id
-        if failed:
+            status, error = "failed", node_error
             break
-    final_outputs = {app.output_name: answer.text} if status == "succeeded" else None
+    outputs = {app.output_name: answer.text} if status == "succeeded" else None
     tokens = answer.total_tokens if status == "succeeded" else 0
     steps.append(Step(0.0, "workflow_finished", {
-        "id": run_id, "workflow_id": app.workflow_id, "sequence_number": 1,
-        "status": status, "outputs": final_outputs, "error": error,
-        "elapsed_time": round(clock, 6), "total_tokens": tokens, "total_steps": node_steps,
-        "created_by": created_by, "created_at": int(created_at), "finished_at": int(created_at + clock),
-        "exceptions_count": 0, "files": [],
+        "id": facts.run_id, "workflow_id": app.workflow_id, "sequence_number": 1,
+        "status": status, "outputs": outputs, "error": error,
+        "elapsed_time": round(clock, 6), "total_tokens": tokens, "total_steps": node_count,
+        "created_by": facts.created_by, "created_at": int(facts.created_at),
+        "finished_at": int(facts.created_at + clock), "exceptions_count": 0, "files": [],
     }))
-    return RunPlan(steps, status, final_outputs, error, tokens, node_steps, clock, node_steps)
+    return RunScript(steps, status, outputs, error, tokens, node_count, clock)
 
 
-def _outcome_only(app: App, run_id: str, answer: Answer, created_at: float, ids: IdFactory,
-                  options: StreamOptions, created_by: dict[str, Any], failed_node: str | int | None,
-                  failure_message: str | None) -> RunPlan:
-    """`plan_run`'s result without its events: same ids drawn, same clock arithmetic, same ending."""
-    clock = 0.0
-    failing_index = _failing_index(app, failed_node)
-    status, error, node_steps = "succeeded", None, 0
-    chunk_count = -(-len(answer.text) // max(1, options.chunk_size))
-    for index, node in enumerate(app.nodes, start=1):
-        ids.uuid4()  # the node execution's id: drawn as a stream would, so seeded ids stay the same
-        node_steps += 1
-        failed = index == failing_index
-        if node is app.text_node and not failed:
-            for _ in range(chunk_count):
-                clock += options.chunk_interval
-        clock += NODE_SECONDS.get(node.type, 0.05)
-        if failed:
-            status = "failed"
-            error = failure_message or f"Node {node.title} run failed: simulated failure"
-            break
-    final_outputs = {app.output_name: answer.text} if status == "succeeded" else None
-    tokens = answer.total_tokens if status == "succeeded" else 0
-    finished = Step(0.0, "workflow_finished", {
-        "id": run_id, "workflow_id": app.workflow_id, "sequence_number": 1,
-        "status": status, "outputs": final_outputs, "error": error,
-        "elapsed_time": round(clock, 6), "total_tokens": tokens, "total_steps": node_steps,
-        "created_by": created_by, "created_at": int(created_at), "finished_at": int(created_at + clock),
-        "exceptions_count": 0, "files": [],
+@dataclass(frozen=True, slots=True)
+class NodeRun:
+    """One node's execution in a timeline: where it sits, when it ran, and its error when it is the failing one."""
+
+    node: Node
+    index: int
+    execution_id: str
+    predecessor: str | None
+    started_at: float
+    finished_at: float
+    error: str | None
+
+
+def _advance(clock: float, chunks: int, chunk_interval: float, seconds: float) -> float:
+    """The clock after a node that streams `chunks` text chunks and then takes `seconds` (added one by one, as
+    the events' delays are)."""
+    for _ in range(chunks):
+        clock += chunk_interval
+    return clock + seconds
+
+
+def _workflow_started(app: App, facts: RunFacts) -> Step:
+    return Step(0.0, "workflow_started", {
+        "id": facts.run_id, "workflow_id": app.workflow_id, "sequence_number": 1,
+        "inputs": {**facts.inputs, **facts.system}, "created_at": int(facts.created_at),
     })
-    return RunPlan([finished], status, final_outputs, error, tokens, node_steps, clock, node_steps)
 
 
-def pace_plan(plan: RunPlan, options: StreamOptions) -> None:
-    """A streamed run reports the time its stream really takes (the plan's time scaled by the pace, plus any
+NO_PARALLEL = {"parallel_id": None, "parallel_start_node_id": None, "parent_parallel_id": None,
+               "parent_parallel_start_node_id": None, "iteration_id": None}
+
+
+def _node_steps(run: NodeRun, inputs: dict[str, Any], answer: Answer, pieces: list[str],
+                chunk_interval: float) -> list[Step]:
+    """`node_started`, the node's text chunks (the text node's, unless it fails), `node_finished`."""
+    node, failed = run.node, run.error is not None
+    seconds = NODE_SECONDS.get(node.type, 0.05)
+    steps = [Step(0.0, "node_started", {
+        "id": run.execution_id, "node_id": node.id, "node_type": node.type, "title": node.title,
+        "index": run.index, "predecessor_node_id": run.predecessor, "inputs": None,
+        "created_at": int(run.started_at), "extras": {}, **NO_PARALLEL, "parallel_run_id": None,
+    })]
+    steps += [Step(chunk_interval, "text_chunk", {"text": piece, "from_variable_selector": [node.id, "text"]})
+              for piece in pieces]
+    steps.append(Step(seconds, "node_finished", {
+        "id": run.execution_id, "node_id": node.id, "node_type": node.type, "title": node.title,
+        "index": run.index, "predecessor_node_id": run.predecessor,
+        "inputs": dict(inputs) if node.type != "start" else None,
+        "process_data": None, "outputs": None if failed else _node_outputs(node.type, inputs, answer),
+        "status": "failed" if failed else "succeeded", "error": run.error,
+        "elapsed_time": round(seconds, 6),
+        "execution_metadata": None if failed else _usage(node.type, answer),
+        "created_at": int(run.started_at), "finished_at": int(run.finished_at), "files": [], **NO_PARALLEL,
+    }))
+    return steps
+
+
+def pace_script(script: RunScript, options: StreamOptions) -> None:
+    """A streamed run reports the time its stream really takes (the script's time scaled by the pace, plus any
     per-event delay), not the simulated time: a run that claims seconds but arrives at once is what a buffering
     proxy looks like to a client that compares the two. At `--pace 0` a stream reports (about) 0 s."""
-    for step in plan.steps:
+    for step in script.steps:
         if step.event == "node_finished" and isinstance(step.data.get("elapsed_time"), (int, float)):
             step.data["elapsed_time"] = round(step.data["elapsed_time"] * options.pace, 6)
-    seconds = sum(step.delay for step in plan.steps) * options.pace + options.event_delay * len(plan.steps)
-    if options.stall_after is not None and options.stall_after < len(plan.steps):
+    seconds = sum(step.delay for step in script.steps) * options.pace + options.event_delay * len(script.steps)
+    if options.stall_after is not None and options.stall_after < len(script.steps):
         seconds += options.stall_seconds
-    plan.elapsed = round(seconds, 6)
-    plan.steps[-1].data["elapsed_time"] = plan.elapsed
+    script.elapsed = round(seconds, 6)
+    script.steps[-1].data["elapsed_time"] = script.elapsed
 
 
 def _failing_index(app: App, failed_node: str | int | None) -> int | None:
@@ -294,15 +281,15 @@ def _usage(node_type: str, answer: Answer) -> dict[str, Any] | None:
 
 
 async def stream_run(
-    plan: RunPlan,
-    envelope: Envelope,
+    script: RunScript,
+    event_ids: EventIds,
     options: StreamOptions,
     stop: asyncio.Event,
     on_end: Callable[[str], Awaitable[None] | None],
 ) -> AsyncIterator[bytes]:
-    """Yields the plan as SSE frames, paced; ends with `workflow_finished` (or an `error` event).
+    """Yields the script as SSE frames, paced; ends with `workflow_finished` (or an `error` event).
 
-    `on_end(status)` is called exactly once with the status the run ends in: the plan's own, or
+    `on_end(status)` is called exactly once with the status the run ends in: the script's own, or
     "stopped" when a stop request arrived first. A client that goes away does not stop the run.
     """
     loop = asyncio.get_running_loop()
@@ -310,7 +297,7 @@ async def stream_run(
     sent = 0
     ended = False
     try:
-        for step in plan.steps:
+        for step in script.steps:
             wait = step.delay * options.pace + options.event_delay
             if options.stall_after is not None and sent == options.stall_after:
                 wait += options.stall_seconds
@@ -328,14 +315,14 @@ async def stream_run(
                 ended = True
                 await _call(on_end, "stopped")
                 reason = stop.reason if isinstance(stop, StopSignal) else STOPPED_BY_USER
-                yield sse.frame(_event("workflow_finished", envelope, _stopped(plan.steps[-1].data, reason,
+                yield sse.frame(_event("workflow_finished", event_ids, _stopped(script.steps[-1].data, reason,
                                                                                    loop.time() - began_run)))
                 return
             if options.error_after is not None and sent >= options.error_after:
                 ended = True
                 await _call(on_end, "failed")
                 yield sse.frame({
-                    "event": "error", "workflow_run_id": envelope.workflow_run_id,
+                    "event": "error", "workflow_run_id": event_ids.workflow_run_id,
                     "code": options.error_code, "message": options.error_message, "status": options.error_status,
                 })
                 return
@@ -343,12 +330,12 @@ async def stream_run(
                 raise DropConnection()
             if step.event == "workflow_finished":
                 ended = True
-                await _call(on_end, plan.status)
-            yield sse.frame(_event(step.event, envelope, step.data))
+                await _call(on_end, script.status)
+            yield sse.frame(_event(step.event, event_ids, step.data))
             sent += 1
     finally:
         if not ended:
-            await _call(on_end, plan.status)
+            await _call(on_end, script.status)
 
 
 async def _call(on_end: Callable[[str], Awaitable[None] | None], status: str) -> None:
@@ -358,8 +345,8 @@ async def _call(on_end: Callable[[str], Awaitable[None] | None], status: str) ->
         await result
 
 
-def _event(name: str, envelope: Envelope, data: dict[str, Any]) -> dict[str, Any]:
-    return {"event": name, "workflow_run_id": envelope.workflow_run_id, "task_id": envelope.task_id, "data": data}
+def _event(name: str, event_ids: EventIds, data: dict[str, Any]) -> dict[str, Any]:
+    return {"event": name, "workflow_run_id": event_ids.workflow_run_id, "task_id": event_ids.task_id, "data": data}
 
 
 def _stopped(finished: dict[str, Any], reason: str, elapsed: float) -> dict[str, Any]:

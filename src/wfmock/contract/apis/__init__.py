@@ -12,4 +12,7 @@ from types import ModuleType
 
 
 def load(api: str) -> ModuleType:
-    return importlib.import_module(f"wfmock.apis.{api}.checks")
+    """The checks module the API's registry unit names."""
+    from wfmock.apis import registry
+
+    return importlib.import_module(registry.get(api).checks)
