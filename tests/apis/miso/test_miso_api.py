@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.inprocess import Exchange, app, call
-from wfmock import sse
+from wfmock.openapi import sse
 from wfmock.clock import FakeClock
 from wfmock.pipeline import Pipeline
 
@@ -35,7 +35,7 @@ def upload(pipeline: Pipeline, name: str, content: bytes, headers: dict[str, str
 
 def events_of(response: httpx.Response | bytes) -> list[dict[str, Any]]:
     content = response if isinstance(response, bytes) else response.content
-    return [e["data"] for e in sse.parse(content) if e["data"] is not None]
+    return [e.payload for e in sse.parse(content).events if e.data is not None]
 
 
 def envelope(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

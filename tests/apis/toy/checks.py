@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wfmock.contract.document import Contract
+from wfmock.openapi.profiles import Contract
 from wfmock.contract.envelope import envelope_schema_problems
 from wfmock.contract.suite import Check, Context, Probe
 
