@@ -196,6 +196,27 @@ def test_the_other_process_serves_a_run_to_its_end_after_one_is_killed(redis: Re
     assert status == "SUCCEEDED"
 
 
+def test_a_miso_run_whose_holder_was_killed_ends_as_planned_on_the_other(redis: RedisProcess,
+                                                                         pair: tuple[str, str]) -> None:
+    _, b = pair
+    doomed, c = start(redis)
+    body = {"inputs": {"query": "hello"}, "mode": "streaming", "user": "orphan"}
+    with httpx.stream("POST", f"{c}/ext/v1/workflows/run", headers=MISO, json=body, timeout=30) as response:
+        first = next(response.iter_bytes())
+        run_id = sse.parse(first)[0]["data"]["workflow_run_id"]
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=10)
+    url = f"{b}/ext/v1/workflows/run/{run_id}"
+    assert httpx.get(url, headers=MISO, timeout=10).json()["status"] == "running"  # before its planned end
+    deadline = time.monotonic() + 30
+    detail = {"status": "running"}
+    while detail["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.25)
+        detail = httpx.get(url, headers=MISO, timeout=10).json()
+    assert detail["status"] == "succeeded" and detail["outputs"] and detail["total_tokens"] > 0, detail
+    assert detail["finished_at"] >= detail["created_at"] and detail["elapsed_time"] > 0
+
+
 def test_reset_clears_only_its_own_prefix(redis: RedisProcess, pair: tuple[str, str]) -> None:
     a, _ = pair
     redis.command("SET", "someone-else:keep", "1")

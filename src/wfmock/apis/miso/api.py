@@ -14,7 +14,7 @@ from wfmock.apis.base import Api, Call
 from wfmock.apis.miso.apps import App, AppRegistry
 from wfmock.apis.miso.inputs import check_files, check_inputs
 from wfmock.apis.miso.runner import (
-    SHUTTING_DOWN, Envelope, StopSignal, StreamOptions, pace_plan, plan_run, stream_run,
+    SHUTTING_DOWN, Envelope, RunPlan, StopSignal, StreamOptions, pace_plan, plan_run, stream_run,
 )
 from wfmock.apis.miso.store import AppStore, WorkflowRun
 from wfmock.apis.miso.uploads import accept_upload
@@ -127,29 +127,37 @@ class MisoApi(Api):
             failure_message=getattr(outcome, "error_message", None) if outcome else None,
             timeline=mode != "blocking",  # a blocking run never streams: its events are never built
         )
+        if mode != "blocking":
+            pace_plan(plan, options)  # before the record: its planned end is the stream's real duration
+        log_id = session.ids.uuid4()
+
+        def ending(status: str, elapsed: float) -> dict[str, Any]:
+            """`WorkflowRun.finish`'s arguments for a run of this plan that ends in `status` after `elapsed`."""
+            stopped = status == "stopped"
+            return {
+                "status": status,
+                "outputs": None if status != "succeeded" else plan.outputs,
+                "error": "Stopped by user." if stopped else plan.error if status == "failed" and plan.error else
+                (None if status == "succeeded" else "Internal Server Error, please contact support."),
+                "tokens": plan.total_tokens if status == "succeeded" else 0,
+                "steps": plan.total_steps, "elapsed": elapsed, "log_id": log_id,
+            }
+
         record = WorkflowRun(
             id=run_id, task_id=task_id, app=app.name, workflow_id=app.workflow_id, version=app.version,
             user=user, end_user_id=end_user_id, inputs=inputs, created_at=now,
+            planned=ending(_planned_status(plan, options, len(plan.steps)), plan.elapsed),
         )
-        # inputs, their lower-cased copy in the search text, and the outputs that restate them
-        size = 3 * len(call.incoming.raw_body) + 3 * len(answer.text)
+        # inputs, their lower-cased copy in the search text, and the outputs that restate them (twice: planned)
+        size = 3 * len(call.incoming.raw_body) + 4 * len(answer.text)
         await store.remember_run(record, size)
-        log_id = session.ids.uuid4()
 
         async def end(status: str) -> None:
             await self.shared.tasks.discard(task_id)
             if record.finished:
                 return
-            stopped = status == "stopped"
-            elapsed = min(plan.elapsed, session.clock.now() - now) if stopped else plan.elapsed
-            record.finish(
-                status,
-                None if status != "succeeded" else plan.outputs,
-                "Stopped by user." if stopped else plan.error if status == "failed" and plan.error else
-                (None if status == "succeeded" else "Internal Server Error, please contact support."),
-                tokens=plan.total_tokens if status == "succeeded" else 0,
-                steps=plan.total_steps, elapsed=elapsed, log_id=log_id,
-            )
+            elapsed = min(plan.elapsed, session.clock.now() - now) if status == "stopped" else plan.elapsed
+            record.finish(**ending(status, elapsed))
             if self.shared.shared:  # a record in Redis is a copy: write the finished run back
                 await store.remember_run(record, size)
             await store.log(record)
@@ -157,7 +165,6 @@ class MisoApi(Api):
         if mode == "blocking":
             await end(plan.status)
             return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
-        pace_plan(plan, options)
         stop = StopSignal()
         await self.shared.tasks.register(task_id, app.name, user, stop)
         envelope = Envelope(workflow_run_id=run_id, task_id=task_id)
@@ -201,7 +208,7 @@ class MisoApi(Api):
 
     async def read_run(self, call: Call) -> Reply:
         run_id = call.request.path_params["workflow_run_id"]
-        run = await self.store(self.apps.for_key(call.api_key)).runs.fetch(run_id)
+        run = await self.store(self.apps.for_key(call.api_key)).run(run_id, call.session.clock.now())
         if run is None:
             raise ApiError(errors.NOT_FOUND, f"Workflow run {run_id} not found", status=404)
         return Reply(200, run.detail())
@@ -257,6 +264,11 @@ async def _known_files(store: AppStore, inputs: Mapping[str, Any], items: Any) -
     collect(list(inputs.values()))
     collect(items)
     return await store.files.fetch_many(sorted(wanted)) if wanted else {}
+
+
+def _planned_status(plan: RunPlan, options: StreamOptions, events: int) -> str:
+    """How the run ends unless stopped: the plan's status, or failed when the scenario cuts it with an error."""
+    return "failed" if options.error_after is not None and options.error_after < events else plan.status
 
 
 def _mode(body: dict[str, Any]) -> str:

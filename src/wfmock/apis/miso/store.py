@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import orjson
@@ -12,6 +12,7 @@ from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
 from wfmock.store import Codec, LogStore, MemoryStore, RecordStore, Store
 
 TERMINAL = ("succeeded", "failed", "stopped", "partial-succeeded")
+HOLDER_GRACE = 2.0  # seconds past a run's planned end its holder has to write the end before readers settle it
 
 
 @dataclass(slots=True)
@@ -37,6 +38,9 @@ class WorkflowRun:
     log_id: str | None = None
     logged_at: float | None = None
     search_text: str = ""
+    # how the run will end (`finish`'s arguments), stored when it starts: any process reading it after the
+    # planned end reports that ending, even when the process holding its stream died before writing it
+    planned: dict[str, Any] | None = None
 
     def finish(self, status: str, outputs: dict[str, Any] | None, error: str | None, *,
                tokens: int, steps: int, elapsed: float, log_id: str) -> None:
@@ -51,6 +55,15 @@ class WorkflowRun:
     @property
     def finished(self) -> bool:
         return self.status in TERMINAL
+
+    def as_of(self, now: float) -> WorkflowRun:
+        """The run as a read at `now` sees it: still running well past its planned end means the holder never
+        wrote the end (its process died), so a copy with the planned ending is reported; else the run itself."""
+        if self.finished or self.planned is None or now < self.created_at + self.planned["elapsed"] + HOLDER_GRACE:
+            return self
+        settled = replace(self)
+        settled.finish(**self.planned)
+        return settled
 
     def detail(self) -> dict[str, Any]:
         return {
@@ -135,6 +148,12 @@ class AppStore:
     async def remember_run(self, run: WorkflowRun, size: int = 0) -> None:
         """Stores `run`; `size` estimates its bytes (inputs, outputs and the search text built from both)."""
         await self.runs.put(run.id, run, size)
+
+    async def run(self, run_id: str, now: float) -> WorkflowRun | None:
+        """The run as a read at `now` reports it; on a shared store, one whose holder died ends as planned
+        (in this process's memory the holder is this process, so the stored run is always the truth)."""
+        run = await self.runs.fetch(run_id)
+        return run.as_of(now) if run is not None and self.store.shared else run
 
     async def remember_file(self, meta: dict[str, Any]) -> None:
         await self.files.put(meta["id"], meta, 2 * len(str(meta.get("name", ""))))
