@@ -101,6 +101,17 @@ def test_a_run_created_on_one_is_read_on_the_other(pair: tuple[str, str]) -> Non
                                                              "runWorkflow", "getWorkflowRun", "listWorkflowLogs"]
 
 
+def test_the_console_lists_the_runs_of_both_processes(pair: tuple[str, str]) -> None:
+    a, b = pair
+    created = httpx.post(f"{a}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10).json()
+    ran = httpx.post(f"{b}/ext/v1/workflows/run", headers=MISO, timeout=10,
+                     json={"inputs": {"query": "hi"}, "mode": "blocking", "user": "u1"}).json()
+    for base in (a, b):
+        listed = httpx.get(f"{base}/_wfmock/runs", timeout=10).json()
+        assert [run["id"] for run in listed["imprun"]] == [created["id"]]
+        assert [(run["id"], run["status"]) for run in listed["miso"]] == [(ran["workflow_run_id"], "succeeded")]
+
+
 def test_an_uploaded_file_is_usable_through_the_other(pair: tuple[str, str]) -> None:
     a, b = pair
     meta = httpx.post(f"{a}/ext/v1/files/upload", headers=MISO, files={"file": ("memo.txt", b"hello")},
@@ -238,6 +249,8 @@ def test_redis_restarted_mid_test_gives_clear_errors_then_recovers(redis: RedisP
         assert miso.status_code == 503 and miso.json() == {"code": "service_unavailable",
                                                           "message": miso.json()["message"], "status": 503}
         assert httpx.post(f"{a}/_wfmock/reset", timeout=30).status_code == 503
+        console = httpx.get(f"{b}/_wfmock/runs", timeout=30)
+        assert console.status_code == 503 and console.json()["code"] == "service_unavailable"
     finally:
         redis.start()
     deadline = time.monotonic() + 20

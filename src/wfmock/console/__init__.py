@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from wfmock.docs import base_url, static_file
+from wfmock.store import StoreUnavailable
 
 if TYPE_CHECKING:
     from wfmock.pipeline import Pipeline
@@ -75,10 +76,15 @@ def console_routes(pipeline: "Pipeline", token: str | None = None) -> list[Route
         if not authorized(request, token):
             return _unauthorized()
         found: dict[str, list[dict[str, Any]]] = {}
-        if "imprun" in apis:
-            found["imprun"] = _imprun_runs(apis["imprun"], pipeline.session.clock.now(), base_url(request))
-        if "miso" in apis:
-            found["miso"] = _miso_runs(apis["miso"])
+        now = pipeline.session.clock.now()
+        try:  # the runs of every process sharing the store, read from it
+            if "imprun" in apis:
+                found["imprun"] = await _imprun_runs(apis["imprun"], now, base_url(request))
+            if "miso" in apis:
+                found["miso"] = await _miso_runs(apis["miso"], now)
+        except StoreUnavailable as error:
+            return JSONResponse({"code": "service_unavailable", "message": error.message, "status": 503},
+                                status_code=503, headers=error.headers)
         return JSONResponse(found)
 
     return [
@@ -120,10 +126,10 @@ def _event(name: str, data: Any) -> bytes:
     return b"event: " + name.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
 
 
-def _imprun_runs(api: Any, now: float, base: str) -> list[dict[str, Any]]:
+async def _imprun_runs(api: Any, now: float, base: str) -> list[dict[str, Any]]:
     from wfmock.apis.imprun.api import RUNNING, iso
 
-    newest = sorted(api.runs.recent(), key=lambda run: run.created_at, reverse=True)[:RUNS_SHOWN]
+    newest = sorted(await api.runs.newest(RUNS_SHOWN), key=lambda run: run.created_at, reverse=True)
     return [{
         "id": run.id, "type": run.type, "status": run.status(now), "createdAt": iso(run.created_at),
         "finishedAt": iso(run.finishes_at) if run.status(now) != RUNNING else None,
@@ -131,8 +137,8 @@ def _imprun_runs(api: Any, now: float, base: str) -> list[dict[str, Any]]:
     } for run in newest]
 
 
-def _miso_runs(api: Any) -> list[dict[str, Any]]:
-    runs = [run for store in api.stores.values() for run in store.runs.recent()]
+async def _miso_runs(api: Any, now: float) -> list[dict[str, Any]]:
+    runs = [run for app in api.apps.apps for run in await api.store(app).newest_runs(RUNS_SHOWN, now)]
     newest = sorted(runs, key=lambda run: run.created_at, reverse=True)[:RUNS_SHOWN]
     return [{
         "id": run.id, "task_id": run.task_id, "app": run.app, "user": run.user, "status": run.status,

@@ -54,9 +54,9 @@ class RecordStore(ABC, Generic[V]):
     async def put_new(self, key: str, value: V, size: int) -> V:
         """Stores `value` unless `key` has one already; returns the value that is kept."""
 
-    def recent(self) -> Iterable[V]:
-        """What this process can list without a round trip (the console's view); may be empty."""
-        return ()
+    @abstractmethod
+    async def newest(self, limit: int) -> list[V]:
+        """Up to `limit` of the values stored last, newest first (the console's lists)."""
 
     def clear(self) -> None:
         """Forgets what this process holds (a shared store forgets the rest in `Store.reset`)."""

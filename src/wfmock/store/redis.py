@@ -174,6 +174,15 @@ class RedisRecords(RecordStore[V]):
         raws = await self.store.client.mget([self.base + key for key in keys])
         return {key: self.codec.load(orjson.loads(raw)) for key, raw in zip(keys, raws) if raw is not None}
 
+    @guarded
+    async def newest(self, limit: int) -> list[V]:
+        if limit < 1:
+            return []
+        members = await self.store.client.lrange(self.index, -limit, -1)
+        keys = [member[member.index(b":") + 1:].decode() for member in reversed(members)]
+        found = await self.fetch_many(keys)
+        return [found[key] for key in keys if key in found]  # a key past its TTL is left out
+
 
 class RedisLog(LogStore[V]):
     def __init__(self, store: RedisStore, name: str, codec: Codec[V], retain: int, retain_bytes: int) -> None:

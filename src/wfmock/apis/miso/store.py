@@ -155,6 +155,11 @@ class AppStore:
         run = await self.runs.fetch(run_id)
         return run.as_of(now) if run is not None and self.store.shared else run
 
+    async def newest_runs(self, limit: int, now: float) -> list[WorkflowRun]:
+        """The `limit` runs stored last, newest first, as a read at `now` reports them."""
+        runs = await self.runs.newest(limit)
+        return [run.as_of(now) for run in runs] if self.store.shared else runs
+
     async def remember_file(self, meta: dict[str, Any]) -> None:
         await self.files.put(meta["id"], meta, 2 * len(str(meta.get("name", ""))))
 
