@@ -6,6 +6,7 @@ other sees. Skipped, saying why, only where no `redis-server` is installed.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import os
 import signal
@@ -20,6 +21,8 @@ import pytest
 from tests.redis_support import RedisProcess
 from tests.support import ROOT, _wait_until_up, free_port
 from wfmock import sse
+from wfmock.apis.miso.store import AppStore
+from wfmock.store.redis import RedisStore
 
 IMPRUN = {"X-API-Key": "redis-test-key"}
 MISO = {"Authorization": "Bearer app-demo-key"}
@@ -112,7 +115,7 @@ def test_the_console_lists_the_runs_of_both_processes(pair: tuple[str, str]) -> 
         assert [(run["id"], run["status"]) for run in listed["miso"]] == [(ran["workflow_run_id"], "succeeded")]
 
 
-def test_an_uploaded_file_is_usable_through_the_other(pair: tuple[str, str]) -> None:
+def test_an_uploaded_file_is_usable_through_the_other(redis: RedisProcess, pair: tuple[str, str]) -> None:
     a, b = pair
     meta = httpx.post(f"{a}/ext/v1/files/upload", headers=MISO, files={"file": ("memo.txt", b"hello")},
                       data={"user": "u1"}, timeout=10).json()
@@ -120,8 +123,26 @@ def test_an_uploaded_file_is_usable_through_the_other(pair: tuple[str, str]) -> 
                                                           "upload_file_id": meta["id"]}],
             "mode": "blocking", "user": "u1"}
     assert httpx.post(f"{b}/ext/v1/workflows/run", headers=MISO, json=body, timeout=10).status_code == 200
+    kept = f"{PREFIX}:rec:miso:demo:contents:{meta['id']}"  # the bytes too, with a TTL like every key
+    assert redis.command("EXISTS", kept).startswith(b":1") and int(redis.command("TTL", kept)[1:]) > 0
     body["files"][0]["upload_file_id"] = "00000000-0000-4000-8000-000000000000"
     assert httpx.post(f"{b}/ext/v1/workflows/run", headers=MISO, json=body, timeout=10).status_code == 400
+
+
+def test_uploaded_bytes_are_read_through_another_client_and_bounded(redis: RedisProcess) -> None:
+    async def go() -> list[bytes | None]:
+        one, two = RedisStore(redis.url, prefix="wfmock-bytes"), RedisStore(redis.url, prefix="wfmock-bytes")
+        try:  # two clients, as two processes have: room for two files of 1,000 bytes (and their JSON)
+            writer = AppStore("demo", retain=100, retain_bytes=5_000, store=one)
+            reader = AppStore("demo", retain=100, retain_bytes=5_000, store=two)
+            for index in range(3):
+                await writer.remember_file({"id": f"f{index}", "name": "a.bin"}, bytes([index]) * 1_000)
+            return [await reader.file_content(f"f{index}") for index in range(3)]
+        finally:
+            await one.close()
+            await two.close()
+
+    assert asyncio.run(go()) == [None, b"\x01" * 1_000, b"\x02" * 1_000]  # the oldest bytes went first
 
 
 def test_a_stop_through_one_ends_the_stream_held_by_the_other(pair: tuple[str, str]) -> None:

@@ -199,10 +199,10 @@ class MisoApi(Api):
             raise ApiError(errors.INVALID_REQUEST, "user must be sent once, not as repeated form fields", status=400)
         user = str((form.get("user") if form is not None else None) or "DEFAULT-USER")
         end_user_id = await store.end_user(user, session.ids.uuid4())
-        meta = await accept_upload(call.operation, form, file_id=session.ids.uuid4(),
-                                   created_by=end_user_id, created_at=int(session.clock.now()))
-        await store.remember_file(meta)
-        return Reply(201, meta)
+        upload = await accept_upload(call.operation, form, file_id=session.ids.uuid4(),
+                                     created_by=end_user_id, created_at=int(session.clock.now()))
+        await store.remember_file(upload.meta, upload.content)
+        return Reply(201, upload.meta)
 
     # -- workflows/run/{id} ----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -114,6 +115,8 @@ RUN_CODEC: Codec[WorkflowRun] = Codec(
     load=lambda data: WorkflowRun(**data),
 )
 PLAIN: Codec[Any] = Codec(dump=lambda value: {"v": value}, load=lambda data: data["v"])
+BYTES: Codec[bytes] = Codec(dump=lambda content: {"b64": base64.b64encode(content).decode()},
+                            load=lambda data: base64.b64decode(data["b64"]))
 
 
 @dataclass(slots=True)
@@ -126,6 +129,7 @@ class AppStore:
     store: Store = field(default_factory=MemoryStore)
     end_users: RecordStore[str] = field(init=False)
     files: RecordStore[dict[str, Any]] = field(init=False)
+    contents: RecordStore[bytes] = field(init=False)  # uploaded bytes, bounded like the rest (--retain-bytes)
     runs: RecordStore[WorkflowRun] = field(init=False)
     logged: LogStore[WorkflowRun] = field(init=False)
 
@@ -133,13 +137,14 @@ class AppStore:
         name = f"miso:{self.app}"
         self.end_users = self.store.records(f"{name}:users", PLAIN, self.retain, self.retain_bytes)
         self.files = self.store.records(f"{name}:files", PLAIN, self.retain, self.retain_bytes)
+        self.contents = self.store.records(f"{name}:contents", BYTES, self.retain, self.retain_bytes)
         self.runs = self.store.records(f"{name}:runs", RUN_CODEC, self.retain, self.retain_bytes)
         self.logged = self.store.log(f"{name}:logs", RUN_CODEC, self.retain, self.retain_bytes)
 
     def release(self) -> None:
         """The app's state is dropped (reset): the memory store stops tracking it."""
         if isinstance(self.store, MemoryStore):
-            self.store.forget(self.end_users, self.files, self.runs, self.logged)
+            self.store.forget(self.end_users, self.files, self.contents, self.runs, self.logged)
 
     async def end_user(self, user: str, new_id: str) -> str:
         """The end user's id (remembered, bounded like everything else; the first id given wins everywhere)."""
@@ -160,8 +165,15 @@ class AppStore:
         runs = await self.runs.newest(limit)
         return [run.as_of(now) for run in runs] if self.store.shared else runs
 
-    async def remember_file(self, meta: dict[str, Any]) -> None:
+    async def remember_file(self, meta: dict[str, Any], content: bytes | None = None) -> None:
+        """Stores an upload's metadata, and its bytes when given (a file too large to keep has none)."""
+        if content is not None:
+            await self.contents.put(meta["id"], content, len(content))
         await self.files.put(meta["id"], meta, 2 * len(str(meta.get("name", ""))))
+
+    async def file_content(self, file_id: str) -> bytes | None:
+        """The bytes uploaded as `file_id`, from any process sharing the store; None when not kept or forgotten."""
+        return await self.contents.fetch(file_id)
 
     async def log(self, run: WorkflowRun) -> None:
         newest = await self.logged.newest()
