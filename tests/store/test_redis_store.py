@@ -104,6 +104,18 @@ def test_a_run_created_on_one_is_read_on_the_other(pair: tuple[str, str]) -> Non
                                                              "runWorkflow", "getWorkflowRun", "listWorkflowLogs"]
 
 
+def test_one_journal_filtered_and_cleared_through_either_process(pair: tuple[str, str]) -> None:
+    a, b = pair
+    for base in (a, b, a):
+        httpx.get(f"{base}/v2/workflows/wf_unknown", headers=IMPRUN, timeout=10)
+    httpx.post(f"{b}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10)
+    found = httpx.get(f"{a}/_wfmock/requests", params={"status": 404, "limit": 2}, timeout=10).json()["requests"]
+    assert [(entry["operation_id"], entry["status"]) for entry in found] == [("getWorkflow", 404)] * 2
+    assert len(httpx.get(f"{a}/_wfmock/requests", timeout=10).json()["requests"]) == 4
+    assert httpx.delete(f"{b}/_wfmock/requests", timeout=10).status_code == 200
+    assert httpx.get(f"{a}/_wfmock/requests", timeout=10).json()["requests"] == []
+
+
 def test_the_console_lists_the_runs_of_both_processes(pair: tuple[str, str]) -> None:
     a, b = pair
     created = httpx.post(f"{a}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10).json()

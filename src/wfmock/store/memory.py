@@ -47,6 +47,9 @@ class MemoryLog(BoundedLog[V], LogStore[V]):
     async def newest(self) -> V | None:
         return self[-1] if self else None
 
+    async def forget_all(self) -> None:
+        self.clear()
+
     async def page(self, accepts: Callable[[V], bool] | None, offset: int, limit: int) -> tuple[int, list[V]]:
         if accepts is None:
             total = len(self)
