@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from wfmock.apis.miso import uploads
+from wfmock.apis.miso.api import planned_status
+from wfmock.apis.miso.runner import RunPlan, StreamOptions
 from wfmock.apis.miso.store import HOLDER_GRACE, AppStore, WorkflowRun
 from wfmock.app import Config, build_app
 from wfmock.clock import FakeClock
@@ -108,3 +110,18 @@ def test_newest_runs_come_newest_first_and_limited() -> None:
         return [run.id for run in await store.newest_runs(3, 0.0)]
 
     assert asyncio.run(go()) == ["run-4", "run-3", "run-2"]
+
+
+@pytest.mark.parametrize(("error_after", "disconnect_after", "expected"), [
+    (None, None, "succeeded"),   # the plan's own ending
+    (2, None, "failed"),         # the scenario's error event comes first
+    (9, None, "succeeded"),      # an error after the last event never comes
+    (2, 1, "succeeded"),         # the connection is cut first: the run ends as planned
+    (2, 2, "failed"),            # on the same event the error is sent before the cut
+])
+def test_the_planned_ending_follows_the_stream_s_shaping(error_after: int | None, disconnect_after: int | None,
+                                                         expected: str) -> None:
+    plan = RunPlan(steps=[], status="succeeded", outputs={"text": "t"}, error=None, total_tokens=1, total_steps=3,
+                   elapsed=1.0)
+    options = StreamOptions(error_after=error_after, disconnect_after=disconnect_after)
+    assert planned_status(plan, options, events=5) == expected

@@ -96,6 +96,7 @@ class MisoApi(Api):
     async def run(self, call: Call) -> Reply | StreamReply:
         body = call.request.body
         mode = _mode(body)
+        streamed = mode != "blocking"
         app = self.apps.for_key(call.api_key)
         store = self.store(app)
         inputs = dict(body["inputs"])
@@ -125,10 +126,10 @@ class MisoApi(Api):
             created_by={"id": end_user_id, "user": user},
             failed_node=_failed_node(outcome),
             failure_message=getattr(outcome, "error_message", None) if outcome else None,
-            timeline=mode != "blocking",  # a blocking run never streams: its events are never built
+            timeline=streamed,  # a blocking run never streams: its events are never built
         )
-        if mode != "blocking":
-            pace_plan(plan, options)  # before the record: its planned end is the stream's real duration
+        if streamed:
+            pace_plan(plan, options)  # before the record: a streamed run's planned end is its real duration
         log_id = session.ids.uuid4()
 
         def ending(status: str, elapsed: float) -> dict[str, Any]:
@@ -143,13 +144,14 @@ class MisoApi(Api):
                 "steps": plan.total_steps, "elapsed": elapsed, "log_id": log_id,
             }
 
+        # only a stream can outlive the process holding it: a blocking run ends before it answers
+        planned = ending(planned_status(plan, options, len(plan.steps)), plan.elapsed) if streamed else None
         record = WorkflowRun(
             id=run_id, task_id=task_id, app=app.name, workflow_id=app.workflow_id, version=app.version,
-            user=user, end_user_id=end_user_id, inputs=inputs, created_at=now,
-            planned=ending(_planned_status(plan, options, len(plan.steps)), plan.elapsed),
+            user=user, end_user_id=end_user_id, inputs=inputs, created_at=now, planned=planned,
         )
-        # inputs, their lower-cased copy in the search text, and the outputs that restate them (twice: planned)
-        size = 3 * len(call.incoming.raw_body) + 4 * len(answer.text)
+        # inputs, their lower-cased copy in the search text, and the outputs that restate them (and plan them)
+        size = 3 * len(call.incoming.raw_body) + (4 if streamed else 3) * len(answer.text)
         await store.remember_run(record, size)
 
         async def end(status: str) -> None:
@@ -162,7 +164,7 @@ class MisoApi(Api):
                 await store.remember_run(record, size)
             await store.log(record)
 
-        if mode == "blocking":
+        if not streamed:
             await end(plan.status)
             return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
         stop = StopSignal()
@@ -266,9 +268,13 @@ async def _known_files(store: AppStore, inputs: Mapping[str, Any], items: Any) -
     return await store.files.fetch_many(sorted(wanted)) if wanted else {}
 
 
-def _planned_status(plan: RunPlan, options: StreamOptions, events: int) -> str:
-    """How the run ends unless stopped: the plan's status, or failed when the scenario cuts it with an error."""
-    return "failed" if options.error_after is not None and options.error_after < events else plan.status
+def planned_status(plan: RunPlan, options: StreamOptions, events: int) -> str:
+    """How the run ends unless stopped: failed when the scenario's error event comes before the stream's end
+    (and before any cut connection, which leaves the plan's status), else the plan's status."""
+    error_after, cut_after = options.error_after, options.disconnect_after
+    if error_after is not None and error_after < events and (cut_after is None or error_after <= cut_after):
+        return "failed"
+    return plan.status
 
 
 def _mode(body: dict[str, Any]) -> str:
