@@ -21,7 +21,7 @@ import pytest
 from tests.redis_support import RedisProcess
 from tests.support import ROOT, _wait_until_up, free_port
 from wfmock import sse
-from wfmock.apis.miso.store import AppStore
+from wfmock.apis.miso.store import AppStore, WorkflowRun
 from wfmock.store.redis import RedisStore
 
 IMPRUN = {"X-API-Key": "redis-test-key"}
@@ -157,6 +157,31 @@ def test_uploaded_bytes_are_read_through_another_client_and_bounded(redis: Redis
     assert asyncio.run(go()) == [None, b"\x01" * 1_000, b"\x02" * 1_000]  # the oldest bytes went first
 
 
+def test_a_run_settled_by_a_reader_is_not_ended_again_by_a_late_holder(redis: RedisProcess) -> None:
+    planned = {"status": "succeeded", "outputs": {"text": "t"}, "error": None, "tokens": 1, "steps": 3,
+               "elapsed": 1.0, "log_id": "log-1"}
+    run = WorkflowRun(id="run-1", task_id="task-1", app="demo", workflow_id="wf", version="1", user="u",
+                      end_user_id="eu", inputs={}, created_at=100.0, planned=planned)
+
+    async def go() -> tuple[str, str, bool, int]:
+        one, two = RedisStore(redis.url, prefix="wfmock-settle"), RedisStore(redis.url, prefix="wfmock-settle")
+        try:
+            holder, reader = AppStore("demo", store=one), AppStore("demo", store=two)
+            await holder.remember_run(run)
+            early = await reader.run("run-1", 101.0)
+            late = await reader.run("run-1", 1_000.0)
+            again = await reader.run("run-1", 1_001.0)
+            assert early is not None and late is not None and again is not None and again.status == late.status
+            total, _ = await reader.logs(status=None, keyword=None)
+            return early.status, late.status, await holder.claim_end("run-1"), total
+        finally:
+            await one.reset()
+            await one.close()
+            await two.close()
+
+    assert asyncio.run(go()) == ("running", "succeeded", False, 1)  # one ending, one log entry
+
+
 def test_a_stop_through_one_ends_the_stream_held_by_the_other(pair: tuple[str, str]) -> None:
     a, b = pair
     body = {"inputs": {"query": "긴 답변을 천천히 보내 주세요"}, "mode": "streaming", "user": "stopper"}
@@ -259,6 +284,10 @@ def test_a_miso_run_whose_holder_was_killed_ends_as_planned_on_the_other(redis: 
         detail = httpx.get(url, headers=MISO, timeout=10).json()
     assert detail["status"] == "succeeded" and detail["outputs"] and detail["total_tokens"] > 0, detail
     assert detail["finished_at"] >= detail["created_at"] and detail["elapsed_time"] > 0
+    assert httpx.get(url, headers=MISO, timeout=10).json() == detail  # settled once, by the first read past it
+    logs = httpx.get(f"{b}/ext/v1/workflows/logs", headers=MISO, timeout=10,
+                     params={"created_by_end_user_session_id": "orphan"}).json()
+    assert logs["total"] == 1 and logs["data"][0]["workflow_run"]["status"] == "succeeded"
 
 
 def test_reset_clears_only_its_own_prefix(redis: RedisProcess, pair: tuple[str, str]) -> None:

@@ -156,7 +156,7 @@ class MisoApi(Api):
 
         async def end(status: str) -> None:
             await self.shared.tasks.discard(task_id)
-            if record.finished:
+            if record.finished or (streamed and not await store.claim_end(run_id)):  # a reader may have settled it
                 return
             elapsed = min(plan.elapsed, session.clock.now() - now) if status == "stopped" else plan.elapsed
             record.finish(**ending(status, elapsed))

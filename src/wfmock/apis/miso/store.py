@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -132,6 +133,7 @@ class AppStore:
     contents: RecordStore[bytes] = field(init=False)  # uploaded bytes, bounded like the rest (--retain-bytes)
     runs: RecordStore[WorkflowRun] = field(init=False)
     logged: LogStore[WorkflowRun] = field(init=False)
+    enders: RecordStore[str] = field(init=False)  # run id → who wrote its end (shared stores: one writer wins)
 
     def __post_init__(self) -> None:
         name = f"miso:{self.app}"
@@ -140,11 +142,12 @@ class AppStore:
         self.contents = self.store.records(f"{name}:contents", BYTES, self.retain, self.retain_bytes)
         self.runs = self.store.records(f"{name}:runs", RUN_CODEC, self.retain, self.retain_bytes)
         self.logged = self.store.log(f"{name}:logs", RUN_CODEC, self.retain, self.retain_bytes)
+        self.enders = self.store.records(f"{name}:enders", PLAIN, self.retain, self.retain_bytes)
 
     def release(self) -> None:
         """The app's state is dropped (reset): the memory store stops tracking it."""
         if isinstance(self.store, MemoryStore):
-            self.store.forget(self.end_users, self.files, self.contents, self.runs, self.logged)
+            self.store.forget(self.end_users, self.files, self.contents, self.runs, self.logged, self.enders)
 
     async def end_user(self, user: str, new_id: str) -> str:
         """The end user's id (remembered, bounded like everything else; the first id given wins everywhere)."""
@@ -155,10 +158,24 @@ class AppStore:
         await self.runs.put(run.id, run, size)
 
     async def run(self, run_id: str, now: float) -> WorkflowRun | None:
-        """The run as a read at `now` reports it; on a shared store, one whose holder died ends as planned
-        (in this process's memory the holder is this process, so the stored run is always the truth)."""
+        """The run as a read at `now` reports it. On a shared store, a run whose holder died ends as planned:
+        the first reader past that point writes and logs the ending (in this process's memory the holder is
+        this process, so the stored run is always the truth)."""
         run = await self.runs.fetch(run_id)
-        return run.as_of(now) if run is not None and self.store.shared else run
+        if run is None or not self.store.shared:
+            return run
+        settled = run.as_of(now)
+        if settled is not run and await self.claim_end(run_id):
+            await self.runs.put(run_id, settled, 0)  # a rewrite: the store counted its bytes when it was new
+            await self.log(settled)
+        return settled
+
+    async def claim_end(self, run_id: str) -> bool:
+        """True for the one writer of a run's end: its holder, or a reader settling it after the holder died."""
+        if not self.store.shared:
+            return True
+        claim = uuid.uuid4().hex
+        return await self.enders.put_new(run_id, claim, 0) == claim
 
     async def newest_runs(self, limit: int, now: float) -> list[WorkflowRun]:
         """The `limit` runs stored last, newest first, as a read at `now` reports them."""
