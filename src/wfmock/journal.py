@@ -10,12 +10,14 @@ import asyncio
 import itertools
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from wfmock.retention import ENTRY_OVERHEAD, BoundedLog
+from wfmock.store.base import Codec
+
 if TYPE_CHECKING:
-    from wfmock.store import Store
+    from wfmock.store import LogStore, Store
 
 logger = logging.getLogger("wfmock")
 
@@ -25,6 +27,7 @@ ENTRY_BYTES = 600          # a record's dict and its small fields, roughly
 SHOWN_TAIL = 4
 MIN_KEY_FOR_TAIL = 16      # below this, 4 shown characters would be most of the secret
 MAX_PATH_CHARS = 2048
+ENTRY_CODEC: Codec[dict[str, Any]] = Codec(dump=lambda entry: entry, load=lambda data: data)  # already JSON
 
 
 def mask_key(key: str | None) -> str | None:
@@ -35,39 +38,42 @@ def mask_key(key: str | None) -> str | None:
 
 
 class Journal:
-    """A ring buffer of request records, bounded in count and bytes; `record` is on the hot path."""
+    """A ring buffer of request records, bounded in count and bytes; `record` is on the hot path.
+
+    `entries` holds this process's records (the console's live feed, and the journal itself on the
+    memory store); a shared store keeps one journal for every process in its own bounded log.
+    """
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY, now: Callable[[], float] = time.time,
                  max_bytes: int = DEFAULT_MAX_BYTES, store: Store | None = None) -> None:
-        self.entries: deque[dict[str, Any]] = deque()
         self.capacity = capacity
         self.max_bytes = min(max_bytes, DEFAULT_MAX_BYTES)
-        self._sizes: deque[int] = deque()  # each entry's estimated bytes, beside it
-        self.bytes = 0
+        self.entries: BoundedLog[dict[str, Any]] = BoundedLog(capacity, self.max_bytes)
         self._sequence = itertools.count(1)
         self._now = now
         self.listeners: list[Callable[[dict[str, Any] | None], None]] = []  # the console's live feed; None: cleared
-        # a shared store keeps one journal for every process; entries go to it in batches, off the request path
-        self._shared = store if store is not None and store.shared else None
-        self._pending: list[dict[str, Any]] = []
+        # entries go to a shared store's log in batches, off the request path
+        self._shared: LogStore[dict[str, Any]] | None = (
+            store.log("journal", ENTRY_CODEC, capacity, self.max_bytes) if store is not None and store.shared
+            else None)
+        self._pending: list[tuple[dict[str, Any], int]] = []
         self._flushing: asyncio.Task[None] | None = None
+
+    @property
+    def bytes(self) -> int:
+        return self.entries.bytes
 
     def record(self, *, api_key: str | None = None, **fields: Any) -> None:
         path = fields.get("path")
         if isinstance(path, str) and len(path) > MAX_PATH_CHARS:
-            fields["path"] = path[:MAX_PATH_CHARS] + "…"
+            fields["path"] = path = path[:MAX_PATH_CHARS] + "…"
         entry = {"seq": next(self._sequence), "at": self._now(), "api_key": mask_key(api_key), **fields}
-        entry_bytes = ENTRY_BYTES + (len(fields["path"]) if isinstance(fields.get("path"), str) else 0)
-        self.entries.append(entry)
-        self._sizes.append(entry_bytes)
-        self.bytes += entry_bytes
-        while len(self.entries) > 1 and (len(self.entries) > self.capacity or self.bytes > self.max_bytes):
-            self.entries.popleft()
-            self.bytes -= self._sizes.popleft()
+        size = ENTRY_BYTES - ENTRY_OVERHEAD + (len(path) if isinstance(path, str) else 0)
+        self.entries.append(entry, size)
         for listener in self.listeners:
             listener(entry)
         if self._shared is not None:
-            self._pending.append(entry)
+            self._pending.append((entry, size))
             if self._flushing is None:
                 self._flushing = asyncio.get_running_loop().create_task(self._flush())
 
@@ -76,25 +82,27 @@ class Journal:
             while self._pending:
                 batch, self._pending = self._pending, []
                 try:
-                    await self._shared.journal_push(batch)  # type: ignore[union-attr]
+                    await self._shared.add_many(batch)  # type: ignore[union-attr]
                 except Exception as error:  # Redis away: these records are lost, the requests were answered
                     logger.warning("journal: %d records not written to the shared store: %s", len(batch), error)
         finally:
             self._flushing = None
 
-    async def search(self, **filters: Any) -> list[dict[str, Any]]:
+    async def search(self, api: str | None = None, operation: str | None = None, status: int | None = None,
+                     since: float | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """`find` over this process's journal, or over the shared one (every process's requests)."""
         if self._shared is None:
-            return self.find(**filters)
+            return self.find(api, operation, status, since, limit)
+        _check_limit(limit)
         while self._flushing is not None:  # this process's own recent requests are in it first
             await asyncio.sleep(0.001)
-        entries = await self._shared.journal_entries() or []
-        return _filtered(entries, **filters)
+        _, newest = await self._shared.page(_matcher(api, operation, status, since), 0, limit)
+        return newest[::-1]
 
     async def clear_all(self) -> None:
         if self._shared is not None:
             self._pending.clear()
-            await self._shared.journal_clear()
+            await self._shared.forget_all()
         self.clear()
 
     def find(
@@ -106,12 +114,12 @@ class Journal:
         limit: int = 100,
     ) -> list[dict[str, Any]]:
         """The newest `limit` records that match every given filter, oldest first."""
-        return _filtered(self.entries, api, operation, status, since, limit)
+        _check_limit(limit)
+        accepts = _matcher(api, operation, status, since)
+        return [entry for entry in self.entries if accepts is None or accepts(entry)][-limit:]
 
     def clear(self) -> None:
         self.entries.clear()
-        self._sizes.clear()
-        self.bytes = 0
         for listener in self.listeners:
             listener(None)
 
@@ -119,16 +127,22 @@ class Journal:
         return len(self.entries)
 
 
-def _filtered(entries: Any, api: str | None = None, operation: str | None = None, status: int | None = None,
-              since: float | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    """The newest `limit` of `entries` (oldest first) that match every given filter, oldest first."""
+def _check_limit(limit: int) -> None:
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    matched = [
-        entry for entry in entries
-        if (api is None or entry.get("api") == api)
-        and (operation is None or entry.get("operation_id") == operation)
-        and (status is None or entry.get("status") == status)
-        and (since is None or entry["at"] >= since)
-    ]
-    return matched[-limit:]
+
+
+def _matcher(api: str | None, operation: str | None, status: int | None,
+             since: float | None) -> Callable[[dict[str, Any]], bool] | None:
+    """The test a record must pass to match every given filter; None when nothing filters."""
+    if api is None and operation is None and status is None and since is None:
+        return None
+
+    def accepts(entry: dict[str, Any]) -> bool:
+        return ((api is None or entry.get("api") == api)
+                and (operation is None or entry.get("operation_id") == operation)
+                and (status is None or entry.get("status") == status)
+                and (since is None or entry["at"] >= since))
+
+    return accepts
+

@@ -14,7 +14,6 @@ from jsonschema import ValidationError
 from wfmock.errors import INVALID_REQUEST, UNSUPPORTED_MEDIA_TYPE, ApiError
 from wfmock.openapi.operations import Operation, Parameter
 from wfmock.openapi.coerce import coerce
-from wfmock.openapi.pointer import MISSING
 from wfmock.openapi.validators import explain, missing_property
 
 if TYPE_CHECKING:

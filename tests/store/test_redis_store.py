@@ -6,6 +6,7 @@ other sees. Skipped, saying why, only where no `redis-server` is installed.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import os
 import signal
@@ -19,7 +20,9 @@ import pytest
 
 from tests.redis_support import RedisProcess
 from tests.support import ROOT, _wait_until_up, free_port
+from wfmock.apis.miso.store import AppStore, WorkflowRun
 from wfmock.openapi import sse
+from wfmock.store.redis import RedisStore
 
 IMPRUN = {"X-API-Key": "redis-test-key"}
 MISO = {"Authorization": "Bearer app-demo-key"}
@@ -101,7 +104,30 @@ def test_a_run_created_on_one_is_read_on_the_other(pair: tuple[str, str]) -> Non
                                                              "runWorkflow", "getWorkflowRun", "listWorkflowLogs"]
 
 
-def test_an_uploaded_file_is_usable_through_the_other(pair: tuple[str, str]) -> None:
+def test_one_journal_filtered_and_cleared_through_either_process(pair: tuple[str, str]) -> None:
+    a, b = pair
+    for base in (a, b, a):
+        httpx.get(f"{base}/v2/workflows/wf_unknown", headers=IMPRUN, timeout=10)
+    httpx.post(f"{b}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10)
+    found = httpx.get(f"{a}/_wfmock/requests", params={"status": 404, "limit": 2}, timeout=10).json()["requests"]
+    assert [(entry["operation_id"], entry["status"]) for entry in found] == [("getWorkflow", 404)] * 2
+    assert len(httpx.get(f"{a}/_wfmock/requests", timeout=10).json()["requests"]) == 4
+    assert httpx.delete(f"{b}/_wfmock/requests", timeout=10).status_code == 200
+    assert httpx.get(f"{a}/_wfmock/requests", timeout=10).json()["requests"] == []
+
+
+def test_the_console_lists_the_runs_of_both_processes(pair: tuple[str, str]) -> None:
+    a, b = pair
+    created = httpx.post(f"{a}/v2/workflows", headers=IMPRUN, json=HOMETAX, timeout=10).json()
+    ran = httpx.post(f"{b}/ext/v1/workflows/run", headers=MISO, timeout=10,
+                     json={"inputs": {"query": "hi"}, "mode": "blocking", "user": "u1"}).json()
+    for base in (a, b):
+        listed = httpx.get(f"{base}/_wfmock/runs", timeout=10).json()
+        assert [run["id"] for run in listed["imprun"]] == [created["id"]]
+        assert [(run["id"], run["status"]) for run in listed["miso"]] == [(ran["workflow_run_id"], "succeeded")]
+
+
+def test_an_uploaded_file_is_usable_through_the_other(redis: RedisProcess, pair: tuple[str, str]) -> None:
     a, b = pair
     meta = httpx.post(f"{a}/ext/v1/files/upload", headers=MISO, files={"file": ("memo.txt", b"hello")},
                       data={"user": "u1"}, timeout=10).json()
@@ -109,8 +135,51 @@ def test_an_uploaded_file_is_usable_through_the_other(pair: tuple[str, str]) -> 
                                                           "upload_file_id": meta["id"]}],
             "mode": "blocking", "user": "u1"}
     assert httpx.post(f"{b}/ext/v1/workflows/run", headers=MISO, json=body, timeout=10).status_code == 200
+    kept = f"{PREFIX}:rec:miso:demo:contents:{meta['id']}"  # the bytes too, with a TTL like every key
+    assert redis.command("EXISTS", kept).startswith(b":1") and int(redis.command("TTL", kept)[1:]) > 0
     body["files"][0]["upload_file_id"] = "00000000-0000-4000-8000-000000000000"
     assert httpx.post(f"{b}/ext/v1/workflows/run", headers=MISO, json=body, timeout=10).status_code == 400
+
+
+def test_uploaded_bytes_are_read_through_another_client_and_bounded(redis: RedisProcess) -> None:
+    async def go() -> list[bytes | None]:
+        one, two = RedisStore(redis.url, prefix="wfmock-bytes"), RedisStore(redis.url, prefix="wfmock-bytes")
+        try:  # two clients, as two processes have: room for two files of 1,000 bytes (and their JSON)
+            writer = AppStore("demo", retain=100, retain_bytes=5_000, store=one)
+            reader = AppStore("demo", retain=100, retain_bytes=5_000, store=two)
+            for index in range(3):
+                await writer.remember_file({"id": f"f{index}", "name": "a.bin"}, bytes([index]) * 1_000)
+            return [await reader.file_content(f"f{index}") for index in range(3)]
+        finally:
+            await one.close()
+            await two.close()
+
+    assert asyncio.run(go()) == [None, b"\x01" * 1_000, b"\x02" * 1_000]  # the oldest bytes went first
+
+
+def test_a_run_settled_by_a_reader_is_not_ended_again_by_a_late_holder(redis: RedisProcess) -> None:
+    planned = {"status": "succeeded", "outputs": {"text": "t"}, "error": None, "tokens": 1, "steps": 3,
+               "elapsed": 1.0, "log_id": "log-1"}
+    run = WorkflowRun(id="run-1", task_id="task-1", app="demo", workflow_id="wf", version="1", user="u",
+                      end_user_id="eu", inputs={}, created_at=100.0, planned=planned)
+
+    async def go() -> tuple[str, str, bool, int]:
+        one, two = RedisStore(redis.url, prefix="wfmock-settle"), RedisStore(redis.url, prefix="wfmock-settle")
+        try:
+            holder, reader = AppStore("demo", store=one), AppStore("demo", store=two)
+            await holder.remember_run(run)
+            early = await reader.run("run-1", 101.0)
+            late = await reader.run("run-1", 1_000.0)
+            again = await reader.run("run-1", 1_001.0)
+            assert early is not None and late is not None and again is not None and again.status == late.status
+            total, _ = await reader.logs(status=None, keyword=None)
+            return early.status, late.status, await holder.claim_end("run-1"), total
+        finally:
+            await one.reset()
+            await one.close()
+            await two.close()
+
+    assert asyncio.run(go()) == ("running", "succeeded", False, 1)  # one ending, one log entry
 
 
 def test_a_stop_through_one_ends_the_stream_held_by_the_other(pair: tuple[str, str]) -> None:
@@ -193,6 +262,31 @@ def test_the_other_process_serves_a_run_to_its_end_after_one_is_killed(redis: Re
     assert status == "SUCCEEDED"
 
 
+def test_a_miso_run_whose_holder_was_killed_ends_as_planned_on_the_other(redis: RedisProcess,
+                                                                         pair: tuple[str, str]) -> None:
+    _, b = pair
+    doomed, c = start(redis)
+    body = {"inputs": {"query": "hello"}, "mode": "streaming", "user": "orphan"}
+    with httpx.stream("POST", f"{c}/ext/v1/workflows/run", headers=MISO, json=body, timeout=30) as response:
+        first = next(response.iter_bytes())
+        run_id = sse.parse(first)[0]["data"]["workflow_run_id"]
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=10)
+    url = f"{b}/ext/v1/workflows/run/{run_id}"
+    assert httpx.get(url, headers=MISO, timeout=10).json()["status"] == "running"  # before its planned end
+    deadline = time.monotonic() + 30
+    detail = {"status": "running"}
+    while detail["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.25)
+        detail = httpx.get(url, headers=MISO, timeout=10).json()
+    assert detail["status"] == "succeeded" and detail["outputs"] and detail["total_tokens"] > 0, detail
+    assert detail["finished_at"] >= detail["created_at"] and detail["elapsed_time"] > 0
+    assert httpx.get(url, headers=MISO, timeout=10).json() == detail  # settled once, by the first read past it
+    logs = httpx.get(f"{b}/ext/v1/workflows/logs", headers=MISO, timeout=10,
+                     params={"created_by_end_user_session_id": "orphan"}).json()
+    assert logs["total"] == 1 and logs["data"][0]["workflow_run"]["status"] == "succeeded"
+
+
 def test_reset_clears_only_its_own_prefix(redis: RedisProcess, pair: tuple[str, str]) -> None:
     a, _ = pair
     redis.command("SET", "someone-else:keep", "1")
@@ -214,6 +308,8 @@ def test_redis_restarted_mid_test_gives_clear_errors_then_recovers(redis: RedisP
         assert miso.status_code == 503 and miso.json() == {"code": "service_unavailable",
                                                           "message": miso.json()["message"], "status": 503}
         assert httpx.post(f"{a}/_wfmock/reset", timeout=30).status_code == 503
+        console = httpx.get(f"{b}/_wfmock/runs", timeout=30)
+        assert console.status_code == 503 and console.json()["code"] == "service_unavailable"
     finally:
         redis.start()
     deadline = time.monotonic() + 20

@@ -70,6 +70,8 @@ class Api(ABC):
         """The keys this API accepts when the server was given `configured` (empty: any key)."""
         return set(configured)
 
-    def recent_runs(self, now: float, base_url: str, limit: int) -> list[dict[str, Any]]:
-        """The newest `limit` runs, newest first, for the console's run listing (an API without runs has none)."""
+    async def recent_runs(self, now: float, base_url: str, limit: int) -> list[dict[str, Any]]:
+        """The newest `limit` runs, newest first, for the console's run listing (an API without runs has none).
+
+        Read from the store, so on a shared store they are every process's runs."""
         return []

@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from wfmock.docs import base_url, static_file
+from wfmock.store import StoreUnavailable
 
 if TYPE_CHECKING:
     from wfmock.pipeline import Pipeline
@@ -75,7 +76,11 @@ def console_routes(pipeline: "Pipeline", token: str | None = None) -> list[Route
         if not authorized(request, token):
             return _unauthorized()
         now, base = pipeline.session.clock.now(), base_url(request)
-        return JSONResponse({name: api.recent_runs(now, base, RUNS_SHOWN) for name, api in apis.items()})
+        try:  # the runs of every process sharing the store, read from it
+            return JSONResponse({name: await api.recent_runs(now, base, RUNS_SHOWN) for name, api in apis.items()})
+        except StoreUnavailable as error:
+            return JSONResponse({"code": "service_unavailable", "message": error.message, "status": 503},
+                                status_code=503, headers=error.headers)
 
     return [
         Route(PREFIX + "/", page, methods=["GET"]),

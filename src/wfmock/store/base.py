@@ -54,9 +54,9 @@ class RecordStore(ABC, Generic[V]):
     async def put_new(self, key: str, value: V, size: int) -> V:
         """Stores `value` unless `key` has one already; returns the value that is kept."""
 
-    def recent(self) -> Iterable[V]:
-        """What this process can list without a round trip (the console's view); may be empty."""
-        return ()
+    @abstractmethod
+    async def newest(self, limit: int) -> list[V]:
+        """Up to `limit` of the values stored last, newest first (the console's lists)."""
 
     def clear(self) -> None:
         """Forgets what this process holds (a shared store forgets the rest in `Store.reset`)."""
@@ -68,8 +68,17 @@ class LogStore(ABC, Generic[V]):
     @abstractmethod
     async def add(self, item: V, size: int) -> None: ...
 
+    async def add_many(self, items: Sequence[tuple[V, int]]) -> None:
+        """Appends each (item, size) in order; a shared store sends them together."""
+        for item, size in items:
+            await self.add(item, size)
+
     def clear(self) -> None:
         """Forgets what this process holds (a shared store forgets the rest in `Store.reset`)."""
+
+    @abstractmethod
+    async def forget_all(self) -> None:
+        """Forgets every item, for every process sharing the log."""
 
     @abstractmethod
     async def newest(self) -> V | None: ...
@@ -140,15 +149,6 @@ class Store(ABC):
 
     async def publish_scenario(self, source: Any) -> str:
         return ""
-
-    async def journal_push(self, entries: list[dict[str, Any]]) -> None:
-        """Shared stores keep one journal for all processes; the memory store leaves it to `Journal`."""
-
-    async def journal_entries(self) -> list[dict[str, Any]] | None:
-        return None
-
-    async def journal_clear(self) -> None:
-        return None
 
     @abstractmethod
     async def reset(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from typing import Any, TypeVar
 
 from wfmock.ratelimit import Decision, RateLimiter
@@ -33,8 +34,8 @@ class MemoryRecords(BoundedStore[str, V], RecordStore[V]):
             return value
         return known
 
-    def recent(self) -> Iterable[V]:
-        return self.values()
+    async def newest(self, limit: int) -> list[V]:
+        return list(islice(reversed(self.values()), max(limit, 0)))
 
 
 class MemoryLog(BoundedLog[V], LogStore[V]):
@@ -45,6 +46,9 @@ class MemoryLog(BoundedLog[V], LogStore[V]):
 
     async def newest(self) -> V | None:
         return self[-1] if self else None
+
+    async def forget_all(self) -> None:
+        self.clear()
 
     async def page(self, accepts: Callable[[V], bool] | None, offset: int, limit: int) -> tuple[int, list[V]]:
         if accepts is None:

@@ -22,7 +22,6 @@ import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from wfmock.journal import DEFAULT_CAPACITY
 from wfmock.ratelimit import Decision
 from wfmock.store.base import Codec, LogStore, RecordStore, Store, StoreUnavailable, TaskRegistry
 
@@ -174,6 +173,15 @@ class RedisRecords(RecordStore[V]):
         raws = await self.store.client.mget([self.base + key for key in keys])
         return {key: self.codec.load(orjson.loads(raw)) for key, raw in zip(keys, raws) if raw is not None}
 
+    @guarded
+    async def newest(self, limit: int) -> list[V]:
+        if limit < 1:
+            return []
+        members = await self.store.client.lrange(self.index, -limit, -1)
+        keys = [member[member.index(b":") + 1:].decode() for member in reversed(members)]
+        found = await self.fetch_many(keys)
+        return [found[key] for key in keys if key in found]  # a key past its TTL is left out
+
 
 class RedisLog(LogStore[V]):
     def __init__(self, store: RedisStore, name: str, codec: Codec[V], retain: int, retain_bytes: int) -> None:
@@ -183,12 +191,27 @@ class RedisLog(LogStore[V]):
     def _load(self, item: bytes) -> V:
         return self.codec.load(orjson.loads(item[item.index(b"|") + 1:]))
 
-    @guarded
-    async def add(self, item: V, size: int) -> None:
+    def _add_args(self, item: V, size: int) -> list[Any]:
         payload = _dumps(self.codec, item)
         size = size + len(payload)
-        await self.store.run_script("log", [self.list_key, self.bytes_key],
-                                    [b"%d|" % size + payload, self.store.ttl, size, self.retain, self.retain_bytes])
+        return [b"%d|" % size + payload, self.store.ttl, size, self.retain, self.retain_bytes]
+
+    @guarded
+    async def add(self, item: V, size: int) -> None:
+        await self.store.run_script("log", [self.list_key, self.bytes_key], self._add_args(item, size))
+
+    @guarded
+    async def add_many(self, items: Sequence[tuple[V, int]]) -> None:
+        """One round trip: the items' scripts in one pipeline (each still atomic)."""
+        async with self.store.client.pipeline(transaction=False) as pipe:
+            for item, size in items:
+                await self.store.run_script("log", [self.list_key, self.bytes_key], self._add_args(item, size),
+                                            client=pipe)
+            await pipe.execute()
+
+    @guarded
+    async def forget_all(self) -> None:
+        await self.store.client.unlink(self.list_key, self.bytes_key)
 
     @guarded
     async def newest(self) -> V | None:
@@ -280,11 +303,9 @@ class RedisTasks(TaskRegistry):
 class RedisStore(Store):
     shared = True
 
-    def __init__(self, url: str, *, prefix: str = "wfmock", ttl: float = DEFAULT_TTL,
-                 journal_capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, url: str, *, prefix: str = "wfmock", ttl: float = DEFAULT_TTL) -> None:
         super().__init__()
         self.url, self.prefix, self.ttl = url, prefix, int(max(ttl, 1))
-        self.journal_capacity = journal_capacity
         self._client: aioredis.Redis | None = None
         self._client_pid = 0
         self._scripts: dict[str, Any] = {}
@@ -305,9 +326,10 @@ class RedisStore(Store):
     def key(self, suffix: str) -> str:
         return f"{self.prefix}:{suffix}"
 
-    async def run_script(self, name: str, keys: Sequence[Any], args: Sequence[Any]) -> Any:
-        client = self.client
-        return await self._scripts[name](keys=list(keys), args=list(args), client=client)
+    async def run_script(self, name: str, keys: Sequence[Any], args: Sequence[Any], client: Any = None) -> Any:
+        """Runs a registered script, on `client` (a pipeline queues it) or on this process's client."""
+        default = self.client
+        return await self._scripts[name](keys=list(keys), args=list(args), client=client or default)
 
     def records(self, name: str, codec: Codec[V], retain: int, retain_bytes: int) -> RedisRecords[V]:
         return RedisRecords(self, name, codec, retain, retain_bytes)
@@ -363,22 +385,6 @@ class RedisStore(Store):
         version = uuid.uuid4().hex
         await self.client.set(self.key("scenario"), orjson.dumps({"version": version, "source": source}))
         return version
-
-    async def journal_push(self, entries: list[dict[str, Any]]) -> None:
-        key = self.key("journal")
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, *[orjson.dumps(entry) for entry in entries])
-            pipe.ltrim(key, -self.journal_capacity, -1)
-            pipe.expire(key, self.ttl)
-            await pipe.execute()
-
-    @guarded
-    async def journal_entries(self) -> list[dict[str, Any]] | None:
-        return [orjson.loads(raw) for raw in await self.client.lrange(self.key("journal"), 0, -1)]
-
-    @guarded
-    async def journal_clear(self) -> None:
-        await self.client.unlink(self.key("journal"))
 
     @guarded
     async def reset(self) -> None:

@@ -168,8 +168,8 @@ class ImprunApi(Api):
         content = f'<p>Status: <strong id="status" class="{status}">{status}</strong></p><table>{rows}</table>'
         return Reply(200, _page(f"Workflow {run.id}", content, refresh, status), media_type="text/html; charset=utf-8")
 
-    def recent_runs(self, now: float, base_url: str, limit: int) -> list[dict[str, Any]]:
-        newest = sorted(self.runs.recent(), key=lambda run: run.created_at, reverse=True)[:limit]
+    async def recent_runs(self, now: float, base_url: str, limit: int) -> list[dict[str, Any]]:
+        newest = sorted(await self.runs.newest(limit), key=lambda run: run.created_at, reverse=True)
         return [{
             "id": run.id, "type": run.type, "status": run.status(now), "createdAt": iso(run.created_at),
             "finishedAt": iso(run.finishes_at) if run.status(now) != RUNNING else None,

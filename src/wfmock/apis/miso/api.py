@@ -90,8 +90,8 @@ class MisoApi(Api):
         """With keys configured, each app's own declared keys too (open mode stays open)."""
         return set(configured) | self.apps.declared_keys if configured else set()
 
-    def recent_runs(self, now: float, base_url: str, limit: int) -> list[dict[str, Any]]:
-        runs = [run for store in self.stores.values() for run in store.runs.recent()]
+    async def recent_runs(self, now: float, base_url: str, limit: int) -> list[dict[str, Any]]:
+        runs = [run for app in self.apps.apps for run in await self.store(app).newest_runs(limit, now)]
         newest = sorted(runs, key=lambda run: run.created_at, reverse=True)[:limit]
         return [{
             "id": run.id, "task_id": run.task_id, "app": run.app, "user": run.user, "status": run.status,
@@ -103,6 +103,7 @@ class MisoApi(Api):
     async def run(self, request: Request, session: Session) -> Reply | StreamReply:
         body = request.body
         mode = _mode(body)
+        streamed = mode != "blocking"
         app = self.apps.for_key(request.api_key)
         store = self.store(app)
         inputs = dict(body["inputs"])
@@ -120,19 +121,25 @@ class MisoApi(Api):
         outcome = request.plan.run
         script = script_run(app, facts, answer, ids, options, failed_node=_failed_node(outcome),
                             failure_message=outcome.error_message if outcome else None,
-                            timeline=mode != "blocking")  # a blocking run never streams: its events are never built
+                            timeline=streamed)  # a blocking run never streams: its events are never built
+        if streamed:
+            pace_script(script, options)  # before the record: a streamed run's planned end is its real duration
+        log_id = ids.uuid4()
+        # only a stream can outlive the process holding it: a blocking run ends before it answers
+        planned = finish_arguments(script, planned_status(script, options, len(script.steps)), script.elapsed,
+                                   log_id) if streamed else None
         record = WorkflowRun(
             id=run_id, task_id=task_id, app=app.name, workflow_id=app.workflow_id, version=app.version,
-            user=user, end_user_id=end_user_id, inputs=inputs, created_at=now,
+            user=user, end_user_id=end_user_id, inputs=inputs, created_at=now, planned=planned,
         )
-        # inputs, their lower-cased copy in the search text, and the outputs that restate them
-        size = 3 * len(request.raw_body) + 3 * len(answer.text)
+        # inputs, their lower-cased copy in the search text, and the outputs that restate them (and plan them)
+        size = 3 * len(request.raw_body) + (4 if streamed else 3) * len(answer.text)
         await store.remember_run(record, size)
-        ending = RunEnding(self.shared, store, record, script, size, log_id=ids.uuid4(), clock=session.clock)
-        if mode == "blocking":
+        ending = RunEnding(self.shared, store, record, script, size, log_id=log_id, clock=session.clock,
+                           streamed=streamed)
+        if not streamed:
             await ending(script.status)
             return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
-        pace_script(script, options)
         stop = StopSignal()
         await self.shared.tasks.register(task_id, app.name, user, stop)
         return StreamReply(stream_run(script, EventIds(workflow_run_id=run_id, task_id=task_id), options, stop,
@@ -165,16 +172,16 @@ class MisoApi(Api):
             raise ApiError(errors.INVALID_REQUEST, "user must be sent once, not as repeated form fields", status=400)
         user = str((form.get("user") if form is not None else None) or "DEFAULT-USER")
         end_user_id = await store.end_user(user, session.ids.uuid4())
-        meta = await accept_upload(request.operation, form, file_id=session.ids.uuid4(),
-                                   created_by=end_user_id, created_at=int(session.clock.now()))
-        await store.remember_file(meta)
-        return Reply(201, meta)
+        upload = await accept_upload(request.operation, form, file_id=session.ids.uuid4(),
+                                     created_by=end_user_id, created_at=int(session.clock.now()))
+        await store.remember_file(upload.meta, upload.content)
+        return Reply(201, upload.meta)
 
     # -- workflows/run/{id} ----------------------------------------------------------------------
 
     async def read_run(self, request: Request, session: Session) -> Reply:
         run_id = request.path_params["workflow_run_id"]
-        run = await self.store(self.apps.for_key(request.api_key)).runs.fetch(run_id)
+        run = await self.store(self.apps.for_key(request.api_key)).run(run_id, session.clock.now())
         if run is None:
             raise ApiError(errors.NOT_FOUND, f"Workflow run {run_id} not found", status=404)
         return Reply(200, run.detail())
@@ -262,21 +269,36 @@ class RunEnding:
     size: int
     log_id: str
     clock: Clock
+    streamed: bool = False  # a stream's end is claimed once: a reader may settle it first
 
     async def __call__(self, status: str) -> None:
         await self.shared.tasks.discard(self.record.task_id)
-        if self.record.finished:
-            return
-        script, succeeded = self.script, status == "succeeded"
-        elapsed = script.elapsed
+        if self.record.finished or (self.streamed and not await self.store.claim_end(self.record.id)):
+            return  # ended already, here or by a reader that settled a dead holder's run (see `WorkflowRun.as_of`)
+        elapsed = self.script.elapsed
         if status == "stopped":
-            elapsed = min(script.elapsed, self.clock.now() - self.record.created_at)
-        self.record.finish(status, script.outputs if succeeded else None, _run_error(status, script),
-                           tokens=script.total_tokens if succeeded else 0, steps=script.total_steps,
-                           elapsed=elapsed, log_id=self.log_id)
+            elapsed = min(self.script.elapsed, self.clock.now() - self.record.created_at)
+        self.record.finish(**finish_arguments(self.script, status, elapsed, self.log_id))
         if self.shared.shared:  # a record in Redis is a copy: write the finished run back
             await self.store.remember_run(self.record, self.size)
         await self.store.log(self.record)
+
+
+def finish_arguments(script: RunScript, status: str, elapsed: float, log_id: str) -> dict[str, Any]:
+    """`WorkflowRun.finish`'s arguments for a run of `script` that ends in `status` after `elapsed` seconds."""
+    succeeded = status == "succeeded"
+    return {"status": status, "outputs": script.outputs if succeeded else None, "error": _run_error(status, script),
+            "tokens": script.total_tokens if succeeded else 0, "steps": script.total_steps, "elapsed": elapsed,
+            "log_id": log_id}
+
+
+def planned_status(script: RunScript, options: StreamOptions, events: int) -> str:
+    """How the run ends unless stopped: failed when the scenario's error event comes before the stream's end
+    (and before any cut connection, which leaves the script's status), else the script's status."""
+    error_after, cut_after = options.error_after, options.disconnect_after
+    if error_after is not None and error_after < events and (cut_after is None or error_after <= cut_after):
+        return "failed"
+    return script.status
 
 
 def _run_error(status: str, script: RunScript) -> str | None:

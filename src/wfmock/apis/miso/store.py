@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import orjson
@@ -12,6 +14,7 @@ from wfmock.retention import DEFAULT_RETAIN, DEFAULT_RETAIN_BYTES
 from wfmock.store import Codec, LogStore, MemoryStore, RecordStore, Store
 
 TERMINAL = ("succeeded", "failed", "stopped", "partial-succeeded")
+HOLDER_GRACE = 2.0  # seconds past a run's planned end its holder has to write the end before readers settle it
 
 
 @dataclass(slots=True)
@@ -37,6 +40,9 @@ class WorkflowRun:
     log_id: str | None = None
     logged_at: float | None = None
     search_text: str = ""
+    # how the run will end (`finish`'s arguments), stored when it starts: any process reading it after the
+    # planned end reports that ending, even when the process holding its stream died before writing it
+    planned: dict[str, Any] | None = None
 
     def finish(self, status: str, outputs: dict[str, Any] | None, error: str | None, *,
                tokens: int, steps: int, elapsed: float, log_id: str) -> None:
@@ -51,6 +57,15 @@ class WorkflowRun:
     @property
     def finished(self) -> bool:
         return self.status in TERMINAL
+
+    def as_of(self, now: float) -> WorkflowRun:
+        """The run as a read at `now` sees it: still running well past its planned end means the holder never
+        wrote the end (its process died), so a copy with the planned ending is reported; else the run itself."""
+        if self.finished or self.planned is None or now < self.created_at + self.planned["elapsed"] + HOLDER_GRACE:
+            return self
+        settled = replace(self)
+        settled.finish(**self.planned)
+        return settled
 
     def detail(self) -> dict[str, Any]:
         return {
@@ -101,6 +116,8 @@ RUN_CODEC: Codec[WorkflowRun] = Codec(
     load=lambda data: WorkflowRun(**data),
 )
 PLAIN: Codec[Any] = Codec(dump=lambda value: {"v": value}, load=lambda data: data["v"])
+BYTES: Codec[bytes] = Codec(dump=lambda content: {"b64": base64.b64encode(content).decode()},
+                            load=lambda data: base64.b64decode(data["b64"]))
 
 
 @dataclass(slots=True)
@@ -113,20 +130,24 @@ class AppStore:
     store: Store = field(default_factory=MemoryStore)
     end_users: RecordStore[str] = field(init=False)
     files: RecordStore[dict[str, Any]] = field(init=False)
+    contents: RecordStore[bytes] = field(init=False)  # uploaded bytes, bounded like the rest (--retain-bytes)
     runs: RecordStore[WorkflowRun] = field(init=False)
     logged: LogStore[WorkflowRun] = field(init=False)
+    enders: RecordStore[str] = field(init=False)  # run id → who wrote its end (shared stores: one writer wins)
 
     def __post_init__(self) -> None:
         name = f"miso:{self.app}"
         self.end_users = self.store.records(f"{name}:users", PLAIN, self.retain, self.retain_bytes)
         self.files = self.store.records(f"{name}:files", PLAIN, self.retain, self.retain_bytes)
+        self.contents = self.store.records(f"{name}:contents", BYTES, self.retain, self.retain_bytes)
         self.runs = self.store.records(f"{name}:runs", RUN_CODEC, self.retain, self.retain_bytes)
         self.logged = self.store.log(f"{name}:logs", RUN_CODEC, self.retain, self.retain_bytes)
+        self.enders = self.store.records(f"{name}:enders", PLAIN, self.retain, self.retain_bytes)
 
     def release(self) -> None:
         """The app's state is dropped (reset): the memory store stops tracking it."""
         if isinstance(self.store, MemoryStore):
-            self.store.forget(self.end_users, self.files, self.runs, self.logged)
+            self.store.forget(self.end_users, self.files, self.contents, self.runs, self.logged, self.enders)
 
     async def end_user(self, user: str, new_id: str) -> str:
         """The end user's id (remembered, bounded like everything else; the first id given wins everywhere)."""
@@ -136,8 +157,40 @@ class AppStore:
         """Stores `run`; `size` estimates its bytes (inputs, outputs and the search text built from both)."""
         await self.runs.put(run.id, run, size)
 
-    async def remember_file(self, meta: dict[str, Any]) -> None:
+    async def run(self, run_id: str, now: float) -> WorkflowRun | None:
+        """The run as a read at `now` reports it. On a shared store, a run whose holder died ends as planned:
+        the first reader past that point writes and logs the ending (in this process's memory the holder is
+        this process, so the stored run is always the truth)."""
+        run = await self.runs.fetch(run_id)
+        if run is None or not self.store.shared:
+            return run
+        settled = run.as_of(now)
+        if settled is not run and await self.claim_end(run_id):
+            await self.runs.put(run_id, settled, 0)  # a rewrite: the store counted its bytes when it was new
+            await self.log(settled)
+        return settled
+
+    async def claim_end(self, run_id: str) -> bool:
+        """True for the one writer of a run's end: its holder, or a reader settling it after the holder died."""
+        if not self.store.shared:
+            return True
+        claim = uuid.uuid4().hex
+        return await self.enders.put_new(run_id, claim, 0) == claim
+
+    async def newest_runs(self, limit: int, now: float) -> list[WorkflowRun]:
+        """The `limit` runs stored last, newest first, as a read at `now` reports them."""
+        runs = await self.runs.newest(limit)
+        return [run.as_of(now) for run in runs] if self.store.shared else runs
+
+    async def remember_file(self, meta: dict[str, Any], content: bytes | None = None) -> None:
+        """Stores an upload's metadata, and its bytes when given (a file too large to keep has none)."""
+        if content is not None:
+            await self.contents.put(meta["id"], content, len(content))
         await self.files.put(meta["id"], meta, 2 * len(str(meta.get("name", ""))))
+
+    async def file_content(self, file_id: str) -> bytes | None:
+        """The bytes uploaded as `file_id`, from any process sharing the store; None when not kept or forgotten."""
+        return await self.contents.fetch(file_id)
 
     async def log(self, run: WorkflowRun) -> None:
         newest = await self.logged.newest()

@@ -7,6 +7,7 @@ The extension lists and size limits come from the operation's `x-wfmock-file-typ
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -15,12 +16,21 @@ from wfmock.errors import ApiError
 from wfmock.openapi.operations import Operation
 
 DEFAULT_LIMIT = 15 * 1024 * 1024
+KEPT_BYTES_LIMIT = 4 * 1024 * 1024  # a larger file's bytes are not kept (its metadata is): the store stays small
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """An accepted file: the metadata MISO answers with, and its bytes when they are small enough to keep."""
+
+    meta: dict[str, Any]
+    content: bytes | None
 
 
 async def accept_upload(
     operation: Operation, form: FormData | None, *, file_id: str, created_by: str, created_at: int
-) -> dict[str, Any]:
-    """The stored file's metadata, or `ApiError` with MISO's upload error codes."""
+) -> Upload:
+    """The accepted file, or `ApiError` with MISO's upload error codes."""
     parts = [value for _, value in (form.multi_items() if form is not None else []) if isinstance(value, UploadFile)]
     if not parts:
         raise ApiError("no_file_uploaded", "Please upload your file.", status=400)
@@ -39,7 +49,11 @@ async def accept_upload(
         raise ApiError("file_too_large", f"File size exceeded. {size} bytes > {limit} bytes for {kind} files.",
                        status=413)
     mime_type = part.content_type if part.content_type not in (None, "", "application/octet-stream") else None
-    return {
+    content = None
+    if size <= KEPT_BYTES_LIMIT:
+        await part.seek(0)
+        content = await part.read()
+    meta = {
         "id": file_id,
         "name": part.filename,
         "size": size,
@@ -48,6 +62,7 @@ async def accept_upload(
         "created_by": created_by,
         "created_at": created_at,
     }
+    return Upload(meta, content)
 
 
 def file_kind(operation: Operation, extension: str) -> str | None:
