@@ -269,7 +269,7 @@ def test_a_miso_run_whose_holder_was_killed_ends_as_planned_on_the_other(redis: 
     body = {"inputs": {"query": "hello"}, "mode": "streaming", "user": "orphan"}
     with httpx.stream("POST", f"{c}/ext/v1/workflows/run", headers=MISO, json=body, timeout=30) as response:
         first = next(response.iter_bytes())
-        run_id = sse.parse(first)[0]["data"]["workflow_run_id"]
+        run_id = sse.parse(first).events[0].payload["workflow_run_id"]
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=10)
     url = f"{b}/ext/v1/workflows/run/{run_id}"
