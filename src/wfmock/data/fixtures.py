@@ -31,12 +31,12 @@ FIXTURES: dict[str, dict[str, Any]] = {
     "wehago/purchase-report-2025-03.json": {**_WEHAGO, "group": "transactions", "endpoint": "purchase-report", "period": "2025-03"},
     "wehago/journal-2025-03.json": {**_WEHAGO, "group": "transactions", "endpoint": "journal", "period": "2025-03"},
     "registers/land.json": {"documentType": "land", "imageUrl": "https://example.com/registers/land-37.png"},
-    "registers/land-mountain.json": {"documentType": "land", "imageUrl": "https://example.com/registers/land-1.png"},
+    "registers/land-mountain.json": {"documentType": "land", "imageUrl": "https://example.com/registers/land-0.png"},
     "registers/building.json": {"documentType": "building", "imageUrl": "https://example.com/registers/building-5.png"},
     "registers/aggregate-building.json": {"documentType": "aggregate_building",
                                           "imageUrl": "https://example.com/registers/aggregate_building-2.png"},
     "registers/aggregate-building-officetel.json": {"documentType": "aggregate_building",
-                                                    "imageUrl": "https://example.com/registers/aggregate_building-7.png"},
+                                                    "imageUrl": "https://example.com/registers/aggregate_building-3.png"},
 }
 
 
