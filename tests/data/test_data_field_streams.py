@@ -13,6 +13,9 @@ from wfmock.data.seeding import Streams, rng
 
 REGISTERS = [{"documentType": kind, "imageUrl": f"https://example.com/registers/{kind}-{n}.png"}
              for kind in ("land", "building", "aggregate_building") for n in range(6)]
+HOMETAX = [{"siteCode": "HOMETAX", "function": function, "credentialId": f"cred_{n:04d}", "year": 2025, "month": 3}
+           for function in ("get_business_info", "get_sales_stats", "get_purchase_stats", "get_vat_info")
+           for n in range(3)]
 
 
 @pytest.fixture
@@ -40,8 +43,12 @@ def payloads(params_list: list[dict]) -> list[dict]:
     return [imprun_result(params, "fields:wf_1") for params in params_list]
 
 
-@pytest.mark.parametrize("params", REGISTERS, ids=lambda p: p["imageUrl"].rsplit("/", 1)[1])
-def test_an_extra_register_field_changes_no_other_field(params: dict, request: pytest.FixtureRequest) -> None:
+def _name(params: dict) -> str:
+    return params["imageUrl"].rsplit("/", 1)[1] if "imageUrl" in params else f"{params['function']}-{params['credentialId']}"
+
+
+@pytest.mark.parametrize("params", REGISTERS + HOMETAX, ids=_name)
+def test_an_extra_field_changes_no_other_field(params: dict, request: pytest.FixtureRequest) -> None:
     plain = imprun_result(params, "fields:wf_1")
     drawn = request.getfixturevalue("extra_fields")
     with_extra = imprun_result(params, "fields:wf_1")
@@ -49,10 +56,10 @@ def test_an_extra_register_field_changes_no_other_field(params: dict, request: p
     assert with_extra == plain
 
 
-def test_the_same_seed_gives_the_same_register_and_another_seed_another() -> None:
-    assert payloads(REGISTERS) == payloads(REGISTERS)
-    other = [imprun_result(params, "other:wf_1") for params in REGISTERS]
-    assert all(a != b for a, b in zip(payloads(REGISTERS), other))
+def test_the_same_seed_gives_the_same_payload_and_another_seed_another() -> None:
+    assert payloads(REGISTERS + HOMETAX) == payloads(REGISTERS + HOMETAX)
+    other = [imprun_result(params, "other:wf_1") for params in REGISTERS + HOMETAX]
+    assert all(a != b for a, b in zip(payloads(REGISTERS + HOMETAX), other))
 
 
 def test_a_field_stream_depends_on_its_path_only() -> None:
