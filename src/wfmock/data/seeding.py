@@ -2,7 +2,8 @@
 
 Nothing here touches global state. Every generator asks for its own `random.Random` built from a
 tuple of parts (the session's world, the entity, the month...), so one payload never shifts the
-numbers of another and the same parts always give the same bytes.
+numbers of another and the same parts always give the same bytes. Inside a payload, `Streams`
+gives each field its own stream keyed by the field's path, so adding a field shifts no other.
 """
 
 from __future__ import annotations
