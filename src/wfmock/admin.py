@@ -11,6 +11,7 @@ import hmac
 import ipaddress
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -97,86 +98,103 @@ async def _read_json(request: Request) -> Any:
     return orjson.loads(raw)
 
 
-def build_admin(pipeline: "Pipeline", token: str | None = None, library: ScenarioLibrary | None = None) -> Starlette:
-    session = pipeline.session
-    journal = pipeline.journal
-    library = library or ScenarioLibrary()
+def _refusal(request: Request, token: str | None) -> Response | None:
+    """Why a guarded call may not proceed (another site changing state, a missing or wrong token), or None."""
+    if request.method not in SAFE_METHODS and sent_by_another_site(request):
+        return _error(403, "forbidden", "a page of another site may not change the mock's state (its "
+                                        "Origin is not this server); use the console or a non-browser client")
+    if token is not None:
+        offered = request.headers.get("authorization", "").partition(" ")[2].strip()
+        if not hmac.compare_digest(offered.encode(), token.encode()):
+            return _error(401, "unauthorized", "admin API needs `Authorization: Bearer <admin token>`")
+    return None
 
-    def guarded(handler: Any) -> Any:
-        async def endpoint(request: Request) -> Response:
-            if request.method not in SAFE_METHODS and sent_by_another_site(request):
-                return _error(403, "forbidden", "a page of another site may not change the mock's state (its "
-                                                "Origin is not this server); use the console or a non-browser client")
-            if token is not None:
-                offered = request.headers.get("authorization", "").partition(" ")[2].strip()
-                if not hmac.compare_digest(offered.encode(), token.encode()):
-                    return _error(401, "unauthorized", "admin API needs `Authorization: Bearer <admin token>`")
-            try:
-                return await handler(request)
-            except ClientDisconnect:
-                return Response(status_code=400)  # the client left mid-body: no one reads this
-            except StoreUnavailable as error:  # Redis is away: say so, and answer again once it is back
-                return _error(503, "store_unavailable", error.message or "store unavailable")
-            except Exception:  # a bug must still answer in the envelope (and is logged, so tests see it)
-                logger.exception("unexpected error in the admin API: %s %s", request.method, request.url.path)
-                return _error(500, "internal_error", "The admin API hit an internal error.")
-        return endpoint
 
-    async def health(request: Request) -> Response:
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _guarded(handler: Handler, token: str | None) -> Handler:
+    """The handler behind the origin and token checks, answering every failure in the admin envelope."""
+    async def endpoint(request: Request) -> Response:
+        if (refused := _refusal(request, token)) is not None:
+            return refused
+        try:
+            return await handler(request)
+        except ClientDisconnect:
+            return Response(status_code=400)  # the client left mid-body: no one reads this
+        except StoreUnavailable as error:  # Redis is away: say so, and answer again once it is back
+            return _error(503, "store_unavailable", error.message or "store unavailable")
+        except Exception:  # a bug must still answer in the envelope (and is logged, so tests see it)
+            logger.exception("unexpected error in the admin API: %s %s", request.method, request.url.path)
+            return _error(500, "internal_error", "The admin API hit an internal error.")
+    return endpoint
+
+
+def _chosen_scenario(payload: Any, library: ScenarioLibrary) -> tuple[Any, dict[str, str]] | Response:
+    """The scenario a PUT names ({"name": ...} from the library) or sends inline ({"scenario": ...}), with its source."""
+    try:
+        if isinstance(payload, dict) and isinstance(payload.get("name"), str):
+            return library.load(payload["name"]), {"name": payload["name"]}
+        if isinstance(payload, dict) and "scenario" in payload:
+            document = payload["scenario"]
+            text = document if isinstance(document, str) else yaml.safe_dump(document, allow_unicode=True)
+            return scenarios.load_text(text, source="<admin>", fixtures_dir=library.fixtures_dir), {"text": text}
+    except ScenarioError as error:
+        return _error(400, "invalid_scenario", str(error), problems=[clip(str(p)) for p in error.problems[:50]])
+    return _error(400, "invalid_request", "give {\"name\": NAME} (a scenario in the library) or {\"scenario\": {...}}")
+
+
+class AdminHandlers:
+    """The admin endpoints over one pipeline's session and journal, and a scenario library."""
+
+    def __init__(self, pipeline: "Pipeline", library: ScenarioLibrary) -> None:
+        self.pipeline, self.library = pipeline, library
+        self.session, self.journal = pipeline.session, pipeline.journal
+
+    async def health(self, request: Request) -> Response:
         # "open" (any non-empty key) or "keys" (only --api-key keys): the contract kit reads it, see contract/target.py
-        auth = {name: "keys" if checker.strict else "open" for name, checker in pipeline.authenticators.items()}
-        return JSONResponse({"status": "ok", "apis": [api.name for api in pipeline.apis], "auth": auth})
+        auth = {name: "keys" if checker.strict else "open" for name, checker in self.pipeline.authenticators.items()}
+        return JSONResponse({"status": "ok", "apis": [api.name for api in self.pipeline.apis], "auth": auth})
 
-    async def list_scenarios(request: Request) -> Response:
-        await session.follow_scenario()
+    async def list_scenarios(self, request: Request) -> Response:
+        await self.session.follow_scenario()
         return JSONResponse({
-            "active": _describe(session.scenario),
+            "active": _describe(self.session.scenario),
             "bundled": [{"name": name, "description": description} for name, description in scenarios.bundled()],
-            "available": [{"name": name, "description": description} for name, description in library.listing()],
+            "available": [{"name": name, "description": description} for name, description in self.library.listing()],
         })
 
-    async def get_scenario(request: Request) -> Response:
-        await session.follow_scenario()
-        return JSONResponse({"active": _describe(session.scenario)})
+    async def get_scenario(self, request: Request) -> Response:
+        await self.session.follow_scenario()
+        return JSONResponse({"active": _describe(self.session.scenario)})
 
-    async def set_scenario(request: Request) -> Response:
+    async def set_scenario(self, request: Request) -> Response:
         try:
             payload = await _read_json(request)
         except LimitError as error:
             return _error(error.status, HTTP_CODES[error.status], str(error))
         except ValueError:
             return _error(400, "invalid_request", "body must be JSON: {\"name\": ...} or {\"scenario\": {...}}")
-        try:
-            if isinstance(payload, dict) and isinstance(payload.get("name"), str):
-                chosen = library.load(payload["name"])
-                source = {"name": payload["name"]}
-            elif isinstance(payload, dict) and "scenario" in payload:
-                document = payload["scenario"]
-                text = document if isinstance(document, str) else yaml.safe_dump(document, allow_unicode=True)
-                chosen = scenarios.load_text(text, source="<admin>", fixtures_dir=library.fixtures_dir)
-                source = {"text": text}
-            else:
-                return _error(400, "invalid_request", "give {\"name\": NAME} (a scenario in the library) "
-                                                      "or {\"scenario\": {...}}")
-        except ScenarioError as error:
-            return _error(400, "invalid_scenario", str(error), problems=[clip(str(p)) for p in error.problems[:50]])
+        chosen = _chosen_scenario(payload, self.library)
+        if isinstance(chosen, Response):
+            return chosen
         # streams already running keep the plan they started with; a shared store tells every process
-        await session.switch_scenario(chosen, source)
-        return JSONResponse({"active": _describe(chosen)})
+        await self.session.switch_scenario(*chosen)
+        return JSONResponse({"active": _describe(chosen[0])})
 
-    async def clear_scenario(request: Request) -> Response:
-        await session.switch_scenario(None, None)
+    async def clear_scenario(self, request: Request) -> Response:
+        await self.session.switch_scenario(None, None)
         return JSONResponse({"active": None})
 
-    async def reset(request: Request) -> Response:
-        await session.reset_all()
-        await journal.clear_all()
+    async def reset(self, request: Request) -> Response:
+        await self.session.reset_all()
+        await self.journal.clear_all()
         return JSONResponse({"reset": True})
 
-    async def requests(request: Request) -> Response:
+    async def requests(self, request: Request) -> Response:
         query = request.query_params
         try:
-            entries = await journal.search(
+            entries = await self.journal.search(
                 api=query.get("api"),
                 operation=query.get("operation"),
                 status=int(query["status"]) if "status" in query else None,
@@ -189,21 +207,31 @@ def build_admin(pipeline: "Pipeline", token: str | None = None, library: Scenari
             return _error(400, "invalid_request", "bad filter: number out of range")
         return JSONResponse({"requests": entries, "total": len(entries)})
 
-    async def clear_requests(request: Request) -> Response:
-        await journal.clear_all()
+    async def clear_requests(self, request: Request) -> Response:
+        await self.journal.clear_all()
         return JSONResponse({"cleared": True})
 
-    routes = [
-        Route(PREFIX + "/health", health, methods=["GET"]),
-        Route(PREFIX + "/scenarios", guarded(list_scenarios), methods=["GET"]),
-        Route(PREFIX + "/scenario", guarded(get_scenario), methods=["GET"]),
-        Route(PREFIX + "/scenario", guarded(set_scenario), methods=["PUT", "POST"]),
-        Route(PREFIX + "/scenario", guarded(clear_scenario), methods=["DELETE"]),
-        Route(PREFIX + "/reset", guarded(reset), methods=["POST"]),
-        Route(PREFIX + "/requests", guarded(requests), methods=["GET"]),
-        Route(PREFIX + "/requests", guarded(clear_requests), methods=["DELETE"]),
-    ]
-    routes += docs_routes(pipeline) + console_routes(pipeline, token)  # the browser side: docs.py, console/
+    def routes(self, token: str | None) -> list[Route]:
+        """The admin API's routes; all but health behind `_guarded`."""
+        def guarded(handler: Handler) -> Handler:
+            return _guarded(handler, token)
+
+        return [
+            Route(PREFIX + "/health", self.health, methods=["GET"]),
+            Route(PREFIX + "/scenarios", guarded(self.list_scenarios), methods=["GET"]),
+            Route(PREFIX + "/scenario", guarded(self.get_scenario), methods=["GET"]),
+            Route(PREFIX + "/scenario", guarded(self.set_scenario), methods=["PUT", "POST"]),
+            Route(PREFIX + "/scenario", guarded(self.clear_scenario), methods=["DELETE"]),
+            Route(PREFIX + "/reset", guarded(self.reset), methods=["POST"]),
+            Route(PREFIX + "/requests", guarded(self.requests), methods=["GET"]),
+            Route(PREFIX + "/requests", guarded(self.clear_requests), methods=["DELETE"]),
+        ]
+
+
+def build_admin(pipeline: "Pipeline", token: str | None = None, library: ScenarioLibrary | None = None) -> Starlette:
+    """The admin app: its API, then the browser side (docs.py, console/) under the same prefix and token."""
+    handlers = AdminHandlers(pipeline, library or ScenarioLibrary())
+    routes = handlers.routes(token) + docs_routes(pipeline) + console_routes(pipeline, token)
     return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
 
 

@@ -18,12 +18,12 @@ _HOMETAX = {"siteCode": "HOMETAX"}
 _WEHAGO = {"siteCode": "WEHAGO", "credentialId": "cred_0001"}
 
 FIXTURES: dict[str, dict[str, Any]] = {
-    "hometax/business-active.json": {**_HOMETAX, "function": "get_business_info", "credentialId": "cred_0000", "year": 2025},
-    "hometax/business-closed.json": {**_HOMETAX, "function": "get_business_info", "credentialId": "cred_0092", "year": 2025},
+    "hometax/business-active.json": {**_HOMETAX, "function": "get_business_info", "credentialId": "cred_0002", "year": 2025},
+    "hometax/business-closed.json": {**_HOMETAX, "function": "get_business_info", "credentialId": "cred_0024", "year": 2025},
     "hometax/business-individual.json": {**_HOMETAX, "function": "get_business_info", "credentialId": "cred_0005", "year": 2025},
-    "hometax/sales-stats-2025-03.json": {**_HOMETAX, "function": "get_sales_stats", "credentialId": "cred_0000", "year": 2025, "month": 3},
-    "hometax/purchase-stats-2025-03.json": {**_HOMETAX, "function": "get_purchase_stats", "credentialId": "cred_0000", "year": 2025, "month": 3},
-    "hometax/vat-2025.json": {**_HOMETAX, "function": "get_vat_info", "credentialId": "cred_0000", "year": 2025},
+    "hometax/sales-stats-2025-03.json": {**_HOMETAX, "function": "get_sales_stats", "credentialId": "cred_0002", "year": 2025, "month": 3},
+    "hometax/purchase-stats-2025-03.json": {**_HOMETAX, "function": "get_purchase_stats", "credentialId": "cred_0002", "year": 2025, "month": 3},
+    "hometax/vat-2025.json": {**_HOMETAX, "function": "get_vat_info", "credentialId": "cred_0002", "year": 2025},
     "wehago/balance-sheet-2025-03.json": {**_WEHAGO, "group": "financial", "endpoint": "balance-sheet", "period": "2025-03"},
     "wehago/income-statement-2025-03.json": {**_WEHAGO, "group": "financial", "endpoint": "income-statement", "period": "2025-03"},
     "wehago/trial-balance-2025-03.json": {**_WEHAGO, "group": "financial", "endpoint": "trial-balance", "period": "2025-03"},
@@ -31,12 +31,12 @@ FIXTURES: dict[str, dict[str, Any]] = {
     "wehago/purchase-report-2025-03.json": {**_WEHAGO, "group": "transactions", "endpoint": "purchase-report", "period": "2025-03"},
     "wehago/journal-2025-03.json": {**_WEHAGO, "group": "transactions", "endpoint": "journal", "period": "2025-03"},
     "registers/land.json": {"documentType": "land", "imageUrl": "https://example.com/registers/land-37.png"},
-    "registers/land-mountain.json": {"documentType": "land", "imageUrl": "https://example.com/registers/land-1.png"},
+    "registers/land-mountain.json": {"documentType": "land", "imageUrl": "https://example.com/registers/land-0.png"},
     "registers/building.json": {"documentType": "building", "imageUrl": "https://example.com/registers/building-5.png"},
     "registers/aggregate-building.json": {"documentType": "aggregate_building",
                                           "imageUrl": "https://example.com/registers/aggregate_building-2.png"},
     "registers/aggregate-building-officetel.json": {"documentType": "aggregate_building",
-                                                    "imageUrl": "https://example.com/registers/aggregate_building-7.png"},
+                                                    "imageUrl": "https://example.com/registers/aggregate_building-3.png"},
 }
 
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from wfmock.data import bizno, korea
-from wfmock.data.seeding import faker, month_end, random_date, rng, round_to, weighted
+from wfmock.data.seeding import Streams, month_end, random_date, rng, round_to, weighted
 
 DEFAULT_YEAR = 2025
 FUNCTIONS = ("get_business_info", "get_sales_stats", "get_purchase_stats", "get_vat_info")
@@ -108,70 +108,90 @@ def _company_name(r: random.Random, word: str, industry: korea.Industry, corpora
     return weighted(r, {f"주식회사 {stem}": 0.45, f"(주){stem}": 0.45, f"{stem} 주식회사": 0.1})
 
 
-def _partners(r: random.Random, fake: Any, count: int, region: korea.District) -> tuple[Partner, ...]:
-    partners = []
-    for _ in range(count):
-        industry = r.choice(korea.CORPORATE_INDUSTRIES)
-        name = _company_name(r, korea.company_word(r, fake.company_name_word()), industry, True)
-        office = r.choice(region.tax_office_prefixes) if r.random() < 0.4 else None
-        partners.append(Partner(bizno.make(r, corporate=True, office=office), name))
-    return tuple(partners)
+def _partner(f: Streams, region: korea.District) -> Partner:
+    """A corporate counterparty; four in ten registered with the business's own tax offices."""
+    industry = f("industry").choice(korea.CORPORATE_INDUSTRIES)
+    r = f("name")
+    name = _company_name(r, korea.company_word(r, f.fake("name").company_name_word()), industry, True)
+    r = f("businessNumber")
+    office = r.choice(region.tax_office_prefixes) if r.random() < 0.4 else None
+    return Partner(bizno.make(r, corporate=True, office=office), name)
+
+
+def _partners(f: Streams, low: int, high: int, region: korea.District) -> tuple[Partner, ...]:
+    return tuple(_partner(f.child(index), region) for index in range(f("count").randint(low, high)))
+
+
+def _tax_type(r: random.Random, corporate: bool, industry: korea.Industry) -> str:
+    """면세 for exempt trades; companies and B2B traders mostly 일반; shops sometimes 간이."""
+    if industry.exempt:
+        return "04"
+    if corporate:
+        return "01"
+    if industry.b2b > 0.5:
+        return weighted(r, {"01": 0.9, "07": 0.1})
+    return weighted(r, {"01": 0.6, "02": 0.25, "07": 0.15})
+
+
+def _monthly_sales(r: random.Random, tax_type: str, corporate: bool) -> int:
+    """Typical monthly revenue: 간이 stays under the threshold; companies span small to large."""
+    if tax_type in ("02", "07"):
+        return _log_uniform(r, 2_000_000, 8_500_000, 10_000)
+    if corporate:
+        return _log_uniform(r, 30_000_000, 1_500_000_000, 10_000)
+    return _log_uniform(r, 9_000_000, 150_000_000, 10_000)
+
+
+def _stop_date(r: random.Random, opening: date, happened: bool) -> date | None:
+    """A closure or suspension date, at least 400 days after opening, if it happened."""
+    return random_date(r, opening + timedelta(days=400), date(2025, 12, 31)) if happened else None
+
+
+def _address(r: random.Random, dong: korea.Dong, corporate: bool) -> str:
+    floor = r.randint(1, 15 if corporate else 3)
+    detail = f"{floor}층" + (f" {floor}{r.randint(1, 12):02d}호" if r.random() < 0.5 else "")
+    return korea.road_address(r, dong, detail=detail)
 
 
 def business(world: str, key: str) -> Business:
-    """The business for a credential in a world (the session)."""
-    r = rng(world, "hometax", key, "profile")
-    fake = faker(world, "hometax", key, "profile")
-    corporate = r.random() < 0.55
-    industry = r.choice(korea.CORPORATE_INDUSTRIES if corporate else korea.INDIVIDUAL_INDUSTRIES)
-    dong = korea.pick_dong(r, urban=r.random() < 0.9)
+    """The business for a credential in a world (the session); every field from its own stream."""
+    f = Streams(world, "hometax", key, "profile")
+    corporate = f("corporate").random() < 0.55
+    industry = f("industry").choice(korea.CORPORATE_INDUSTRIES if corporate else korea.INDIVIDUAL_INDUSTRIES)
+    dong = korea.pick_dong(f("dong"), urban=f("urban").random() < 0.9)
     district = dong.district
+    r = f("businessNumber")
     number = bizno.make(r, corporate=corporate, exempt=industry.exempt and not corporate,
                         office=r.choice(district.tax_office_prefixes))
-    if industry.exempt:
-        tax_type = "04"
-    elif corporate or industry.b2b > 0.5:
-        tax_type = weighted(r, {"01": 0.9, "07": 0.1}) if not corporate else "01"
-    else:
-        tax_type = weighted(r, {"01": 0.6, "02": 0.25, "07": 0.15})
-    if tax_type in ("02", "07"):
-        monthly = _log_uniform(r, 2_000_000, 8_500_000, 10_000)
-    elif corporate:
-        monthly = _log_uniform(r, 30_000_000, 1_500_000_000, 10_000)
-    else:
-        monthly = _log_uniform(r, 9_000_000, 150_000_000, 10_000)
-    opening = random_date(r, date(2004, 1, 1), date(2023, 6, 30))
-    status = weighted(r, {"01": 0.8, "02": 0.05, "03": 0.15})
-    closure = random_date(r, opening + timedelta(days=400), date(2025, 12, 31)) if status == "03" else None
-    suspension = random_date(r, opening + timedelta(days=400), date(2025, 12, 31)) if status == "02" else None
-    floor = r.randint(1, 15 if corporate else 3)
-    detail = f"{floor}층" + (f" {floor}{r.randint(1, 12):02d}호" if r.random() < 0.5 else "")
-    word = korea.company_word(r, fake.company_name_word())
+    tax_type = _tax_type(f("taxType"), corporate, industry)
+    opening = random_date(f("openingDate"), date(2004, 1, 1), date(2023, 6, 30))
+    status = weighted(f("status"), {"01": 0.8, "02": 0.05, "03": 0.15})
+    r = f("companyName")
     corporate_number = None
     if corporate:
         office = korea.REGISTRY_OFFICES.get(district.sido, "1101")
-        corporate_number = bizno.corporate_registration_number(r, office, kind="11")
+        corporate_number = bizno.corporate_registration_number(f("corporateRegistrationNumber"), office, kind="11")
     return Business(
         world=world,
         key=key,
         number=number,
         corporate=corporate,
-        name=_company_name(r, word, industry, corporate),
-        representative=fake.name(),
+        name=_company_name(r, korea.company_word(r, f.fake("companyName").company_name_word()), industry, corporate),
+        representative=f.fake("representativeName").name(),
         opening=opening,
         corporate_number=corporate_number,
         dong=dong,
-        address=korea.road_address(r, dong, detail=detail),
-        phone=korea.phone_number(r, district),
+        address=_address(f("address"), dong, corporate),
+        phone=korea.phone_number(f("phoneNumber"), district),
         industry=industry,
         tax_type_code=tax_type,
         status_code=status,
-        closure=closure,
-        suspension=suspension,
-        monthly_sales=monthly,
-        joint=not corporate and r.random() < 0.08,
-        customers=_partners(r, fake, r.randint(3, 9), district),
-        suppliers=_partners(r, fake, r.randint(3, 8), district),
+        closure=_stop_date(f("closureDate"), opening, status == "03"),
+        suspension=_stop_date(f("suspensionDate"), opening, status == "02"),
+        monthly_sales=_monthly_sales(f("monthlySales"), tax_type, corporate),
+        joint=not corporate and f("jointBusiness").random() < 0.08,
+        customers=_partners(f.child("customers"), 3, 9, district),
+        suppliers=_partners(f.child("suppliers"), 3, 8, district),
     )
 
 
@@ -256,53 +276,71 @@ def _split_partners(r: random.Random, pool: tuple[Partner, ...], count: int, sup
     return {p.number: (p, n, share * 10) for p, n, share in zip(chosen, counts, shares)}
 
 
+Amounts = dict[str, float]
+Tickets = dict[str, tuple[float, float]]
+PURCHASE_TICKETS: Tickets = {"TAX_INVOICE": (300_000, 8_000_000), "INVOICE": (50_000, 3_000_000),
+                             "CREDIT_CARD": (8_000, 120_000), "CASH_RECEIPT": (5_000, 80_000)}
+EXEMPT_PURCHASE_SHARE = {"한식 일반 음식점업": 0.3, "과실 및 채소 도매업": 0.85, "커피 전문점": 0.12}
+
+
+def _sales_amounts(f: Streams, b: Business, revenue: float) -> tuple[Amounts, Tickets]:
+    """The month's revenue split over categories: B2B on invoices, the rest on cards and cash receipts."""
+    b2b = b.industry.b2b
+    if b.exempt:
+        amounts = {"TAX_INVOICE": 0.0, "INVOICE": revenue * b2b}
+    else:
+        invoice_share = b2b if b.issues_tax_invoices else 0.0
+        r = f("INVOICE")
+        small_exempt = revenue * r.uniform(0.005, 0.02) if r.random() < 0.12 else 0.0
+        amounts = {"TAX_INVOICE": revenue * invoice_share, "INVOICE": small_exempt}
+    rest = revenue - amounts["TAX_INVOICE"] - (amounts["INVOICE"] if b.exempt else 0.0)
+    card = rest * f("CREDIT_CARD").uniform(0.7, 0.88)
+    amounts |= {"CREDIT_CARD": card, "CASH_RECEIPT": max(0.0, rest - card)}
+    low, high = b.industry.ticket
+    tickets = {"TAX_INVOICE": (high / 3, high), "INVOICE": (low, high), "CREDIT_CARD": (low, max(low, high / 2)),
+               "CASH_RECEIPT": (low, max(low, high / 2))}
+    return amounts, tickets
+
+
+def _purchase_amounts(f: Streams, b: Business, revenue: float) -> tuple[Amounts, Tickets]:
+    """The month's purchases (cost ratio of revenue): exempt goods on 계산서, shops buying more by card."""
+    purchases = revenue * b.industry.cost_ratio * f("purchases").uniform(0.85, 1.15)
+    invoices = purchases * EXEMPT_PURCHASE_SHARE.get(b.industry.item, 0.03)
+    retail = b.industry.b2b < 0.5
+    r = f("CREDIT_CARD")
+    card = (purchases - invoices) * (r.uniform(0.12, 0.25) if retail else r.uniform(0.03, 0.08))
+    r = f("CASH_RECEIPT")
+    cash = (purchases - invoices) * (r.uniform(0.02, 0.07) if retail else r.uniform(0.005, 0.02))
+    amounts = {"TAX_INVOICE": purchases - invoices - card - cash, "INVOICE": invoices, "CREDIT_CARD": card,
+               "CASH_RECEIPT": cash}
+    return amounts, PURCHASE_TICKETS
+
+
+def _taxation(b: Business, side: str, category: str) -> str:
+    """Tax invoices are taxable and 계산서 exempt; a 면세 business's own card and cash sales are exempt too."""
+    if category == "TAX_INVOICE":
+        return TAXABLE
+    if category == "INVOICE":
+        return EXEMPT
+    return EXEMPT if side == "sales" and b.exempt else TAXABLE
+
+
 def month_lines(b: Business, side: str, year: int, month: int) -> list[Line]:
     """The four category lines of one month, for 'sales' or 'purchases'."""
-    r = rng(b.world, "hometax", b.key, side, year, month)
+    f = Streams(b.world, "hometax", b.key, side, year, month)
     season = rng(b.world, "hometax", b.key, "season", year, month).uniform(0.78, 1.22)
     if month == 12 and b.industry.b2b < 0.5:
         season *= 1.12
-    active = _days_trading(b, year, month)
-    revenue = b.monthly_sales * season * active
-    industry = b.industry
-    invoice_taxation = EXEMPT
-    card_taxation = EXEMPT if b.exempt else TAXABLE
-    lines = {key: Line(key, TAXABLE if key in ("TAX_INVOICE",) else card_taxation) for key, _ in CATEGORIES}
-    lines["INVOICE"].taxation = invoice_taxation
-    low, high = industry.ticket
-    if side == "sales":
-        b2b = industry.b2b
-        if b.exempt:
-            amounts = {"TAX_INVOICE": 0.0, "INVOICE": revenue * b2b}
-        else:
-            invoice_share = b2b if b.issues_tax_invoices else 0.0
-            small_exempt = revenue * r.uniform(0.005, 0.02) if r.random() < 0.12 else 0.0
-            amounts = {"TAX_INVOICE": revenue * invoice_share, "INVOICE": small_exempt}
-        rest = revenue - amounts["TAX_INVOICE"] - (amounts["INVOICE"] if b.exempt else 0.0)
-        card = rest * r.uniform(0.7, 0.88)
-        amounts |= {"CREDIT_CARD": card, "CASH_RECEIPT": max(0.0, rest - card)}
-        tickets = {"TAX_INVOICE": (high / 3, high), "INVOICE": (low, high), "CREDIT_CARD": (low, max(low, high / 2)),
-                   "CASH_RECEIPT": (low, max(low, high / 2))}
-        pool = b.customers
-    else:
-        purchases = revenue * industry.cost_ratio * r.uniform(0.85, 1.15)
-        exempt_share = {"한식 일반 음식점업": 0.3, "과실 및 채소 도매업": 0.85, "커피 전문점": 0.12}.get(industry.item, 0.03)
-        invoices = purchases * exempt_share
-        retail = industry.b2b < 0.5
-        card = (purchases - invoices) * (r.uniform(0.12, 0.25) if retail else r.uniform(0.03, 0.08))
-        cash = (purchases - invoices) * (r.uniform(0.02, 0.07) if retail else r.uniform(0.005, 0.02))
-        amounts = {"TAX_INVOICE": purchases - invoices - card - cash, "INVOICE": invoices, "CREDIT_CARD": card,
-                   "CASH_RECEIPT": cash}
-        tickets = {"TAX_INVOICE": (300_000, 8_000_000), "INVOICE": (50_000, 3_000_000), "CREDIT_CARD": (8_000, 120_000),
-                   "CASH_RECEIPT": (5_000, 80_000)}
-        lines["CREDIT_CARD"].taxation = lines["CASH_RECEIPT"].taxation = TAXABLE
-        pool = b.suppliers
+    revenue = b.monthly_sales * season * _days_trading(b, year, month)
+    amounts, tickets = (_sales_amounts if side == "sales" else _purchase_amounts)(f, b, revenue)
+    lines = []
     for key, _ in CATEGORIES:
-        line = lines[key]
-        line.count, line.supply = _amount_and_count(r, amounts[key], tickets[key])
-    tax_invoices = lines["TAX_INVOICE"]
-    tax_invoices.partners = _split_partners(r, pool, tax_invoices.count, tax_invoices.supply)
-    return [lines[key] for key, _ in CATEGORIES]
+        line = Line(key, _taxation(b, side, key))
+        line.count, line.supply = _amount_and_count(f(key, "count"), amounts[key], tickets[key])
+        lines.append(line)
+    pool = b.customers if side == "sales" else b.suppliers
+    lines[0].partners = _split_partners(f("partners"), pool, lines[0].count, lines[0].supply)
+    return lines
 
 
 def _amounts(count: int, supply: int, tax: int) -> dict[str, int]:
@@ -414,23 +452,26 @@ def _previous_payable(b: Business, spec: ReturnSpec) -> int:
     return sales["tax"] - purchases["tax"]
 
 
-def _vat_return(b: Business, spec: ReturnSpec) -> dict[str, Any]:
-    r = rng(b.world, "hometax", b.key, "vat", spec.year, spec.period, spec.kind)
-    sales = _totals(b, "sales", spec.year, spec.months)
-    purchases = _totals(b, "purchases", spec.year, spec.months)
+def _tax_figures(r: random.Random, b: Business, sales: Mapping[str, int], purchases: Mapping[str, int]) -> dict[str, int]:
+    """과세표준, 매출세액 and 매입세액 (with what is not deductible), by 일반 or 간이 rules."""
     if b.simplified:  # 간이: 공급대가 x 업종별 부가가치율 x 10%, 매입 공급대가 x 0.5% 공제
         tax_base = sales["taxable"] + sales["tax"]
         output_tax = int(tax_base * b.industry.value_added_rate * 0.1) // 10 * 10
         input_tax = int((purchases["taxable"] + purchases["tax"]) * 0.005) // 10 * 10
-        non_deductible = 0
-        deductible = min(input_tax, output_tax)
+        non_deductible, deductible = 0, min(input_tax, output_tax)
     else:
         tax_base = sales["taxable"]
         output_tax, input_tax = sales["tax"], purchases["tax"]
         non_deductible = round_to(input_tax * r.uniform(0.0, 0.05), 10)
         deductible = input_tax - non_deductible
-    payable = output_tax - deductible
-    self_filed = not b.corporate and r.random() < 0.7
+    return {"salesTaxBase": tax_base, "outputTax": output_tax, "exemptSales": sales["exempt"],
+            "purchaseSupplyAmount": purchases["taxable"], "inputTax": input_tax,
+            "nonDeductibleInputTax": non_deductible, "deductibleInputTax": deductible,
+            "payableTax": output_tax - deductible}
+
+
+def _credits(b: Business, spec: ReturnSpec, sales: Mapping[str, int], payable: int, self_filed: bool) -> dict[str, int]:
+    """An individual's 신용카드매출전표 발행공제, 전자신고세액공제 and 예정고지세액 (half the last half-year's tax)."""
     card_credit = 0
     if not b.corporate:
         card_credit = min(int(sales["card_cash_total"] * 0.013) // 10 * 10, 10_000_000, max(0, payable))
@@ -440,12 +481,29 @@ def _vat_return(b: Business, spec: ReturnSpec) -> dict[str, Any]:
     if not b.corporate and not b.simplified:
         notice = max(0, _previous_payable(b, spec)) // 2 // 10 * 10
         notice = notice if notice >= 500_000 else 0
-    late = r.random() < 0.04
+    return {"creditCardIssuanceCredit": card_credit, "electronicFilingCredit": e_filing, "prelimNoticeTax": notice}
+
+
+def _filed_day(r: random.Random, spec: ReturnSpec, late: bool) -> date:
+    """Filed up to two weeks before the due date, or 3–40 days after it when late."""
+    return spec.due + timedelta(days=r.randint(3, 40)) if late else spec.due - timedelta(days=r.randint(0, 14))
+
+
+def _vat_return(b: Business, spec: ReturnSpec) -> dict[str, Any]:
+    f = Streams(b.world, "hometax", b.key, "vat", spec.year, spec.period, spec.kind)
+    sales = _totals(b, "sales", spec.year, spec.months)
+    figures = _tax_figures(f("nonDeductibleInputTax"), b, sales, _totals(b, "purchases", spec.year, spec.months))
+    payable = figures["payableTax"]
+    self_filed = not b.corporate and f("filingMethod").random() < 0.7
+    credits = _credits(b, spec, sales, payable, self_filed)
+    late = f("filingType").random() < 0.04
     penalty = round_to(max(0, payable) * 0.1, 10) if late else 0
     payment_exempt = b.simplified and sales["total"] < 48_000_000
-    final = 0 if payment_exempt else payable - card_credit - e_filing - notice + penalty
-    filed_day = spec.due + timedelta(days=r.randint(3, 40)) if late else spec.due - timedelta(days=r.randint(0, 14))
+    final = 0 if payment_exempt else payable - sum(credits.values()) + penalty
+    filed_day = _filed_day(f("filedAt", "day"), spec, late)
+    r = f("filedAt", "time")
     filed_at = f"{filed_day.isoformat()}T{r.randint(9, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}+09:00"
+    receipt = f"5{f('receiptNumber').randint(0, 10**11 - 1):011d}"
     return {
         "taxItem": "부가가치세",
         "period": spec.period,
@@ -458,18 +516,9 @@ def _vat_return(b: Business, spec: ReturnSpec) -> dict[str, Any]:
         "dueDate": spec.due.isoformat(),
         "filedAt": filed_at,
         "filingMethod": "인터넷(작성)" if self_filed else "인터넷(변환)",
-        "receiptNumber": f"{b.office}-{filed_day.year}-{1 if spec.kind == '예정' else 2}-5{r.randint(0, 10**11 - 1):011d}",
-        "salesTaxBase": tax_base,
-        "outputTax": output_tax,
-        "exemptSales": sales["exempt"],
-        "purchaseSupplyAmount": purchases["taxable"],
-        "inputTax": input_tax,
-        "nonDeductibleInputTax": non_deductible,
-        "deductibleInputTax": deductible,
-        "payableTax": payable,
-        "creditCardIssuanceCredit": card_credit,
-        "electronicFilingCredit": e_filing,
-        "prelimNoticeTax": notice,
+        "receiptNumber": f"{b.office}-{filed_day.year}-{1 if spec.kind == '예정' else 2}-{receipt}",
+        **figures,
+        **credits,
         "penaltyTax": penalty,
         "paymentExempt": payment_exempt,
         "finalTax": final,

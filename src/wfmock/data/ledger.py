@@ -20,7 +20,7 @@ from functools import lru_cache
 from datetime import date
 
 from wfmock.data import bizno, korea
-from wfmock.data.seeding import faker, month_end, random_date, rng, round_to, weighted
+from wfmock.data.seeding import Streams, month_end, random_date, rng, round_to, weighted
 
 BASE_YEAR = 2023  # books are simulated from here on, so the years after it agree with each other
 HORIZON = 6  # years further out start from a fresh opening balance (cheap, but not chained)
@@ -181,62 +181,76 @@ class Company:
         return max(1, year - self.founded.year + 1)
 
 
-def company(world: str, key: str) -> Company:
-    """The company for a credential in a world (the session)."""
-    r = rng(world, "wehago", key, "company")
-    fake = faker(world, "wehago", key, "company")
-    flavour = weighted(r, {"wholesale": 0.6, "retail": 0.4})
-    dong = korea.pick_dong(r, urban=True)
-    district = dong.district
-    word = korea.company_word(r, fake.company_name_word())
+def _partner_pool(f: Streams, prefix: int, count: int) -> tuple[Partner, ...]:
+    """Corporate customers or suppliers with account codes from `prefix`; each from its own streams."""
+    pool = []
+    for index in range(count):
+        row = f.child(index)
+        industry = row("industry").choice(korea.CORPORATE_INDUSTRIES)
+        r = row("name")
+        stem = korea.company_word(r, row.fake("name").company_name_word()) + r.choice(industry.name_suffixes)
+        name = weighted(r, {f"(주){stem}": 0.6, f"주식회사 {stem}": 0.3, f"{stem}(주)": 0.1})
+        pool.append(Partner(f"{prefix + index:05d}", name, bizno.make(row("businessNumber"), corporate=True)))
+    return tuple(pool)
+
+
+def _company_name(f: Streams, flavour: str) -> str:
+    r = f("name")
+    word = korea.company_word(r, f.fake("name").company_name_word())
     suffix = r.choice(("유통", "상사", "트레이딩", "코리아") if flavour == "wholesale" else ("몰", "리빙", "스토어", "마켓"))
-    name = weighted(r, {f"주식회사 {word}{suffix}": 0.5, f"(주){word}{suffix}": 0.5})
-    monthly = round_to(math.exp(r.uniform(math.log(40_000_000), math.log(900_000_000))), 10_000)
-    headcount = max(2, min(60, round(monthly / r.uniform(25_000_000, 60_000_000))))
+    return weighted(r, {f"주식회사 {word}{suffix}": 0.5, f"(주){word}{suffix}": 0.5})
 
-    def partner_pool(prefix: int, count: int) -> tuple[Partner, ...]:
-        pool = []
-        for i in range(count):
-            industry = r.choice(korea.CORPORATE_INDUSTRIES)
-            stem = korea.company_word(r, fake.company_name_word()) + r.choice(industry.name_suffixes)
-            pname = weighted(r, {f"(주){stem}": 0.6, f"주식회사 {stem}": 0.3, f"{stem}(주)": 0.1})
-            pool.append(Partner(f"{prefix + i:05d}", pname, bizno.make(r, corporate=True)))
-        return tuple(pool)
 
-    renting = r.random() < 0.85
-    card_name = r.choice(korea.CARD_COMPANIES)
+def _sometimes(r: random.Random, chance: float, amount: int) -> int:
+    """`amount` with probability `chance`, else 0 (drawn from the field's own stream)."""
+    return amount if r.random() < chance else 0
+
+
+def company(world: str, key: str) -> Company:
+    """The company for a credential in a world (the session); every field from its own stream."""
+    f = Streams(world, "wehago", key, "company")
+    flavour = weighted(f("flavour"), {"wholesale": 0.6, "retail": 0.4})
+    dong = korea.pick_dong(f("dong"), urban=True)
+    district = dong.district
+    monthly = round_to(math.exp(f("monthlySales").uniform(math.log(40_000_000), math.log(900_000_000))), 10_000)
+    headcount = max(2, min(60, round(monthly / f("headcount").uniform(25_000_000, 60_000_000))))
+    renting = f("renting").random() < 0.85
+    r = f("businessNumber")
+    tax_agent = f.child("taxAgent")
     return Company(
         world=world,
         key=key,
-        name=name,
-        representative=fake.name(),
+        name=_company_name(f, flavour),
+        representative=f.fake("representativeName").name(),
         number=bizno.make(r, corporate=True, office=r.choice(district.tax_office_prefixes)),
-        corporate_number=bizno.corporate_registration_number(r, korea.REGISTRY_OFFICES.get(district.sido, "1101")),
+        corporate_number=bizno.corporate_registration_number(f("corporateRegistrationNumber"),
+                                                             korea.REGISTRY_OFFICES.get(district.sido, "1101")),
         dong=dong,
-        address=korea.road_address(r, dong, detail=f"{r.randint(2, 15)}층"),
-        founded=random_date(r, date(2005, 1, 1), date(2019, 12, 31)),
+        address=korea.road_address(f("address"), dong, detail=f"{f('address', 'floor').randint(2, 15)}층"),
+        founded=random_date(f("founded"), date(2005, 1, 1), date(2019, 12, 31)),
         flavour=flavour,
         monthly_sales=monthly,
-        margin=r.uniform(*FLAVOURS[flavour]["margin"]),
+        margin=f("margin").uniform(*FLAVOURS[flavour]["margin"]),
         headcount=headcount,
-        salary=round_to(r.uniform(3_100_000, 5_200_000), 10_000),
-        rent=round_to(monthly * r.uniform(0.01, 0.03), 10_000) if renting else 0,
-        deposit=round_to(monthly * r.uniform(0.2, 0.5), 1_000_000) if renting else 0,
-        vehicle_cost=round_to(r.uniform(25_000_000, 70_000_000), 100_000) if r.random() < 0.7 else 0,
-        equipment_cost=round_to(r.uniform(8_000_000, 40_000_000) + headcount * 1_500_000, 10_000),
-        loan=round_to(monthly * r.uniform(0.5, 3.0), 10_000_000) if r.random() < 0.6 else 0,
-        loan_rate=round(r.uniform(0.042, 0.065), 4),
-        capital=r.choice((10_000_000, 50_000_000, 100_000_000, 300_000_000, 500_000_000)),
-        share_premium=round_to(r.uniform(0, 300_000_000), 1_000_000) if r.random() < 0.25 else 0,
-        customers=partner_pool(101, r.randint(5, 12)),
-        suppliers=partner_pool(201, r.randint(4, 9)),
-        landlord=(partner_pool(301, 1)[0] if renting else None),
-        tax_agent=Partner("00351", f"{fake.last_name()}{fake.first_name()} 세무회계", bizno.make(r, corporate=False)),
-        card=Partner("99601", f"{card_name}/{r.randint(1000, 9999)}"),
-        bank=Partner("98001", r.choice(("신한은행", "국민은행", "우리은행", "하나은행", "IBK기업은행", "농협은행"))),
+        salary=round_to(f("salary").uniform(3_100_000, 5_200_000), 10_000),
+        rent=round_to(monthly * f("rent").uniform(0.01, 0.03), 10_000) if renting else 0,
+        deposit=round_to(monthly * f("deposit").uniform(0.2, 0.5), 1_000_000) if renting else 0,
+        vehicle_cost=_sometimes(f("vehicle"), 0.7, round_to(f("vehicleCost").uniform(25_000_000, 70_000_000), 100_000)),
+        equipment_cost=round_to(f("equipmentCost").uniform(8_000_000, 40_000_000) + headcount * 1_500_000, 10_000),
+        loan=_sometimes(f("loan"), 0.6, round_to(monthly * f("loanAmount").uniform(0.5, 3.0), 10_000_000)),
+        loan_rate=round(f("loanRate").uniform(0.042, 0.065), 4),
+        capital=f("capital").choice((10_000_000, 50_000_000, 100_000_000, 300_000_000, 500_000_000)),
+        share_premium=_sometimes(f("sharePremium"), 0.25, round_to(f("sharePremiumAmount").uniform(0, 300_000_000), 1_000_000)),
+        customers=_partner_pool(f.child("customers"), 101, f("customers").randint(5, 12)),
+        suppliers=_partner_pool(f.child("suppliers"), 201, f("suppliers").randint(4, 9)),
+        landlord=(_partner_pool(f.child("landlord"), 301, 1)[0] if renting else None),
+        tax_agent=Partner("00351", f"{tax_agent.fake('name').last_name()}{tax_agent.fake('name', 'first').first_name()} 세무회계",
+                          bizno.make(tax_agent("businessNumber"), corporate=False)),
+        card=Partner("99601", f"{f('card').choice(korea.CARD_COMPANIES)}/{f('card', 'number').randint(1000, 9999)}"),
+        bank=Partner("98001", f("bank").choice(("신한은행", "국민은행", "우리은행", "하나은행", "IBK기업은행", "농협은행"))),
         utilities=tuple((Partner(f"{401 + i:05d}", n), acct) for i, (n, acct) in enumerate(korea.UTILITIES[:3])),
         merchants=tuple((Partner(f"{501 + i:05d}", n), acct, item) for i, (n, acct, item) in enumerate(korea.CARD_MERCHANTS)),
-        bookstore=Partner("00601", r.choice(korea.BOOKSTORES)),
+        bookstore=Partner("00601", f("bookstore").choice(korea.BOOKSTORES)),
     )
 
 
@@ -270,39 +284,39 @@ class Books:
 
 def opening_books(c: Company, year: int) -> Books:
     """A balanced balance sheet at the end of `year - 1`, shaped by the company's size."""
-    r = rng(c.world, "wehago", c.key, "opening", year)
+    f = Streams(c.world, "wehago", c.key, "opening", year)  # one stream per account
     books = Books()
     b = books.balances
     sales = c.monthly_sales
     cost = sales * (1 - c.margin)
-    b["10100"] = round_to(r.uniform(200_000, 3_000_000), 10)
-    receivable = round_to(sales * 1.1 * r.uniform(0.6, 1.2) * (0.9 if c.flavour == "wholesale" else 0.35), 10)
-    for partner, share in zip(c.customers, _shares(r, len(c.customers))):
+    b["10100"] = round_to(f("10100").uniform(200_000, 3_000_000), 10)
+    receivable = round_to(sales * 1.1 * f("10800").uniform(0.6, 1.2) * (0.9 if c.flavour == "wholesale" else 0.35), 10)
+    for partner, share in zip(c.customers, _shares(f("10800", "partners"), len(c.customers))):
         books.receivables[partner.code] = round_to(receivable * share, 10)
     b["10800"] = sum(books.receivables.values())
-    b["14600"] = round_to(cost * r.uniform(0.6, 1.4), 10)
-    b["13500"] = round_to(cost * 3 * 0.1 * r.uniform(0.8, 1.0), 10)
-    b["25500"] = -round_to(sales * 3 * 0.1 * r.uniform(0.9, 1.1), 10)
-    b["20800"], b["20900"] = c.vehicle_cost, -round_to(c.vehicle_cost * r.uniform(0.2, 0.7), 1000)
-    b["21200"], b["21300"] = c.equipment_cost, -round_to(c.equipment_cost * r.uniform(0.3, 0.8), 1000)
+    b["14600"] = round_to(cost * f("14600").uniform(0.6, 1.4), 10)
+    b["13500"] = round_to(cost * 3 * 0.1 * f("13500").uniform(0.8, 1.0), 10)
+    b["25500"] = -round_to(sales * 3 * 0.1 * f("25500").uniform(0.9, 1.1), 10)
+    b["20800"], b["20900"] = c.vehicle_cost, -round_to(c.vehicle_cost * f("20900").uniform(0.2, 0.7), 1000)
+    b["21200"], b["21300"] = c.equipment_cost, -round_to(c.equipment_cost * f("21300").uniform(0.3, 0.8), 1000)
     b["96200"] = c.deposit
-    payable = round_to(cost * 1.1 * r.uniform(0.5, 0.9), 10)
-    for partner, share in zip(c.suppliers, _shares(r, len(c.suppliers))):
+    payable = round_to(cost * 1.1 * f("25100").uniform(0.5, 0.9), 10)
+    for partner, share in zip(c.suppliers, _shares(f("25100", "partners"), len(c.suppliers))):
         books.payables[partner.code] = round_to(payable * share, 10)
     b["25100"] = -sum(books.payables.values())
-    b["25300"] = -round_to(sales * r.uniform(0.01, 0.03), 10)
+    b["25300"] = -round_to(sales * f("25300").uniform(0.01, 0.03), 10)
     payroll = c.headcount * c.salary
     books.employer_share = round_to(payroll * 0.1, 10)
     b["25400"] = -round_to(payroll * 0.095, 10)
-    books.last_tax = round_to(sales * 12 * c.margin * 0.08 * r.uniform(0.3, 0.8), 10)
+    books.last_tax = round_to(sales * 12 * c.margin * 0.08 * f("26100").uniform(0.3, 0.8), 10)
     b["26100"] = -books.last_tax
     b["29300"] = -c.loan
-    b["29500"] = -round_to(payroll * r.uniform(1.0, 4.0), 10)
+    b["29500"] = -round_to(payroll * f("29500").uniform(1.0, 4.0), 10)
     b["33100"] = -c.capital
     b["34100"] = -c.share_premium
-    b["37500"] = -round_to(sales * r.uniform(0.2, 6.0), 10)
+    b["37500"] = -round_to(sales * f("37500").uniform(0.2, 6.0), 10)
     b["10300"] = -sum(amount for code, amount in b.items() if code != "10300")  # assets = liabilities + equity
-    floor = round_to(sales * r.uniform(0.3, 1.2), 10)
+    floor = round_to(sales * f("10300").uniform(0.3, 1.2), 10)
     if b["10300"] < floor:  # not enough cash: the retained earnings were higher
         b["37500"] -= floor - b["10300"]
         b["10300"] = floor
@@ -317,17 +331,22 @@ def _shares(r: random.Random, n: int) -> list[float]:
 
 
 class _Month:
-    """Posts one month's vouchers to the books, in the order the decisions need them."""
+    """Posts one month's vouchers to the books, in the order the decisions need them.
+
+    Each activity (and each voucher of a repeated one) draws from its own stream, so a new kind of
+    voucher leaves the others as they were.
+    """
 
     def __init__(self, c: Company, books: Books, year: int, month: int) -> None:
         self.c, self.books, self.year, self.month = c, books, year, month
-        self.r = rng(c.world, "wehago", c.key, "month", year, month)
+        self.f = Streams(c.world, "wehago", c.key, "month", year, month)
         self.last = month_end(year, month)
         self.vouchers: list[Voucher] = []
 
-    def day(self, low: int, high: int | None = None) -> date:
+    def day(self, r: random.Random, low: int, high: int | None = None) -> date:
+        """A day of this month in [low, high] (clipped to the month's end), drawn from the activity's stream."""
         high = low if high is None else high
-        return date(self.year, self.month, min(self.last.day, self.r.randint(low, high)))
+        return date(self.year, self.month, min(self.last.day, r.randint(low, high)))
 
     def add(self, day: date, description: str, *postings: Posting, vat: Vat | None = None) -> None:
         voucher = Voucher(day, description, [p for p in postings if p.debit or p.credit], vat)
@@ -354,9 +373,9 @@ class _Month:
     # -- the month --------------------------------------------------------------------------
 
     def run(self) -> list[Voucher]:
-        c, r, b = self.c, self.r, self.books
+        c = self.c
         growth = (1 + rng(c.world, "wehago", c.key, "growth").uniform(-0.03, 0.12)) ** (self.year - BASE_YEAR)
-        season = r.uniform(0.8, 1.2) * (1.12 if self.month in (11, 12) and c.flavour == "retail" else 1.0)
+        season = self.f("season").uniform(0.8, 1.2) * (1.12 if self.month in (11, 12) and c.flavour == "retail" else 1.0)
         revenue = c.monthly_sales * growth * season
         self.settle_taxes()
         self.collect()
@@ -379,16 +398,16 @@ class _Month:
         return self.vouchers
 
     def settle_taxes(self) -> None:
-        b = self.books
+        b, r = self.books, self.f("taxes")
         if self.month in (1, 4, 7, 10):
             output, prepaid = b.credit_balance("25500"), b.balances["13500"]
             net = output - prepaid
-            self.add(self.day(25), "부가세 납부" if net >= 0 else "부가세 환급 신청",
+            self.add(self.day(r, 25), "부가세 납부" if net >= 0 else "부가세 환급 신청",
                      Posting("25500", debit=output), Posting("13500", credit=prepaid),
                      Posting("10300", credit=max(net, 0)), Posting("12000", debit=max(-net, 0)))
         if self.month in (2, 5, 8, 11) and b.balances["12000"] > 0:
             refund = b.balances["12000"]
-            self.add(self.day(18, 24), "부가세 환급금 입금", Posting("10300", debit=refund), Posting("12000", credit=refund))
+            self.add(self.day(r, 18, 24), "부가세 환급금 입금", Posting("10300", debit=refund), Posting("12000", credit=refund))
         if self.month == 3 and b.credit_balance("26100") > 0:
             due = b.credit_balance("26100")
             self.add(self.last, "법인세 납부", Posting("26100", debit=due), Posting("10300", credit=due))
@@ -397,29 +416,31 @@ class _Month:
             self.add(self.last, "법인세 중간예납", Posting("13600", debit=half), Posting("10300", credit=half))
 
     def collect(self) -> None:
-        b, r = self.books, self.r
+        b = self.books
         for code, balance in sorted(b.receivables.items()):
             if balance <= 0:
                 continue
+            r = self.f("collect", code)
             partner = self._partner(code)
             card = code.startswith("996")
             amount = balance if card else round_to(balance * r.uniform(0.55, 1.0), 10)
-            day = self.day(2, 6) if card else self.day(5, 28)
+            day = self.day(r, 2, 6) if card else self.day(r, 5, 28)
             self.add(day, f"{partner.name} 외상대금 입금" if not card else f"{partner.name} 카드대금 입금",
                      Posting("10300", debit=amount, partner=partner), Posting("10800", credit=amount, partner=partner))
 
     def pay_suppliers(self) -> None:
-        b, r = self.books, self.r
+        b = self.books
         for code, balance in sorted(b.payables.items()):
             if balance <= 0:
                 continue
+            r = self.f("pay", code)
             partner = self._partner(code)
             amount = round_to(balance * r.uniform(0.6, 1.0), 10)
-            self.add(self.day(10, 28), f"{partner.name} 외상대금 지급",
+            self.add(self.day(r, 10, 28), f"{partner.name} 외상대금 지급",
                      Posting("25100", debit=amount, partner=partner), Posting("10300", credit=amount, partner=partner))
         card_bill = b.credit_balance("25300")
         if card_bill > 0:
-            self.add(self.day(14), f"{self.c.card.name} 카드대금 결제",
+            self.add(self.day(self.f("cardBill"), 14), f"{self.c.card.name} 카드대금 결제",
                      Posting("25300", debit=card_bill, partner=self.c.card), Posting("10300", credit=card_bill))
 
     def pay_withholding(self) -> None:
@@ -428,92 +449,110 @@ class _Month:
         if withheld <= 0:
             return
         health, pension = round_to(share * 0.45, 10), round_to(share * 0.45, 10)
-        self.add(self.day(10), "원천세 및 4대보험 납부", Posting("25400", debit=withheld), Posting("81100", debit=health),
+        self.add(self.day(self.f("withholding"), 10), "원천세 및 4대보험 납부", Posting("25400", debit=withheld), Posting("81100", debit=health),
                  Posting("81700", debit=pension), Posting("82100", debit=share - health - pension),
                  Posting("10300", credit=withheld + share))
 
     def sales(self, revenue: float) -> int:
-        c, r = self.c, self.r
-        items = FLAVOURS[c.flavour]["sales_items"]
-        total = 0
+        """A wholesaler invoices its customers; a shop sells by card and cash receipt with a few invoices."""
+        c, f = self.c, self.f.child("sales")
         if c.flavour == "wholesale":
-            count = r.randint(6, 16)
-            for share in _shares(r, count):
-                supply = max(100_000, round_to(revenue * share, 10))
-                self.sale(self.day(1, 31), "11", r.choice(c.customers), r.choice(items), supply, "10800", "외상")
-                total += supply
-            return total
-        invoices = r.randint(0, 2)
-        for _ in range(invoices):
+            return self._invoiced_sales(f.child("invoices"), revenue)
+        total = 0
+        for index in range(f("invoices").randint(0, 2)):
+            r = f("invoices", index)
             supply = round_to(revenue * r.uniform(0.01, 0.04), 10)
-            self.sale(self.day(1, 31), "11", r.choice(c.customers), "상품 납품", supply, "10800", "외상")
+            self.sale(self.day(r, 1, 31), "11", r.choice(c.customers), "상품 납품", supply, "10800", "외상")
             total += supply
-        card_share = r.uniform(0.78, 0.9)
-        cards = _card_partners()
-        for share in _shares(r, r.randint(8, 12)):
+        card_share = f("cardShare").uniform(0.78, 0.9)
+        for index, share in enumerate(_shares(f("cards"), f("cards", "count").randint(8, 12))):
+            r = f("cards", index)
             supply = round_to((revenue - total) * card_share * share, 10)
-            self.sale(self.day(1, 31), "17", r.choice(cards), "카드매출", supply, "10800", "카드")
+            self.sale(self.day(r, 1, 31), "17", r.choice(_card_partners()), "카드매출", supply, "10800", "카드")
         rest = revenue - total
-        for share in _shares(r, r.randint(2, 4)):
+        for index, share in enumerate(_shares(f("cash"), f("cash", "count").randint(2, 4))):
             supply = round_to(rest * (1 - card_share) * share, 10)
-            self.sale(self.day(1, 31), "22", Partner("00099", "현금영수증 고객"), "현금영수증 매출", supply, "10300", "현금")
+            self.sale(self.day(f("cash", index), 1, 31), "22", Partner("00099", "현금영수증 고객"), "현금영수증 매출",
+                      supply, "10300", "현금")
         return round_to(revenue, 10)
 
+    def _invoiced_sales(self, f: Streams, revenue: float) -> int:
+        items = FLAVOURS[self.c.flavour]["sales_items"]
+        total = 0
+        for index, share in enumerate(_shares(f("shares"), f("count").randint(6, 16))):
+            r = f(index)
+            supply = max(100_000, round_to(revenue * share, 10))
+            self.sale(self.day(r, 1, 31), "11", r.choice(self.c.customers), r.choice(items), supply, "10800", "외상")
+            total += supply
+        return total
+
     def expenses(self, revenue: float) -> None:
-        c, r = self.c, self.r
-        m = self.month
+        """Rent, utilities and the tax agent by transfer; card spending; ads and car insurance."""
+        c, m, f = self.c, self.month, self.f.child("expenses")
         if c.landlord and c.rent:
-            self.purchase(self.day(25), "51", c.landlord, f"{m}월 임차료", c.rent, "81900", "10300", "혼합", c.bank)
+            self.purchase(self.day(f("rent"), 25), "51", c.landlord, f"{m}월 임차료", c.rent, "81900", "10300", "혼합", c.bank)
         for partner, account in c.utilities:
+            r = f("utilities", partner.code)
             base = c.headcount * (60_000 if account == "수도광열비" else 28_000) + 120_000
-            self.purchase(self.day(18, 26), "51", partner, f"{m}월 {account}", round_to(base * r.uniform(0.8, 1.25), 10),
+            self.purchase(self.day(r, 18, 26), "51", partner, f"{m}월 {account}", round_to(base * r.uniform(0.8, 1.25), 10),
                           EXPENSE_BY_NAME[account], "10300", "혼합", c.bank)
         fee = min(1_500_000, round_to(200_000 + c.monthly_sales / 1000, 10_000))
-        self.purchase(self.day(10), "51", c.tax_agent, f"{m}월 기장수수료", fee, "83100", "10300", "혼합", c.bank)
-        for _ in range(r.randint(4, 10)):
-            merchant, account, item = r.choice(c.merchants)
-            supply = round_to(r.uniform(9_000, 280_000) * (1 + c.headcount / 20), 10)
-            self.purchase(self.day(1, 31), "57", merchant, item, supply, EXPENSE_BY_NAME[account], "25300", "카드", c.card)
-        if r.random() < 0.4:
-            supply = round_to(r.uniform(15_000, 90_000), 10)
-            self.purchase(self.day(1, 31), "58", c.bookstore, "도서 구입", supply, "82600", "25300", "카드", c.card)
-        for _ in range(r.randint(0, 3)):
-            amount = round_to(r.uniform(60_000, 650_000), 10)
-            self.add(self.day(1, 31), "거래처 접대", Posting("81300", debit=amount, partner=c.card),
-                     Posting("25300", credit=amount, partner=c.card))
+        self.purchase(self.day(f("bookkeeping"), 10), "51", c.tax_agent, f"{m}월 기장수수료", fee, "83100", "10300", "혼합",
+                      c.bank)
+        self._card_expenses(f)
+        r = f("ads")
         if c.flavour == "retail" and r.random() < 0.7:
             agency = Partner("00801", "네이버(주)" if self._fixed_month("ads") % 2 else "(주)카카오")
-            self.purchase(self.day(5, 28), "51", agency, "온라인 광고비", round_to(revenue * r.uniform(0.01, 0.03), 10),
+            self.purchase(self.day(r, 5, 28), "51", agency, "온라인 광고비", round_to(revenue * r.uniform(0.01, 0.03), 10),
                           "83300", "10300", "혼합", c.bank)
         if c.vehicle_cost and m == self._fixed_month("insurance"):
+            r = f("insurance")
             premium = round_to(r.uniform(900_000, 1_900_000), 10)
-            self.add(self.day(1, 28), "자동차보험료", Posting("82100", debit=premium), Posting("10300", credit=premium))
+            self.add(self.day(r, 1, 28), "자동차보험료", Posting("82100", debit=premium), Posting("10300", credit=premium))
+
+    def _card_expenses(self, f: Streams) -> None:
+        """Everyday spending on the company card: merchants, sometimes books, client entertainment."""
+        c = self.c
+        for index in range(f("card", "count").randint(4, 10)):
+            r = f("card", index)
+            merchant, account, item = r.choice(c.merchants)
+            supply = round_to(r.uniform(9_000, 280_000) * (1 + c.headcount / 20), 10)
+            self.purchase(self.day(r, 1, 31), "57", merchant, item, supply, EXPENSE_BY_NAME[account], "25300", "카드", c.card)
+        r = f("books")
+        if r.random() < 0.4:
+            supply = round_to(r.uniform(15_000, 90_000), 10)
+            self.purchase(self.day(r, 1, 31), "58", c.bookstore, "도서 구입", supply, "82600", "25300", "카드", c.card)
+        for index in range(f("entertainment", "count").randint(0, 3)):
+            r = f("entertainment", index)
+            amount = round_to(r.uniform(60_000, 650_000), 10)
+            self.add(self.day(r, 1, 31), "거래처 접대", Posting("81300", debit=amount, partner=c.card),
+                     Posting("25300", credit=amount, partner=c.card))
 
     def payroll(self) -> None:
-        c, b, r = self.c, self.books, self.r
+        c, b, r = self.c, self.books, self.f("payroll")
         gross = round_to(c.headcount * c.salary * r.uniform(0.98, 1.03), 10)
         withheld = round_to(gross * 0.095, 10)
         b.employer_share = round_to(gross * 0.1, 10)
-        self.add(self.day(25), f"{self.month}월 급여 지급", Posting("80100", debit=gross),
+        self.add(self.day(r, 25), f"{self.month}월 급여 지급", Posting("80100", debit=gross),
                  Posting("25400", credit=withheld), Posting("10300", credit=gross - withheld))
         self.add(self.last, "퇴직급여충당부채 설정", Posting("80600", debit=round_to(gross / 12, 10)),
                  Posting("29500", credit=round_to(gross / 12, 10)))
 
     def interest(self) -> None:
-        c, b = self.c, self.books
+        c, b, r = self.c, self.books, self.f("interest")
         debt = b.credit_balance("29300") + b.credit_balance("26000")
         if debt > 0:
             interest = round_to(debt * c.loan_rate / 12, 10)
-            self.add(self.day(20), "차입금 이자 지급", Posting("95100", debit=interest, partner=c.bank),
+            self.add(self.day(r, 20), "차입금 이자 지급", Posting("95100", debit=interest, partner=c.bank),
                      Posting("10300", credit=interest, partner=c.bank))
         if self.month in (3, 6, 9, 12) and b.balances["10300"] > 0:
             gross = round_to(b.balances["10300"] * 0.0025, 10)
             tax = gross * 154 // 1000 // 10 * 10
-            self.add(self.day(21), "보통예금 이자", Posting("10300", debit=gross - tax, partner=c.bank),
+            self.add(self.day(r, 21), "보통예금 이자", Posting("10300", debit=gross - tax, partner=c.bank),
                      Posting("13600", debit=tax), Posting("90100", credit=gross, partner=c.bank))
 
     def month_end(self, sales: int) -> None:
-        c, b, r = self.c, self.books, self.r
+        c, b, f = self.c, self.books, self.f.child("monthEnd")
         self.renew_assets()
         depreciation = []
         for cost_code, contra in (("20800", "20900"), ("21200", "21300")):
@@ -522,30 +561,37 @@ class _Month:
             depreciation.append(Posting(contra, credit=amount))
         total = sum(p.credit for p in depreciation)
         self.add(self.last, "감가상각비 계상", Posting("81800", debit=total), *depreciation)
-        cogs = round_to(sales * (1 - c.margin) * r.uniform(0.97, 1.03), 10)
-        target = cogs * r.uniform(0.8, 1.5)
-        needed = cogs + target - b.balances["14600"]
+        cogs = round_to(sales * (1 - c.margin) * f("cogs").uniform(0.97, 1.03), 10)
+        needed = cogs + cogs * f("stockTarget").uniform(0.8, 1.5) - b.balances["14600"]
         if needed > 0:
-            items = FLAVOURS[c.flavour]["purchase_items"]
-            for share in _shares(r, r.randint(2, 6)):
-                supply = max(10_000, round_to(needed * share, 10))
-                self.purchase(self.day(1, 28), "51", r.choice(c.suppliers), r.choice(items), supply, "14600", "25100", "외상")
+            self._restock(f.child("restock"), needed)
         self.add(self.last, "상품매출원가 대체", Posting("45100", debit=cogs), Posting("14600", credit=cogs))
+
+    def _restock(self, f: Streams, needed: float) -> None:
+        """Buys goods on credit from suppliers until the stock covers the next months' sales."""
+        items = FLAVOURS[self.c.flavour]["purchase_items"]
+        for index, share in enumerate(_shares(f("shares"), f("count").randint(2, 6))):
+            r = f(index)
+            supply = max(10_000, round_to(needed * share, 10))
+            self.purchase(self.day(r, 1, 28), "51", r.choice(self.c.suppliers), r.choice(items), supply, "14600", "25100",
+                          "외상")
 
     def renew_assets(self) -> None:
         """Once a year: new PCs (비품); a fully depreciated car is scrapped and replaced (VAT not deductible)."""
-        c, b, r = self.c, self.books, self.r
+        c, b = self.c, self.books
         if self.month != self._fixed_month("assets"):
             return
+        r = self.f("assets", "laptops")
         laptops = round_to(c.headcount * r.uniform(300_000, 900_000) + 1_000_000, 10)
-        self.purchase(self.day(3, 20), "51", c.suppliers[-1], "업무용 노트북 구입", laptops, "21200", "25300", "카드", c.card)
+        self.purchase(self.day(r, 3, 20), "51", c.suppliers[-1], "업무용 노트북 구입", laptops, "21200", "25300", "카드", c.card)
         cost, accumulated = b.balances["20800"], -b.balances["20900"]
         if c.vehicle_cost and cost and cost - accumulated <= 1_000:
-            self.add(self.day(21, 28), "차량 폐차", Posting("20900", debit=accumulated), Posting("98000", debit=cost - accumulated),
+            r = self.f("assets", "vehicle")
+            self.add(self.day(r, 21, 28), "차량 폐차", Posting("20900", debit=accumulated), Posting("98000", debit=cost - accumulated),
                      Posting("20800", credit=cost))
             price = round_to(c.vehicle_cost * r.uniform(0.95, 1.2) / 1.1, 10_000)
             dealer = Partner("00701", r.choice(("현대자동차(주)", "기아(주)", "르노코리아(주)")), bizno.make(r, corporate=True))
-            self.purchase(self.day(21, 28), "54", dealer, "업무용 승용차 구입", price, "20800", "10300", "혼합", c.bank)
+            self.purchase(self.day(r, 21, 28), "54", dealer, "업무용 승용차 구입", price, "20800", "10300", "혼합", c.bank)
 
     def corporate_tax(self) -> None:
         b = self.books

@@ -1,15 +1,17 @@
 """MISO demo-app answers: text that echoes and transforms the run's inputs, with token and time costs.
 
-Deterministic for a given seed string. Token counts and elapsed time grow with the answer, the way
-a model's usage does.
+Deterministic for a given seed string, each sentence from its own stream (the opener does not move
+when a topic sentence is added). Token counts and elapsed time grow with the answer, the way a
+model's usage does.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from wfmock.data.seeding import Streams
 
 _OPENERS = (
     "요청하신 내용을 정리했습니다.",
@@ -57,13 +59,13 @@ def describe_value(name: str, value: Any, files: Mapping[str, Mapping[str, Any]]
 
 def demo_answer(inputs: Mapping[str, Any], files: Mapping[str, Mapping[str, Any]], seed: str) -> Answer:
     """An answer that restates the inputs and adds a short summary; the same seed gives the same text."""
-    rng = random.Random(seed)
-    lines = [rng.choice(_OPENERS), ""]
+    f = Streams("miso-demo", seed)
+    lines = [f("opener").choice(_OPENERS), ""]
     lines.extend(describe_value(name, value, files) for name, value in inputs.items())
     topic = next((str(v) for v in inputs.values() if isinstance(v, str) and v.strip()), None)
     if topic:
-        lines += ["", rng.choice(_TOPIC_SENTENCES).format(topic=topic.strip()[:30])]
-    lines += ["", rng.choice(_CLOSERS)]
+        lines += ["", f("topic").choice(_TOPIC_SENTENCES).format(topic=topic.strip()[:30])]
+    lines += ["", f("closer").choice(_CLOSERS)]
     text = "\n".join(lines)
     prompt_tokens = 40 + sum(len(str(v)) for v in inputs.values()) // 2
     completion_tokens = max(1, round(len(text) / 1.6))

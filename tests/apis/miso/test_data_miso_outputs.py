@@ -61,3 +61,10 @@ def test_tokens_and_elapsed_time_grow_with_the_output(inputs: dict, extra: str) 
 def test_chunks_rebuild_the_text(text: str, size: int) -> None:
     chunks = split_chunks(text, size)
     assert "".join(chunks) == text and all(0 < len(chunk) <= size for chunk in chunks)
+
+
+def test_a_topic_sentence_moves_neither_the_opener_nor_the_closer() -> None:
+    with_topic = demo_answer({"question": "부가세 신고"}, {}, "s").text.split("\n")
+    without = demo_answer({"count": 3}, {}, "s").text.split("\n")
+    assert len(with_topic) == len(without) + 2  # the topic sentence and its blank line
+    assert with_topic[0] == without[0] and with_topic[-1] == without[-1]
