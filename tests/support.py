@@ -1,4 +1,5 @@
-"""Starts real `wfmock serve` processes on free loopback ports for end-to-end tests."""
+"""Real sockets for the tests that need one: `wfmock serve` processes, or an ASGI app served in a thread, on free
+loopback ports; each stopped when its block ends."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
+
+from wfmock.app import Config
+from wfmock.server import Server, uvicorn_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,8 +69,33 @@ def _wait_until_up(process: subprocess.Popen[bytes], base_url: str, ready_path: 
     raise RuntimeError(f"wfmock did not start within {timeout} s")
 
 
-def server_args(*, keys: Sequence[str] = (), extra: Sequence[str] = ()) -> list[str]:
-    args: list[str] = []
-    for key in keys:
-        args += ["--api-key", key]
-    return [*args, *extra]
+@contextlib.contextmanager
+def serving(app: Any, timeout: float = 30) -> Iterator[str]:
+    """Runs an ASGI app (a gallery server, a proxy) on a free loopback port in a thread; yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="error", lifespan="off")
+    with _in_thread(uvicorn.Server(config), timeout) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving_mock(config: Config, timeout: float = 30) -> Iterator[str]:
+    """`wfmock serve`'s own server (httptools with transport faults, uvloop) for `config`, in a thread of this
+    process: a real socket, and a clock the test can hold (`Config(clock=FakeClock())`)."""
+    with _in_thread(Server(uvicorn_config(config, "127.0.0.1", free_port(), "error")), timeout) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _in_thread(server: uvicorn.Server, timeout: float) -> Iterator[str]:
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start listening on port {server.config.port} within {timeout} s")
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=timeout)

@@ -14,8 +14,7 @@ import pytest
 import yaml
 
 from tests.contract.gallery import miso_server
-from tests.contract.gallery.base import serving
-from tests.support import ROOT
+from tests.support import ROOT, serving
 from wfmock.contract import sse
 from wfmock.contract.cli import main
 from wfmock.contract.client import Pacer, to_curl

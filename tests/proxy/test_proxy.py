@@ -24,8 +24,7 @@ from starlette.routing import Route
 
 from tests import proxy_traffic
 from tests.contract.gallery import imprun_server
-from tests.contract.gallery.base import serving
-from tests.support import ROOT, free_port, running_server
+from tests.support import ROOT, free_port, running_server, serving
 from wfmock.proxy.cli import build, build_parser
 
 KEY = "gallery-key-0123456789abcdef"

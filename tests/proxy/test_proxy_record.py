@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract.gallery.base import serving
-from tests.support import running_server
+from tests.support import running_server, serving
 from wfmock.contract import sse
 from wfmock.proxy.cli import build, build_parser, finish
 from wfmock.scenario import load_file
