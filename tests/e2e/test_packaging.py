@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support import ROOT, free_port, stop_process
+from tests.support import ROOT, free_port, stop_process, wait_until_up
 
 VERSION_LINE = "wfmock 0.1.0"
 
@@ -72,15 +71,7 @@ def served(installed: Installed) -> Iterator[str]:
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")
-            try:
-                httpx.get(url + "/_wfmock/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "wfmock serve did not start:\n" + log.read_text(errors="replace")
-                time.sleep(0.2)
+        wait_until_up(process, url + "/_wfmock/health", log=log)
         yield url
     finally:
         stop_process(process)
