@@ -34,7 +34,8 @@ class Installed:
                     if name not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
         self.env.update(PATH=path, VIRTUAL_ENV=str(venv), PYTHONDONTWRITEBYTECODE="1")
 
-    def run(self, *command: str, timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    # generous: a child pytest or server in a loaded 2-core box has taken over 120 s; the bound only catches a hang
+    def run(self, *command: str, timeout: float = 600, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(command, cwd=cwd or self.workdir, env=self.env, capture_output=True, text=True,
                               timeout=timeout)
 
