@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import ROOT, running_server, serving_mock
+from tests.support import ROOT, serving_mock
 from wfmock.app import Config
 from wfmock.clock import FakeClock
 from wfmock.scenario import bundled, resolve
@@ -399,7 +399,7 @@ SLOW_STREAM = {"name": "slow-stream", "description": "streams at 50 events per s
 
 
 def test_switching_affects_the_next_request_not_a_running_stream() -> None:
-    with running_server("--seed", str(SEED), "--pace", "0", "--scenario", "node-fails") as url:
+    with serving_mock(Config(seed=SEED, pace=0.0, scenario="node-fails")) as url:
         client = Client(Mock(url))
         assert client.run().json()["data"]["status"] == "failed"  # started in node-fails (--scenario)
         put = httpx.put(f"{url}/_wfmock/scenario", json={"scenario": SLOW_STREAM})
@@ -417,7 +417,7 @@ def test_switching_affects_the_next_request_not_a_running_stream() -> None:
 
 
 def test_an_invalid_scenario_is_rejected_and_the_old_one_stays() -> None:
-    with running_server("--seed", str(SEED), "--pace", "0", "--api", "miso", "--scenario", "miso-app-unavailable") as url:
+    with serving_mock(Config(seed=SEED, pace=0.0, apis=("miso",), scenario="miso-app-unavailable")) as url:
         broken = {"name": "broken", "description": "d",
                   "rules": [{"match": {"operation": "runWorkflow"}, "error": "app_unavailable"},
                             {"latency": "fast"}, {"when": {"every": 0}}]}
