@@ -11,7 +11,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import httpx
 import orjson
 
-from tests.support import ROOT, free_port, stop_process
+from tests.support import free_port, stop_process, wait_until_up, wfmock_env
 
 DEFAULT_TOTAL = 700
 SHARES = {"raw_http": 0.3, "json": 0.25, "multipart": 0.1, "admin": 0.15, "loader": 0.2}
@@ -43,23 +42,13 @@ def logged_server(log: Path, *args: str) -> Iterator[str]:
 def logged_process(log: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """As `logged_server`, yielding the URL and the process (to signal it)."""
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with log.open("wb") as sink:
         process = subprocess.Popen([sys.executable, "-m", "wfmock", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                    "--log-level", "warning", *args], stdout=sink, stderr=subprocess.STDOUT, env=env)
+                                    "--log-level", "warning", *args], stdout=sink, stderr=subprocess.STDOUT,
+                                   env=wfmock_env())
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(log.read_text(errors="replace"))
-                try:
-                    httpx.get(base + "/_wfmock/health", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
+            wait_until_up(process, base + "/_wfmock/health", log=log)
             yield base, process
         finally:
             stop_process(process, grace=15)

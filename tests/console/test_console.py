@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import httpx
 import pytest
@@ -92,13 +93,17 @@ def test_runs_lists_each_api_s_runs_with_status() -> None:
     assert miso["status"] == "succeeded" and miso["app"] == "demo" and miso["total_tokens"] > 0
 
 
-def read_feed(base: str, query: str, until: int, headers: dict | None = None) -> list[dict]:
-    """Reads the journal feed until `until` request events arrived."""
+def read_feed(base: str, query: str, until: int, headers: dict | None = None,
+              listening: threading.Event | None = None) -> list[dict]:
+    """Reads the journal feed until `until` request events arrived; sets `listening` once the feed's first line (sent
+    after it started listening to the journal) arrived."""
     events: list[dict] = []
     with httpx.stream("GET", f"{base}/_wfmock/events{query}", headers=headers, timeout=30) as feed:
         assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/event-stream")
         name = None
         for line in feed.iter_lines():
+            if listening is not None:
+                listening.set()
             if line.startswith("event: "):
                 name = line[7:]
             elif line.startswith("data: ") and name == "request":
@@ -121,9 +126,10 @@ def test_the_journal_feed_is_live_and_honours_the_admin_token() -> None:
         assert [e["path"] for e in backlog] == ["/v2/workflows/wf_before"]
 
         async def live() -> list[dict]:
+            listening = threading.Event()
             reader = asyncio.create_task(asyncio.to_thread(
-                read_feed, base, f"?token=s3cret-token&after={backlog[0]['seq']}", 2))
-            await asyncio.sleep(1.0)  # the feed is open before the requests are made
+                read_feed, base, f"?token=s3cret-token&after={backlog[0]['seq']}", 2, None, listening))
+            assert await asyncio.to_thread(listening.wait, 30)  # the feed is open before the requests are made
             async with httpx.AsyncClient(base_url=base) as client:
                 await client.get("/v2/workflows/wf_live", headers={"X-API-Key": "k"})
                 await client.post("/ext/v1/workflows/run", headers={"Authorization": "Bearer app-k"},

@@ -13,8 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from tests.contract.gallery import miso_server
-from tests.contract.gallery.base import serving
-from tests.support import ROOT
+from tests.support import ROOT, serving
 from wfmock.contract.cli import main
 from wfmock.contract.client import Pacer, to_curl
 from wfmock.openapi import sse

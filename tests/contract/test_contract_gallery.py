@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 
 from tests.contract.gallery import imprun_server, miso_server
-from tests.contract.gallery.base import serving
+from tests.support import serving
 from wfmock.contract.cli import main
 
 KEY = "gallery-key"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import httpx
 
@@ -32,7 +31,6 @@ def session(seed: str) -> list:
     with running_server("--seed", seed, "--pace", "0", "--run-duration", "0", "--no-rate-limit") as url:
         imprun = {"X-API-Key": "det"}
         ids = [httpx.post(f"{url}/v2/workflows", json=body, headers=imprun).json()["id"] for body in IMPRUN]
-        time.sleep(0.05)
         answers += [httpx.get(f"{url}/v2/workflows/{i}", headers=imprun).json() for i in ids]
         miso = {"Authorization": "Bearer det"}
         upload = httpx.post(f"{url}/ext/v1/files/upload", headers=miso, data={"user": "u"},

@@ -16,7 +16,6 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from wfmock.openapi import document as openapi_document
-from wfmock.openapi.operations import HTTP_METHODS as METHODS
 from wfmock.openapi.operations import operation_nodes
 from wfmock.openapi.pointer import walk
 

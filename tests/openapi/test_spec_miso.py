@@ -12,7 +12,6 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from wfmock.openapi import document as openapi_document
-from wfmock.openapi.operations import HTTP_METHODS as METHODS
 from wfmock.openapi.operations import operation_nodes
 from wfmock.openapi.pointer import walk
 

@@ -153,7 +153,7 @@ async def _miso_isolation() -> dict[str, bool]:
     await stream.wait_for(b"workflow_started")
     task_id = sse.parse(stream.content).events[0].payload["task_id"]
     stopped_by_other = await _json(pipeline, "POST", f"/ext/v1/workflows/tasks/{task_id}/stop", {"user": "u"}, DOCSUM)
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.05)  # waits for a non-event (the stream NOT ending): a slow loop can only hide a bug
     survived = not stream.task.done()
     await _json(pipeline, "POST", f"/ext/v1/workflows/tasks/{task_id}/stop", {"user": "u"}, MISO)
     await asyncio.wait_for(stream.task, 30)

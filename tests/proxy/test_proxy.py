@@ -7,12 +7,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import signal
 import subprocess
 import sys
 import threading
-import time
 from xml.etree import ElementTree
 
 import httpx
@@ -24,8 +22,7 @@ from starlette.routing import Route
 
 from tests import proxy_traffic
 from tests.contract.gallery import imprun_server
-from tests.contract.gallery.base import serving
-from tests.support import ROOT, free_port, running_server
+from tests.support import free_port, running_server, serving, wait_until_up, wfmock_env
 from wfmock.proxy.cli import build, build_parser
 
 KEY = "gallery-key-0123456789abcdef"
@@ -173,19 +170,12 @@ def test_the_command_in_front_of_wfmock_serve(tmp_path) -> None:
     junit = tmp_path / "proxy.xml"
     with running_server("--pace", "0.2", "--run-duration", "0.5") as upstream:
         port = free_port()
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
         process = subprocess.Popen([sys.executable, "-m", "wfmock", "proxy", "--upstream", upstream, "--port",
-                                    str(port), "--junit", str(junit)], cwd=tmp_path, env=env,
+                                    str(port), "--junit", str(junit)], cwd=tmp_path, env=wfmock_env(),
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         proxy = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    httpx.get(proxy + "/_wfmock/violations", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_until_up(process, proxy + "/_wfmock/violations")
             proxy_traffic.miso(proxy, KEY)
             proxy_traffic.imprun(proxy, KEY)
             report = httpx.get(proxy + "/_wfmock/violations").json()

@@ -12,7 +12,7 @@ import pytest
 
 from tests import proxy_traffic
 from tests.contract.gallery import imprun_server, miso_server
-from tests.contract.gallery.base import serving
+from tests.support import serving
 from wfmock.proxy.cli import build, build_parser
 
 KEY = "gallery-key"

@@ -5,6 +5,7 @@ contracts, and carries no secret or personal value of the original traffic."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -13,8 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract.gallery.base import serving
-from tests.support import running_server
+from tests.support import running_server, serving, serving_mock
+from wfmock.app import Config
+from wfmock.clock import Clock
 from wfmock.openapi import sse
 from wfmock.proxy.cli import build, build_parser, finish
 from wfmock.scenario import load_file
@@ -78,7 +80,7 @@ def traffic(base: str) -> list[dict[str, Any]]:
                 final = client.get(f"/v2/workflows/{created.json()['id']}", headers=imprun).json()
                 if final.get("status") != "RUNNING":
                     break
-                time.sleep(0.2)
+                time.sleep(0.2)  # polling a run of a real upstream: no event to wait on
             seen.append({"call": f"imprun {body['params']['siteCode']}", "status": created.status_code,
                          "final": (final or {}).get("status"), "error": ((final or {}).get("error") or {}).get("code")})
         unknown = client.get("/v2/workflows/wf_unknown", headers=imprun)
@@ -118,7 +120,8 @@ def test_the_recording_validates_and_replays_with_fidelity(recording) -> None:
     assert any(rule.replay and rule.replay.events for rule in scenario.rules)
     assert any(rule.error and rule.error.code == "internal_server_error" for rule in scenario.rules)
     assert any(rule.fixture and rule.fixture.endswith(".json") for rule in scenario.rules)
-    with running_server("--scenario", str(folder / "recorded.yaml")) as replaying:
+    clock = SleepLog()  # what the replay asked of its clock does not depend on how busy the machine is
+    with serving_mock(Config(scenario=str(folder / "recorded.yaml"), clock=clock)) as replaying:
         replayed, report, _ = proxied(replaying)  # through a proxy again: the replay keeps the contract too
     assert report["total"] == 0, report["violations"][:3]
     assert [(s["call"], s["status"], s.get("final"), s.get("error")) for s in replayed] == \
@@ -127,8 +130,25 @@ def test_the_recording_validates_and_replays_with_fidelity(recording) -> None:
     again = next(s for s in replayed if "events" in s)["events"]
     assert [name for name, _ in again] == [name for name, _ in stream]
     assert stream[-1][1] > 0.5  # paced: the fidelity is about timing, not an instant burst
-    for (name, at), (_, replay_at) in zip(stream, again):
-        assert abs(replay_at - at) <= max(0.1 * at, 0.05), (name, at, replay_at)
+    [events] = [rule.replay.events for rule in scenario.rules if rule.replay and rule.replay.events]
+    offsets = [at for at, _, _ in events]
+    assert list(itertools.accumulate(clock.asked)) == pytest.approx(sorted(set(offsets) - {0.0})), \
+        "the replay sends each event at its recorded time"
+    first = stream[0][1]  # the recording: what the proxy stamped, against what its client saw (from the first event)
+    for (name, seen_at), at in zip(stream, offsets):
+        assert abs((seen_at - first) - (at - offsets[0])) <= max(0.1 * (seen_at - first), 0.05), (name, seen_at, at)
+
+
+class SleepLog(Clock):
+    """The wall clock, noting each wait the app asks of it (a late wake-up on a busy machine is not the app's)."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.asked.append(seconds)
+        await super().sleep(seconds)
 
 
 def test_the_recording_holds_no_secret_or_personal_value(recording) -> None:

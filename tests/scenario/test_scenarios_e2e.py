@@ -1,8 +1,11 @@
-"""Every bundled scenario, shown on the wire against a real `wfmock serve`; plus rate-limit bursts
-and run-time scenario switching through the admin API.
+"""Every bundled scenario, shown on the wire; plus rate-limit bursts and run-time scenario switching through the
+admin API.
 
-Most tests pick their scenario per request with `X-Wfmock-Scenario` on one shared server and use
-their own API key, so rate limits, credits and rule counters of one test never touch another.
+The scenarios run against the app served on a real socket in this process, with a `FakeClock`: time is the mock's
+only where a test moves it (runs finish, rate-limit windows pass, latency is counted), so a busy machine cannot
+change what a test sees. Each test picks its scenario per request with `X-Wfmock-Scenario` and uses its own API key,
+so rate limits, credits and rule counters of one test never touch another. `test_bundled_scenario` is one test per
+bundled scenario: it fails when the scenario has no proof here, or when its proof fails.
 """
 
 from __future__ import annotations
@@ -10,42 +13,65 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support import ROOT, running_server
+from tests.support import ROOT, serving_mock
+from wfmock.app import Config
+from wfmock.clock import FakeClock
 from wfmock.scenario import bundled, resolve
 from wfmock.scenario.engine import ScenarioEngine
 from wfmock.pipeline.request import Request
 
 SEED = 7
 RUN_DURATION = 0.3
+LONGEST_RUN = 5.0  # seconds: longer than any run of the library (imprun-run-timeout's 1 s is the longest)
 HOMETAX = {"type": "scraping", "params": {"siteCode": "HOMETAX", "function": "get_business_info",
                                           "credentialId": "cred_1", "year": 2025}}
-PROVEN: set[str] = set()   # bundled scenarios a test below used on the wire
-SKIPPED: set[str] = set()  # ... or could not use yet (and said why)
+
+
+@dataclass(frozen=True, slots=True)
+class Mock:
+    """A mock on a real socket; `clock` is its time when this process holds it, None for a `wfmock serve` process."""
+
+    url: str
+    clock: FakeClock | None = None
 
 
 @pytest.fixture(scope="module")
-def base() -> Iterator[str]:
-    """Seeded, instant streams, short runs, documented rate limits on, no scenario active."""
-    with running_server("--seed", str(SEED), "--pace", "0", "--run-duration", str(RUN_DURATION)) as url:
-        yield url
+def mock() -> Iterator[Mock]:
+    """Seeded, instant streams, short runs, documented rate limits on, no scenario active; time stands still."""
+    clock = FakeClock()
+    with serving_mock(Config(seed=SEED, pace=0.0, run_duration=RUN_DURATION, clock=clock)) as url:
+        yield Mock(url, clock)
+
+
+Proof = Callable[[Mock], None]
+PROOFS: dict[str, Proof] = {}  # bundled scenario -> the function below that shows it on the wire
+
+
+def proves(scenario: str) -> Callable[[Proof], Proof]:
+    """Registers the decorated function as the proof of bundled `scenario`."""
+    def register(proof: Proof) -> Proof:
+        assert scenario not in PROOFS, f"two proofs of {scenario}"
+        PROOFS[scenario] = proof
+        return proof
+    return register
 
 
 class Client:
     """One API key, one scenario (sent as `X-Wfmock-Scenario` on every request)."""
 
-    def __init__(self, base: str, scenario: str | None = None) -> None:
-        self.base = base
+    def __init__(self, mock: Mock, scenario: str | None = None) -> None:
+        self.mock = mock
+        self.base = mock.url
         self.http = httpx.Client(timeout=10)
         self.key = f"key-{uuid.uuid4().hex[:12]}"
         self.scenario = scenario
-        if scenario:
-            PROVEN.add(scenario)
 
     def headers(self, api: str) -> dict[str, str]:
         headers = {"X-API-Key": self.key} if api == "imprun" else {"Authorization": f"Bearer {self.key}"}
@@ -60,15 +86,13 @@ class Client:
     def get(self, run_id: str) -> httpx.Response:
         return self.http.get(f"{self.base}/v2/workflows/{run_id}", headers=self.headers("imprun"))
 
-    def finished(self, run_id: str, deadline: float = 10.0) -> dict[str, Any]:
-        """Polls the run until it leaves RUNNING."""
-        stop = time.monotonic() + deadline
-        while time.monotonic() < stop:
-            body = self.get(run_id).json()
-            if body["status"] != "RUNNING":
-                return body
-            time.sleep(0.15)
-        raise AssertionError(f"run {run_id} still RUNNING after {deadline} s")
+    def finished(self, run_id: str) -> dict[str, Any]:
+        """Moves the mock's clock past the end of any run, then reads the run: it has left RUNNING."""
+        assert self.mock.clock is not None, "finished() needs a mock whose clock this test holds"
+        self.mock.clock.advance(LONGEST_RUN)
+        body = self.get(run_id).json()
+        assert body["status"] != "RUNNING", body
+        return body
 
     # MISO
     def run(self, mode: str = "blocking", **extra: Any) -> httpx.Response:
@@ -118,8 +142,9 @@ def journal(base: str, **filters: Any) -> list[dict[str, Any]]:
 # -- imprun runs, credentials and credits ------------------------------------------------------------
 
 
-def test_hometax_login_fails(base: str) -> None:
-    client = Client(base, "hometax-login-fails")
+@proves("hometax-login-fails")
+def hometax_login_fails(mock: Mock) -> None:
+    client = Client(mock, "hometax-login-fails")
     created = client.create()
     assert created.status_code == 200 and created.json()["status"] == "RUNNING"
     run = client.finished(created.json()["id"])
@@ -128,24 +153,27 @@ def test_hometax_login_fails(base: str) -> None:
     assert client.finished(ok.json()["id"])["status"] == "SUCCEEDED"
 
 
-def test_credential_expired(base: str) -> None:
-    client = Client(base, "credential-expired")
+@proves("credential-expired")
+def credential_expired(mock: Mock) -> None:
+    client = Client(mock, "credential-expired")
     run = client.finished(client.create().json()["id"])
     assert run["status"] == "FAILED" and run["error"]["code"] == "CREDENTIAL_EXPIRED"
     assert "result" not in run
 
 
-def test_credits_run_out(base: str) -> None:
-    client = Client(base, "credits-run-out")
+@proves("credits-run-out")
+def credits_run_out(mock: Mock) -> None:
+    client = Client(mock, "credits-run-out")
     assert [client.create().status_code for _ in range(3)] == [200, 200, 200]
     imprun_error(client.create(), 402, "INSUFFICIENT_CREDIT")
     assert [client.run().status_code for _ in range(3)] == [200, 200, 200]
     miso_error(client.run(), 400, "provider_quota_exceeded")
-    assert Client(base, "credits-run-out").create().status_code == 200  # balances are per key
+    assert Client(mock, "credits-run-out").create().status_code == 200  # balances are per key
 
 
-def test_imprun_run_timeout(base: str) -> None:
-    client = Client(base, "imprun-run-timeout")
+@proves("imprun-run-timeout")
+def imprun_run_timeout(mock: Mock) -> None:
+    client = Client(mock, "imprun-run-timeout")
     created = client.create().json()
     assert client.get(created["id"]).json()["status"] == "RUNNING"
     run = client.finished(created["id"])
@@ -153,19 +181,20 @@ def test_imprun_run_timeout(base: str) -> None:
     assert run["error"]["message"] == "홈택스 응답 대기 시간이 초과되었습니다."
 
 
-def test_imprun_outage_recovers(base: str) -> None:
-    client = Client(base, "imprun-outage-recovers")
+@proves("imprun-outage-recovers")
+def imprun_outage_recovers(mock: Mock) -> None:
+    client = Client(mock, "imprun-outage-recovers")
     statuses = [client.create().status_code for _ in range(4)]
     assert statuses == [500, 500, 500, 200]
-    assert Client(base).create().status_code == 200  # the scenario is per request: no header, no failure
+    assert Client(mock).create().status_code == 200  # the scenario is per request: no header, no failure
 
 
-def test_hometax_business_closed(base: str) -> None:
+@proves("hometax-business-closed")
+def hometax_business_closed(mock: Mock) -> None:
     fixture = ROOT / "fixtures" / "hometax" / "business-closed.json"
     if not fixture.is_file():
-        SKIPPED.add("hometax-business-closed")
         pytest.skip("fixtures/hometax/business-closed.json is not there yet")
-    client = Client(base, "hometax-business-closed")
+    client = Client(mock, "hometax-business-closed")
     run = client.finished(client.create().json()["id"])
     assert run["status"] == "SUCCEEDED" and run["result"] == json.loads(fixture.read_text(encoding="utf-8"))
     other = {**HOMETAX, "params": {**HOMETAX["params"], "function": "get_vat_info"}}
@@ -184,27 +213,26 @@ def assert_rate_limited(response: httpx.Response, limit: int) -> None:
     assert int(response.headers["RateLimit-Reset"]) >= 1
 
 
-def test_rate_limit_burst_admits_exactly_the_first_ten(base: str) -> None:
-    client = Client(base)  # no scenario: the documented 10/s and 10,000/h
-    with httpx.Client(timeout=10) as http:
-        started = time.monotonic()
-        responses = [http.post(f"{base}/v2/workflows", json=HOMETAX, headers=client.headers("imprun"))
+def test_rate_limit_burst_admits_exactly_the_first_ten(mock: Mock) -> None:
+    client = Client(mock)  # no scenario: the documented 10/s and 10,000/h
+    with httpx.Client(timeout=10) as http:  # the clock stands still: the whole burst is in one window
+        responses = [http.post(f"{mock.url}/v2/workflows", json=HOMETAX, headers=client.headers("imprun"))
                      for _ in range(30)]
-        elapsed = time.monotonic() - started
-    assert elapsed < 1.0, "the burst must fit in one window to be meaningful"
     assert [r.status_code for r in responses] == [200] * 10 + [429] * 20
     for response in responses[10:]:
         assert_rate_limited(response, 10)
     assert responses[9].headers["RateLimit-Remaining"] == "0"
-    time.sleep(int(responses[-1].headers["Retry-After"]))
+    assert client.create().status_code == 429  # still the same second
+    mock.clock.advance(int(responses[-1].headers["Retry-After"]))
     assert client.create().status_code == 200  # the window has passed: service resumes
 
 
-def test_rate_limit_storm(base: str) -> None:
-    client = Client(base, "rate-limit-storm")
+@proves("rate-limit-storm")
+def rate_limit_storm(mock: Mock) -> None:
+    client = Client(mock, "rate-limit-storm")
     with httpx.Client(timeout=10) as http:
-        imprun = [http.post(f"{base}/v2/workflows", json=HOMETAX, headers=client.headers("imprun")) for _ in range(5)]
-        miso = [http.get(f"{base}/ext/v1/workflows/logs", headers=client.headers("miso")) for _ in range(5)]
+        imprun = [http.post(f"{mock.url}/v2/workflows", json=HOMETAX, headers=client.headers("imprun")) for _ in range(5)]
+        miso = [http.get(f"{mock.url}/ext/v1/workflows/logs", headers=client.headers("miso")) for _ in range(5)]
     assert [r.status_code for r in imprun] == [200, 200, 429, 429, 429]
     assert [r.status_code for r in miso] == [200, 200, 429, 429, 429]
     for response in imprun[2:] + miso[2:]:
@@ -223,20 +251,22 @@ def first_plans(name: str, request: Request, count: int) -> list[Any]:
 LOGS = Request(api="miso", operation_id="listWorkflowLogs", method="GET", path="/ext/v1/workflows/logs")
 
 
-def test_slow_network(base: str) -> None:
-    client = Client(base, "slow-network")
+@proves("slow-network")
+def slow_network(mock: Mock) -> None:
+    client = Client(mock, "slow-network")
     expected = first_plans("slow-network", LOGS, 2)
     for plan in expected:
-        started = time.monotonic()
+        started = mock.clock.now()
         assert client.logs().status_code == 200
-        assert time.monotonic() - started >= plan.latency
+        assert mock.clock.now() - started == pytest.approx(plan.latency)  # the mock waited on its clock
     assert 0 < expected[0].latency <= 3.0 and expected[0].latency != expected[1].latency
-    entries = [e for e in journal(base, operation="listWorkflowLogs") if e["rule"] == "slow-network"]
+    entries = [e for e in journal(mock.url, operation="listWorkflowLogs") if e["rule"] == "slow-network"]
     assert len(entries) >= 2
 
 
-def test_flaky_is_reproducible_with_the_seed(base: str) -> None:
-    client = Client(base, "flaky")
+@proves("flaky")
+def flaky_is_reproducible_with_the_seed(mock: Mock) -> None:
+    client = Client(mock, "flaky")
     statuses = [client.logs().status_code for _ in range(30)]
     expected = [500 if plan.error else 200 for plan in first_plans("flaky", LOGS, 30)]
     assert statuses == expected and 500 in statuses and 200 in statuses
@@ -244,16 +274,18 @@ def test_flaky_is_reproducible_with_the_seed(base: str) -> None:
     miso_error(error, 500, "internal_server_error")
 
 
-def test_miso_app_unavailable(base: str) -> None:
-    client = Client(base, "miso-app-unavailable")
+@proves("miso-app-unavailable")
+def miso_app_unavailable(mock: Mock) -> None:
+    client = Client(mock, "miso-app-unavailable")
     body = miso_error(client.run(), 400, "app_unavailable")
     assert body["message"] == "App unavailable, please check your app configurations."
     assert client.logs().status_code == 200
 
 
-def test_upload_storage_failure(base: str) -> None:
-    client = Client(base, "upload-storage-failure")
-    response = httpx.post(f"{base}/ext/v1/files/upload", headers=client.headers("miso"),
+@proves("upload-storage-failure")
+def upload_storage_failure(mock: Mock) -> None:
+    client = Client(mock, "upload-storage-failure")
+    response = httpx.post(f"{mock.url}/ext/v1/files/upload", headers=client.headers("miso"),
                           files={"file": ("report.pdf", b"%PDF-1.4 mock")}, data={"user": "qa"})
     miso_error(response, 503, "s3_connection_failed")
     assert client.run().status_code == 200
@@ -262,8 +294,9 @@ def test_upload_storage_failure(base: str) -> None:
 # -- runs and streams (MISO) -------------------------------------------------------------------------
 
 
-def test_node_fails(base: str) -> None:
-    client = Client(base, "node-fails")
+@proves("node-fails")
+def node_fails(mock: Mock) -> None:
+    client = Client(mock, "node-fails")
     blocking = client.run().json()["data"]
     assert blocking["status"] == "failed" and "Rate limit reached" in blocking["error"]
     with httpx.Client(timeout=10) as http, client.stream(http) as response:
@@ -274,8 +307,9 @@ def test_node_fails(base: str) -> None:
     assert received[-1]["data"]["error"] == finished_nodes[-1]["data"]["error"]
 
 
-def test_stream_dies_midway(base: str) -> None:
-    client = Client(base, "stream-dies-midway")
+@proves("stream-dies-midway")
+def stream_dies_midway(mock: Mock) -> None:
+    client = Client(mock, "stream-dies-midway")
     received: list[dict[str, Any]] = []
     with httpx.Client(timeout=10) as http, pytest.raises(httpx.TransportError):
         with client.stream(http) as response:
@@ -288,8 +322,9 @@ def test_stream_dies_midway(base: str) -> None:
     assert client.run().json()["data"]["status"] == "succeeded"  # blocking runs are not affected
 
 
-def test_stream_error_event(base: str) -> None:
-    client = Client(base, "stream-error-event")
+@proves("stream-error-event")
+def stream_error_event(mock: Mock) -> None:
+    client = Client(mock, "stream-error-event")
     with httpx.Client(timeout=10) as http, client.stream(http) as response:
         received = [e for e in events(response.iter_lines()) if e.get("event") != "ping"]
     assert len(received) == 5 and received[-1]["event"] == "error"
@@ -298,8 +333,9 @@ def test_stream_error_event(base: str) -> None:
     assert [e["event"] for e in received[:2]] == ["workflow_started", "node_started"]
 
 
-def test_stalled_stream(base: str) -> None:
-    client = Client(base, "stalled-stream")
+@proves("stalled-stream")
+def stalled_stream(mock: Mock) -> None:
+    client = Client(mock, "stalled-stream")
     data_events, pings = [], 0
     with httpx.Client(timeout=10) as http, client.stream(http) as response:
         for event in events(response.iter_lines()):
@@ -311,18 +347,19 @@ def test_stalled_stream(base: str) -> None:
                 data_events.append(event)
     assert len(data_events) == 3 and pings == 2
     task = data_events[0]["task_id"]  # stop the stalled run, or it would sit out its 60 s in the server
-    stop = client.http.post(f"{base}/ext/v1/workflows/tasks/{task}/stop", json={"user": "qa"}, headers=client.headers("miso"))
+    stop = client.http.post(f"{mock.url}/ext/v1/workflows/tasks/{task}/stop", json={"user": "qa"}, headers=client.headers("miso"))
     assert stop.json() == {"result": "success"}
 
 
 # -- transport faults --------------------------------------------------------------------------------
 
 
-def test_slow_drip(base: str) -> None:
-    client = Client(base, "slow-drip")
+@proves("slow-drip")
+def slow_drip(mock: Mock) -> None:
+    client = Client(mock, "slow-drip")
     started = time.monotonic()
     with httpx.Client(timeout=10) as http:  # a small answer: an unknown run's 404
-        with http.stream("GET", f"{base}/v2/workflows/wf_missing", headers=client.headers("imprun")) as response:
+        with http.stream("GET", f"{mock.url}/v2/workflows/wf_missing", headers=client.headers("imprun")) as response:
             chunks = list(response.iter_raw())
     elapsed = time.monotonic() - started
     body = b"".join(chunks)
@@ -330,19 +367,21 @@ def test_slow_drip(base: str) -> None:
     assert elapsed >= (len(body) - 25) / 256  # 256 bytes/s, sent in slices of 25 bytes
 
 
-def test_truncated_body(base: str) -> None:
-    client = Client(base, "truncated-body")
+@proves("truncated-body")
+def truncated_body(mock: Mock) -> None:
+    client = Client(mock, "truncated-body")
     received = b""
     with httpx.Client(timeout=10) as http, pytest.raises(httpx.RemoteProtocolError):
-        with http.stream("GET", f"{base}/ext/v1/workflows/logs", headers=client.headers("miso")) as response:
+        with http.stream("GET", f"{mock.url}/ext/v1/workflows/logs", headers=client.headers("miso")) as response:
             promised = int(response.headers["content-length"])
             for chunk in response.iter_raw():
                 received += chunk
     assert 0 < len(received) == promised // 2
 
 
-def test_connection_reset(base: str) -> None:
-    client = Client(base, "connection-reset")
+@proves("connection-reset")
+def connection_reset(mock: Mock) -> None:
+    client = Client(mock, "connection-reset")
     assert client.run().status_code == 200
     with pytest.raises(httpx.TransportError):
         client.run()
@@ -360,8 +399,8 @@ SLOW_STREAM = {"name": "slow-stream", "description": "streams at 50 events per s
 
 
 def test_switching_affects_the_next_request_not_a_running_stream() -> None:
-    with running_server("--seed", str(SEED), "--pace", "0", "--scenario", "node-fails") as url:
-        client = Client(url)
+    with serving_mock(Config(seed=SEED, pace=0.0, scenario="node-fails")) as url:
+        client = Client(Mock(url))
         assert client.run().json()["data"]["status"] == "failed"  # started in node-fails (--scenario)
         put = httpx.put(f"{url}/_wfmock/scenario", json={"scenario": SLOW_STREAM})
         assert put.status_code == 200 and put.json()["active"]["name"] == "slow-stream"
@@ -378,7 +417,7 @@ def test_switching_affects_the_next_request_not_a_running_stream() -> None:
 
 
 def test_an_invalid_scenario_is_rejected_and_the_old_one_stays() -> None:
-    with running_server("--seed", str(SEED), "--pace", "0", "--api", "miso", "--scenario", "miso-app-unavailable") as url:
+    with serving_mock(Config(seed=SEED, pace=0.0, apis=("miso",), scenario="miso-app-unavailable")) as url:
         broken = {"name": "broken", "description": "d",
                   "rules": [{"match": {"operation": "runWorkflow"}, "error": "app_unavailable"},
                             {"latency": "fast"}, {"when": {"every": 0}}]}
@@ -392,25 +431,28 @@ def test_an_invalid_scenario_is_rejected_and_the_old_one_stays() -> None:
         unknown = httpx.put(f"{url}/_wfmock/scenario", json={"name": "no-such-scenario"})
         assert unknown.status_code == 400
         assert httpx.get(f"{url}/_wfmock/scenario").json()["active"]["name"] == "miso-app-unavailable"
-        miso_error(Client(url).run(), 400, "app_unavailable")
+        miso_error(Client(Mock(url)).run(), 400, "app_unavailable")
 
 
-def test_admin_lists_the_bundled_library(base: str) -> None:
-    listed = httpx.get(f"{base}/_wfmock/scenarios").json()
+def test_admin_lists_the_bundled_library(mock: Mock) -> None:
+    listed = httpx.get(f"{mock.url}/_wfmock/scenarios").json()
     assert listed["active"] is None
     assert [(s["name"], s["description"]) for s in listed["bundled"]] == bundled()
 
 
-def test_an_unknown_scenario_header_is_a_400(base: str) -> None:
-    client = Client(base, None)
+def test_an_unknown_scenario_header_is_a_400(mock: Mock) -> None:
+    client = Client(mock, None)
     client.scenario = "no-such-scenario"
     imprun_error(client.create(), 400, "VALIDATION_ERROR")
 
 
-def test_every_bundled_scenario_is_proven_here() -> None:
-    """Runs last (file order): each bundled scenario was used on the wire by a test above."""
-    expected = {name for name, _ in bundled()}
-    if not PROVEN:
-        pytest.skip("run the whole file to check coverage of the library")
-    missing = expected - PROVEN - SKIPPED
-    assert not missing, f"bundled scenarios without an end-to-end test: {sorted(missing)}"
+@pytest.mark.parametrize("scenario", [name for name, _ in bundled()])
+def test_bundled_scenario(scenario: str, mock: Mock) -> None:
+    """Passes only when the scenario's proof above ran to its end."""
+    proof = PROOFS.get(scenario)
+    assert proof is not None, f"bundled scenario {scenario!r} has no end-to-end proof in this file"
+    proof(mock)
+
+
+def test_every_proof_is_of_a_bundled_scenario() -> None:
+    assert set(PROOFS) <= {name for name, _ in bundled()}

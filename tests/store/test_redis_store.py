@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import os
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import httpx
 import pytest
 
 from tests.redis_support import RedisProcess
-from tests.support import ROOT, _wait_until_up, free_port
+from tests.support import ROOT, free_port, wait_until_up, wfmock_env
 from wfmock.apis.miso.store import AppStore, WorkflowRun
 from wfmock.openapi import sse
 from wfmock.store.redis import RedisStore
@@ -43,12 +42,12 @@ def redis() -> Iterator[RedisProcess]:
 
 def start(redis: RedisProcess, *args: str, prefix: str = PREFIX) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     command = [sys.executable, "-m", "wfmock", "serve", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning", "--store", redis.url, "--store-prefix", prefix, *args]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=ROOT, env=wfmock_env(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    _wait_until_up(process, url, "/_wfmock/health")
+    wait_until_up(process, url + "/_wfmock/health")
     return process, url
 
 
@@ -324,9 +323,8 @@ def test_redis_restarted_mid_test_gives_clear_errors_then_recovers(redis: RedisP
 
 
 def test_workers_without_a_shared_store_refuse_to_start() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     done = subprocess.run([sys.executable, "-m", "wfmock", "serve", "--port", str(free_port()), "--workers", "2"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+                          cwd=ROOT, env=wfmock_env(), capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "--workers 2 needs --store" in done.stderr
 

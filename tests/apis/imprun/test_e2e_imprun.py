@@ -9,7 +9,9 @@ import httpx
 import pytest
 import requests
 
-from tests.support import running_server
+from tests.support import serving_mock
+from wfmock.app import Config
+from wfmock.clock import FakeClock
 
 HEADERS = {"X-API-Key": "your-api-key", "Content-Type": "application/json"}
 HOMETAX = {"type": "scraping", "params": {"siteCode": "HOMETAX", "function": "get_business_info",
@@ -22,7 +24,7 @@ def wait_for_terminal(base: str, run_id: str, headers: dict, timeout: float = 10
         body = httpx.get(f"{base}/v2/workflows/{run_id}", headers=headers).json()
         if body["status"] != "RUNNING":
             return body
-        time.sleep(0.05)
+        time.sleep(0.05)  # a `wfmock serve` process runs on the wall clock: poll until the run ends, within `timeout`
     raise AssertionError(f"{run_id} still RUNNING after {timeout} s")
 
 
@@ -60,18 +62,22 @@ def test_seed_python_example_with_requests(server: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def two_second_run_server() -> Iterator[str]:
-    """Runs stay RUNNING for 2 s, so the first read sees RUNNING even on a busy machine."""
-    with running_server("--seed", "7", "--pace", "0", "--run-duration", "2", "--no-rate-limit") as url:
-        yield url
+def held_clock_server() -> Iterator[tuple[str, FakeClock]]:
+    """The mock on a real socket whose clock moves only when a test moves it: 2 s runs, the documented rate limits."""
+    clock = FakeClock()
+    with serving_mock(Config(seed=7, pace=0.0, run_duration=2.0, clock=clock)) as url:
+        yield url, clock
 
 
-def test_run_moves_from_running_to_succeeded_with_result(two_second_run_server: str) -> None:
-    server = two_second_run_server
+def test_run_moves_from_running_to_succeeded_with_result(held_clock_server: tuple[str, FakeClock]) -> None:
+    server, clock = held_clock_server
     created = httpx.post(f"{server}/v2/workflows", headers=HEADERS, json=HOMETAX).json()
     first = httpx.get(f"{server}/v2/workflows/{created['id']}", headers=HEADERS).json()
     assert first["status"] == "RUNNING" and "result" not in first and first["finishedAt"] is None
-    final = wait_for_terminal(server, created["id"], HEADERS)
+    clock.advance(1.9)
+    assert httpx.get(f"{server}/v2/workflows/{created['id']}", headers=HEADERS).json()["status"] == "RUNNING"
+    clock.advance(0.2)
+    final = httpx.get(f"{server}/v2/workflows/{created['id']}", headers=HEADERS).json()
     assert final["status"] == "SUCCEEDED" and "error" not in final
     assert final["result"] and final["finishedAt"]
     assert final["params"]["credentialId"] == "cred_abc123"
@@ -138,18 +144,16 @@ def test_progress_page_is_served(server: str) -> None:
     assert created["id"] in page.text
 
 
-def test_burst_of_30_gets_10_then_429_then_service_resumes(paced_server: str) -> None:
+def test_burst_of_30_gets_10_then_429_then_service_resumes(held_clock_server: tuple[str, FakeClock]) -> None:
+    server, clock = held_clock_server
     headers = {**HEADERS, "X-API-Key": "burst-key"}
-    with httpx.Client() as client:
-        started = time.monotonic()
-        responses = [client.post(f"{paced_server}/v2/workflows", headers=headers, json=HOMETAX) for _ in range(30)]
-        elapsed = time.monotonic() - started
-    assert elapsed < 1.0, "the burst must fit in one window for this test to mean anything"
+    with httpx.Client() as client:  # the clock stands still: the whole burst is in one window
+        responses = [client.post(f"{server}/v2/workflows", headers=headers, json=HOMETAX) for _ in range(30)]
     assert [r.status_code for r in responses] == [200] * 10 + [429] * 20
     for refused in responses[10:]:
         assert_envelope(refused, 429, "RATE_LIMIT_EXCEEDED")
         assert int(refused.headers["retry-after"]) >= 1
         assert refused.headers["ratelimit-limit"] == "10" and refused.headers["ratelimit-remaining"] == "0"
         assert int(refused.headers["ratelimit-reset"]) >= 1
-    time.sleep(1.05)
-    assert httpx.post(f"{paced_server}/v2/workflows", headers=headers, json=HOMETAX).status_code == 200
+    clock.advance(int(responses[-1].headers["retry-after"]))
+    assert httpx.post(f"{server}/v2/workflows", headers=headers, json=HOMETAX).status_code == 200

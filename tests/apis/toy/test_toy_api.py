@@ -105,7 +105,7 @@ def test_the_loader_checks_toy_rules_against_the_toys_document(toy: None, rule: 
 
 
 def test_the_contract_kit_checks_the_served_toy(toy: None) -> None:
-    from tests.contract.gallery.base import serving
+    from tests.support import serving
     from wfmock.contract.runner import run
     from wfmock.contract.settings import Settings
 

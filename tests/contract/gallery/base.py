@@ -1,15 +1,9 @@
-"""What both reference servers share: request validation from the contract, and a uvicorn thread."""
+"""What both reference servers share: request validation from the contract (tests.support.serving runs them)."""
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
-
-import uvicorn
 
 from wfmock.openapi.coerce import coerce
 from wfmock.openapi.document import openapi_dir
@@ -44,29 +38,6 @@ def body_problems(contract: Contract, operation_id: str, body: Any, media: str =
     request_body = contract.resolve(op.node.get("requestBody") or {})
     schema = ((request_body.get("content") or {}).get(media) or {}).get("schema")
     return contract.schema_errors(schema, body) if schema is not None else []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Runs an ASGI app on a free loopback port in a thread; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
 
 
 def allowed_methods(app: Any, path: str) -> str:
