@@ -41,6 +41,8 @@ class Judge:
         self.secret = tuple(h.lower() for c in contracts.values() for h in secret_header_names(c))
         self.history = registry.History()
         self._lock = threading.Lock()
+        for api in contracts:
+            registry.load(api)
 
     def arrived(self, exchange: Recorded) -> None:
         """Called as each request arrives (before its answer): checks that need the order requests reached the

@@ -121,16 +121,21 @@ def check_lifecycle(ctx: Context) -> None:
 
 def _judge_new_resource(ctx: Context, label: str, created: dict[str, Any], runs: dict[str, dict[str, Any]],
                         exchange) -> None:
+    for problem in create_problems(created, created["id"] in runs):
+        ctx.fail(label, problem, exchange)
+
+
+def create_problems(created: dict[str, Any], seen_before: bool) -> list[str]:
     """Every create answers a run no earlier create answered, and its `progressUrl` names that run (the seed's
     example: `.../console/workflows/wf_abc123xyz` for run `wf_abc123xyz`)."""
-    run_id = created["id"]
-    ctx.expect(run_id not in runs, label, f"create: run id {run_id!r} was already answered by an earlier create: "
-                                          "every create is a new run", exchange)
-    url = created.get("progressUrl")
-    if isinstance(url, str):
-        ctx.expect(url.rstrip("/").rsplit("/", 1)[-1] == run_id, label,
-                   f"create: progressUrl {url!r} does not lead to run {run_id!r} (the seed's progressUrl ends with "
-                   "the run's id)", exchange)
+    run_id, url, problems = created.get("id"), created.get("progressUrl"), []
+    if seen_before:
+        problems.append(f"create: run id {run_id!r} was already answered by an earlier create: every create is a new "
+                        "run")
+    if isinstance(url, str) and isinstance(run_id, str) and url.rstrip("/").rsplit("/", 1)[-1] != run_id:
+        problems.append(f"create: progressUrl {url!r} does not lead to run {run_id!r} (the seed's progressUrl ends "
+                        "with the run's id)")
+    return problems
 
 
 def _judge_read(ctx: Context, label: str, run_id: str, run: dict[str, Any], exchange) -> bool:
@@ -142,19 +147,12 @@ def _judge_read(ctx: Context, label: str, run_id: str, run: dict[str, Any], exch
     body = exchange.json()
     if not isinstance(body, dict):
         return False
-    status = body.get("status")
-    ctx.expect(body.get("id") == run_id, label, f"read {run_id}: the run came back with id {body.get('id')!r}",
-               exchange)
-    previous = run["history"][-1]
-    if status not in (RUNNING, *TERMINAL):
-        ctx.fail(label, f"read {run_id}: status {status!r} is not one of {[RUNNING, *TERMINAL]}", exchange)
-        return False
-    if previous in TERMINAL and status != previous:
-        ctx.fail(label, f"read {run_id}: the run moved from terminal {previous!r} to {status!r}", exchange)
+    status, previous = body.get("status"), run["history"][-1]
+    for problem in read_problems(run_id, previous, body):
+        ctx.fail(label, problem, exchange)
+    if status not in (RUNNING, *TERMINAL) or previous in TERMINAL and status != previous:
         return False
     run["history"].append(status)
-    for problem in run_state_problems(body):
-        ctx.fail(label, f"read {run_id}: {problem}", exchange)
     return True
 
 
@@ -222,14 +220,7 @@ def lifecycle(judging: Judging, exchange: Exchange, history: History) -> Result 
     if judging.operation_id == CREATE:
         if exchange.status != 200 or not isinstance(body, dict):
             return None
-        run_id, problems = body.get("id"), []
-        if history.recall(RUNS, run_id, UNSEEN) is not UNSEEN:
-            problems.append(f"create: run id {run_id!r} was already answered by an earlier create: every create is a "
-                            "new run")
-        url = body.get("progressUrl")
-        if isinstance(url, str) and isinstance(run_id, str) and url.rstrip("/").rsplit("/", 1)[-1] != run_id:
-            problems.append(f"create: progressUrl {url!r} does not lead to run {run_id!r}")
-        return Result(problems)
+        return Result(create_problems(body, history.recall(RUNS, body.get("id"), UNSEEN) is not UNSEEN))
     run_id = judging.params.get("id")
     previous = history.recall(RUNS, run_id, UNSEEN)
     if previous is UNSEEN:

@@ -322,12 +322,8 @@ def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, output
     detail = exchange.json()
     if not isinstance(detail, dict):
         return
-    ctx.expect(detail.get("id") == run_id, label, f"read back {run_id}: id is {detail.get('id')!r}", exchange)
-    ctx.expect(detail.get("status") == status, label,
-               f"read back {run_id}: status {detail.get('status')!r}, the run answered {status!r}", exchange)
-    ctx.expect(_decode(detail.get("outputs")) == _decode(outputs), label,
-               f"read back {run_id}: outputs {str(detail.get('outputs'))[:200]} differ from the run's "
-               f"{str(outputs)[:200]}", exchange)
+    for problem in readback_problems(run_id, detail, status, outputs):
+        ctx.fail(label, problem, exchange)
     if marker is not None:
         ctx.expect(marker in json.dumps(_decode(detail.get("inputs")), ensure_ascii=False), label,
                    f"read back {run_id}: its inputs {str(detail.get('inputs'))[:200]} are not the ones that run was "
@@ -763,15 +759,20 @@ def run_readback(judging: Judging, exchange: Exchange, history: History) -> Resu
     detail = exchange.json_or_none() if exchange.status == 200 else None
     if known is None or not isinstance(detail, dict):
         return None
+    return Result(readback_problems(run_id, detail, known.status, known.outputs))
+
+
+def readback_problems(run_id: str, detail: dict[str, Any], status: Any, outputs: Any) -> list[str]:
+    """A run's detail against what the run itself answered: its id, status and outputs."""
     problems = []
     if detail.get("id") != run_id:
         problems.append(f"read back {run_id}: id is {detail.get('id')!r}")
-    if detail.get("status") != known.status:
-        problems.append(f"read back {run_id}: status {detail.get('status')!r}, the run answered {known.status!r}")
-    if _decode(detail.get("outputs")) != _decode(known.outputs):
+    if detail.get("status") != status:
+        problems.append(f"read back {run_id}: status {detail.get('status')!r}, the run answered {status!r}")
+    if _decode(detail.get("outputs")) != _decode(outputs):
         problems.append(f"read back {run_id}: outputs {str(detail.get('outputs'))[:200]} differ from the run's "
-                        f"{str(known.outputs)[:200]}")
-    return Result(problems)
+                        f"{str(outputs)[:200]}")
+    return problems
 
 
 def _logs_page(exchange: Exchange) -> dict[str, Any] | None:

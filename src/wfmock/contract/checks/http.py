@@ -3,10 +3,10 @@ error envelope, refused credentials, and the per-second rate limit (over the cre
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from wfmock.contract.checks.registry import History, Judging, Note, Result, recorder, register
+from wfmock.contract.checks.registry import History, Judging, Note, Result, register
 from wfmock.contract.exchange import Exchange
 
 RATE_SLACK = 2  # requests of a concurrent burst may finish (and be judged) in another order than they started
@@ -159,14 +159,6 @@ def rate_limit(judging: Judging, exchange: Exchange, history: History) -> Result
     reported = history.recall(LIMITED_SINCE, key, -1e9)
     if len(served) + 1 > limit + RATE_SLACK and exchange.started - reported > 1.0:
         return Result([f"{len(served) + 1} requests of one key served within one second; the contract limits a key to "
-                       f"{limit} per second (expected 429 beyond it)"])
+                       f"{limit} per second (expected 429 beyond it)"],
+                      notes=[Note(LIMITED_SINCE, key, exchange.started)])  # the rest of the burst: the same finding
     return Result()
-
-
-@recorder()
-def one_rate_finding_per_burst(judging: Judging, exchange: Exchange, history: History) -> Iterable[Note]:
-    """Once a second served too many, the rest of that burst is the same finding."""
-    result = rate_limit(judging, exchange, history) if exchange.status != 429 else None
-    if result is not None and result.problems:
-        return [Note(LIMITED_SINCE, credential(exchange), exchange.started)]
-    return []

@@ -3,7 +3,7 @@
 A check is `(judging, exchange, history) -> Result | None`: None when it does not apply to this exchange, else what
 it found. It reads the contract from `judging` and earlier traffic from `history`, and changes neither: what later
 checks should know about this exchange (a run's status, an uploaded file's id) a *recorder* returns as `Note`s, and
-`judge` files them after every check has run. So the kit's own flows and the validating proxy's live traffic hand
+`judge` files them after every check has run (a check may leave notes of its own in its `Result`). So the kit's own flows and the validating proxy's live traffic hand
 their exchanges to the same functions.
 
 Generic checks register for every API (`wfmock.contract.checks.http`, `.stream`); API-specific ones register in
@@ -27,14 +27,6 @@ RATE_MEMORY = 1000    # recent requests per credential the rate-limit check look
 GENERIC_MODULES = ("wfmock.contract.checks.http", "wfmock.contract.checks.stream")
 
 
-@dataclass
-class Result:
-    """What one check found in one exchange: violations, and what it could not judge (and why)."""
-
-    problems: list[str] = field(default_factory=list)
-    unjudged: list[str] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class Note:
     """Something a later exchange's check needs to know: `value` under `key` in the history index `index`."""
@@ -42,6 +34,16 @@ class Note:
     index: str
     key: Any
     value: Any
+
+
+@dataclass
+class Result:
+    """What one check found in one exchange: violations, what it could not judge (and why), and what its own
+    later judgements need to know (filed in the history after every check of this exchange has run)."""
+
+    problems: list[str] = field(default_factory=list)
+    unjudged: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 class Timed(Protocol):
@@ -146,6 +148,7 @@ class RegisteredCheck:
 
 
 _checks: dict[str, RegisteredCheck] = {}
+_registered: tuple[RegisteredCheck, ...] = ()
 _recorders: list[tuple[str | None, RecorderFunction]] = []
 
 
@@ -158,6 +161,8 @@ def register(name: str, *, api: str | None = None, operations: Iterable[str] = (
         if key in _checks and _checks[key].judge.__qualname__ != function.__qualname__:
             raise ValueError(f"two checks registered as {name!r} for {api or 'every API'}")
         _checks[key] = RegisteredCheck(name, function, api, tuple(operations))
+        global _registered
+        _registered = tuple(_checks.values())  # what judges read: replaced whole, never changed under them
         return function
 
     return add
@@ -167,23 +172,33 @@ def recorder(*, api: str | None = None) -> Callable[[RecorderFunction], Recorder
     """Registers what an exchange leaves in the history for the checks of later exchanges."""
 
     def add(function: RecorderFunction) -> RecorderFunction:
+        global _recorders
         if all(existing is not function for _, existing in _recorders):
-            _recorders.append((api, function))
+            _recorders = [*_recorders, (api, function)]  # replaced whole, like the checks
         return function
 
     return add
 
 
+_loaded: set[str] = set()
+_loading = threading.Lock()
+
+
 def load(api: str) -> None:
-    """Imports the generic checks and `api`'s own (each module registers its checks as it is imported)."""
-    for module in (*GENERIC_MODULES, f"wfmock.apis.{api}.checks"):
-        importlib.import_module(module)
+    """Imports the generic checks and `api`'s own (each module registers its checks as it is imported), once; a
+    judge in another thread waits until every check is registered rather than see half of them."""
+    if api in _loaded:
+        return
+    with _loading:
+        for module in (*GENERIC_MODULES, f"wfmock.apis.{api}.checks"):
+            importlib.import_module(module)
+        _loaded.add(api)
 
 
 def checks_for(api: str, operation_id: str | None, names: Iterable[str] | None = None) -> list[RegisteredCheck]:
     load(api)
     wanted = set(names) if names is not None else None
-    return [check for check in _checks.values()
+    return [check for check in _registered
             if check.api in (None, api) and (not check.operation_ids or operation_id in check.operation_ids)
             and (wanted is None or check.name in wanted)]
 
@@ -191,7 +206,7 @@ def checks_for(api: str, operation_id: str | None, names: Iterable[str] | None =
 def names(api: str) -> list[str]:
     """Every check name registered for `api` (generic ones included)."""
     load(api)
-    return sorted({check.name for check in _checks.values() if check.api in (None, api)})
+    return sorted({check.name for check in _registered if check.api in (None, api)})
 
 
 @dataclass
@@ -211,7 +226,7 @@ def judge(judging: Judging, exchange: Exchange, history: History, names: Iterabl
     if judging.operation_id is not None and judging.operation is None:
         return Verdict(unjudged=[("profile_scope", f"{judging.label} is not checked: the {judging.contract.profile} "
                                                    "profile skips it")])
-    verdict = Verdict()
+    verdict, notes = Verdict(), []
     for check in checks_for(judging.api, judging.operation_id, names):
         result = check.judge(judging, exchange, history)
         if result is None:
@@ -219,8 +234,10 @@ def judge(judging: Judging, exchange: Exchange, history: History, names: Iterabl
         verdict.ran.append(check.name)
         verdict.problems += [(check.name, problem) for problem in result.problems]
         verdict.unjudged += [(check.name, reason) for reason in result.unjudged]
-    for api, record in list(_recorders):
+        notes += result.notes
+    for api, record in _recorders:
         if api in (None, judging.api):
-            for note in record(judging, exchange, history):
-                history.remember(note)
+            notes += record(judging, exchange, history)
+    for note in notes:
+        history.remember(note)
     return verdict
