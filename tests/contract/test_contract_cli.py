@@ -162,11 +162,11 @@ def test_documented_view_generates_strict_requests_and_refuses_only_documented_b
 def test_reference_hook_puts_real_ids_in_positive_cases_only(monkeypatch) -> None:
     import schemathesis
 
-    from wfmock.contract import hooks
+    from wfmock.contract import hooks, references
 
     document = read("miso")
-    assert hooks.reference_targets(document) == {("uploadFile", "id")}
-    assert hooks.env_name("uploadFile", "id") == "WFMOCK_UPLOAD_FILE_ID"
+    assert references.reference_targets(document) == {("uploadFile", "id")}
+    assert references.env_name("uploadFile", "id") == "WFMOCK_UPLOAD_FILE_ID"
     operation = schemathesis.openapi.from_dict(document)["/ext/v1/workflows/run"]["POST"]
     body = {"inputs": {"doc": {"transfer_method": "local_file", "type": "document", "upload_file_id": "nope"},
                        "query": "upload_file_id"},
@@ -176,11 +176,11 @@ def test_reference_hook_puts_real_ids_in_positive_cases_only(monkeypatch) -> Non
     monkeypatch.delenv("WFMOCK_UPLOAD_FILE_ID", raising=False)
     untouched = hooks.map_case(context, operation.Case(body=copy.deepcopy(body)))
     assert untouched.body == body  # no id known: left as generated
-    with hooks.using({("uploadFile", "id"): "file-1"}):
-        case = hooks.map_case(context, operation.Case(body=copy.deepcopy(body)))  # an explicit example: positive
-        negative = SimpleNamespace(body=copy.deepcopy(body), operation=operation, meta=SimpleNamespace(
-            generation=SimpleNamespace(mode=schemathesis.GenerationMode.NEGATIVE)))
-        assert hooks.map_case(context, negative).body == body
+    known = {("uploadFile", "id"): "file-1"}.get
+    case = references.with_real_references(context, operation.Case(body=copy.deepcopy(body)), lambda *ref: known(ref))
+    negative = SimpleNamespace(body=copy.deepcopy(body), operation=operation, meta=SimpleNamespace(
+        generation=SimpleNamespace(mode=schemathesis.GenerationMode.NEGATIVE)))
+    assert references.with_real_references(context, negative, lambda *ref: known(ref)).body == body
     assert case.body["inputs"]["doc"]["upload_file_id"] == "file-1"
     assert case.body["files"][0]["upload_file_id"] == "file-1"
     assert case.body["inputs"]["query"] == "upload_file_id"  # only the referencing property's values
@@ -189,21 +189,40 @@ def test_reference_hook_puts_real_ids_in_positive_cases_only(monkeypatch) -> Non
         == "file-from-env"
 
 
+def test_the_kits_reference_hooks_belong_to_its_own_schema_only(monkeypatch) -> None:
+    """`references.install` registers on one loaded schema: another schema in the same process is not touched."""
+    import schemathesis
+
+    from wfmock.contract import references
+
+    document = read("miso")
+    mine, other = schemathesis.openapi.from_dict(document), schemathesis.openapi.from_dict(document)
+    references.install(mine, {("uploadFile", "id"): "file-1"})
+    assert {"filter_case", "map_case", "before_add_examples"} <= set(mine.hooks.get_all())
+    assert not other.hooks.get_all().get("map_case")
+    operation = mine["/ext/v1/workflows/run"]["POST"]
+    body = {"inputs": {"doc": {"transfer_method": "local_file", "type": "document", "upload_file_id": "nope"}},
+            "mode": "blocking", "user": "u"}
+    [map_case] = mine.hooks.get_all_by_name("map_case")
+    mapped = map_case(SimpleNamespace(operation=operation), operation.Case(body=copy.deepcopy(body)))
+    assert mapped.body["inputs"]["doc"]["upload_file_id"] == "file-1"
+
+
 def test_form_cases_a_server_cannot_tell_apart_are_not_sent_as_negative() -> None:
     """On the wire a form field is text: `user=false` is a valid string, so a negative case that made `user` a
     boolean cannot be refused by any server; a repeated `user` (a list) still can, and stays."""
     import schemathesis
 
-    from wfmock.contract import hooks
+    from wfmock.contract import references
 
     document = read("miso")
     upload = schemathesis.openapi.from_dict(document)["/ext/v1/files/upload"]["POST"]
     run = schemathesis.openapi.from_dict(document)["/ext/v1/workflows/run"]["POST"]
-    assert hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": False})
-    assert hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": 12})
-    assert not hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": ["a", "b"]})
-    assert not hooks.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": "u"})
-    assert not hooks.unsendable_as_form(run, "application/json", {"inputs": {}, "user": False})
+    assert references.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": False})
+    assert references.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": 12})
+    assert not references.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": ["a", "b"]})
+    assert not references.unsendable_as_form(upload, "multipart/form-data", {"file": b"x", "user": "u"})
+    assert not references.unsendable_as_form(run, "application/json", {"inputs": {}, "user": False})
 
 
 def test_pytest_plugin_skips_what_it_could_not_verify_or_fails_it_when_strict(tmp_path: Path) -> None:

@@ -13,11 +13,12 @@ import shlex
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
+
+from wfmock.contract.exchange import Exchange
 
 MAX_RETRY_WAIT = 30.0
 MAX_RETRIES = 5
@@ -48,37 +49,6 @@ class Pacer:
             time.sleep(delay)
 
 
-@dataclass
-class Exchange:
-    """One request and its response, as sent and as received (the body fully read)."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes | None
-    status: int
-    response_headers: httpx.Headers
-    content: bytes
-    files: list[tuple[str, tuple[str, bytes, str]]] | None = None
-    form: dict[str, str] | None = None
-    secret_headers: tuple[str, ...] = ()
-    rate_limited: list[Exchange] = field(default_factory=list)
-
-    def json(self) -> Any:
-        return json.loads(self.content)
-
-    @property
-    def text(self) -> str:
-        return self.content.decode("utf-8", errors="replace")
-
-    @property
-    def content_type(self) -> str:
-        return self.response_headers.get("content-type", "")
-
-    def curl(self) -> str:
-        return to_curl(self.method, self.url, self.headers, self.body, self.files, self.form, self.secret_headers)
-
-
 def to_curl(method: str, url: str, headers: Mapping[str, str], body: bytes | None = None,
             files: list | None = None, form: Mapping[str, str] | None = None, secret: tuple[str, ...] = ()) -> str:
     parts = ["curl", "-sS", "-X", method.upper()]
@@ -102,15 +72,12 @@ class Client:
     """Sends requests to the target: paced, retrying 429s, reading bodies (and streams) whole."""
 
     def __init__(self, base_url: str, *, pacer: Pacer, timeout: float = 30.0,
-                 secret_headers: tuple[str, ...] = (), on_rate_limited: Callable[[Exchange], None] | None = None,
-                 retry_rate_limited: bool = True) -> None:
+                 secret_headers: tuple[str, ...] = (), retry_rate_limited: bool = True) -> None:
         self.base_url = base_url.rstrip("/")
         self.pacer = pacer
         self.secret_headers = tuple(h.lower() for h in secret_headers)
-        self.on_rate_limited = on_rate_limited
         self.retry_rate_limited = retry_rate_limited
         self._http = httpx.Client(timeout=timeout)
-        self.sent = 0
 
     def close(self) -> None:
         self._http.close()
@@ -127,15 +94,10 @@ class Client:
         url = self.base_url + path
         if params:
             url = str(httpx.URL(url).copy_merge_params({k: v for k, v in params.items() if v is not None}))
-        waited: list[Exchange] = []
         for attempt in range(MAX_RETRIES + 1):
             exchange = self._send_once(method, url, headers, content, files, form, pace)
             if exchange.status != 429 or not retry or attempt == MAX_RETRIES:
-                exchange.rate_limited = waited
                 return exchange
-            waited.append(exchange)
-            if self.on_rate_limited:
-                self.on_rate_limited(exchange)
             time.sleep(retry_after(exchange.response_headers.get("retry-after")))
         raise AssertionError("unreachable")
 
@@ -149,7 +111,6 @@ class Client:
             headers.setdefault("Content-Type", "application/json")
         url = self.base_url + path
         self.pacer.wait()
-        self.sent += 1
         with self._http.stream(method, url, headers=headers, content=content) as response:
             yield response, to_curl(method, url, headers, content, secret=self.secret_headers).replace("-sS", "-sSN", 1)
 
@@ -157,11 +118,14 @@ class Client:
                    files: list | None, form: Mapping[str, str] | None, pace: bool = True) -> Exchange:
         if pace:
             self.pacer.wait()
-        self.sent += 1
+        started = time.monotonic()
         response = self._http.request(method, url, headers=headers, content=content, files=files, data=form)
-        return Exchange(method=method, url=url, headers=headers, body=content, status=response.status_code,
-                        response_headers=response.headers, content=response.content, files=files,
-                        form=dict(form) if form else None, secret_headers=self.secret_headers)
+        path, _, query = url[len(self.base_url):].partition("?")
+        return Exchange(method=method, path=path, query=query,
+                        headers=list(headers.items()), body=content or b"", status=response.status_code,
+                        response_headers=response.headers, content=response.content, base_url=self.base_url,
+                        curl=to_curl(method, url, headers, content, files, form, self.secret_headers),
+                        started=started, answered=time.monotonic(), finished=time.monotonic())
 
 
 def retry_after(value: str | None) -> float:

@@ -4,33 +4,31 @@ The document the profile produced is loaded in-process, credentials are given pe
 scheme (so `ignored_auth` is never silently skipped), streams are read whole, requests are
 paced through a `before_call` hook and a 429 is waited out (`rate-limit = "auto"`, which still
 validates the 429 it retried). One extra schemathesis check, `error_envelope`, judges every
-non-2xx body with the API module's `envelope_problems`. Properties that reference another
-operation's result (`x-wfmock-references`) get real ids in positive cases (`wfmock.contract.hooks`).
+non-2xx body with the API's envelope, as the kit's own checks do. Properties that reference another
+operation's result (`x-wfmock-references`) get real ids in positive cases (`wfmock.contract.references`).
+Hooks are scoped to the run's own schema where schemathesis allows it; the two it only offers
+process-wide find their run through the case's schema.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from wfmock.contract.checks.registry import Judging
 from wfmock.contract.client import CREDENTIAL_PLACEHOLDER, Pacer
+from wfmock.openapi.profiles import Contract
+from wfmock.contract.exchange import Exchange
+from wfmock.contract.references import install as install_references
 from wfmock.contract.findings import Finding, Outcome
 from wfmock.contract.settings import PHASES, Settings
 from wfmock.openapi import security
-from wfmock.openapi.profiles import Contract
-
-
-class _Active:
-    """The run the process-wide schemathesis hooks serve (schemathesis dispatches them globally)."""
-
-    lock = threading.Lock()
-    pacer: Pacer | None = None
-    envelope: Callable[[int, bytes, Any], list[str]] | None = None
-    contract: Contract | None = None
 
 
 # Failures that say "the server should have refused this request"; under the documented profile they stand only
@@ -38,44 +36,85 @@ class _Active:
 REFUSAL_FAILURES = ("ST201", "ST203")  # negative_data_rejection, missing_required_header
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What one run's schemathesis hooks and check need: found through the schema each case belongs to, so two runs
+    in one process (threads, the pytest plugin) never see each other's."""
+
+    pacer: Pacer
+    judging: Judging
+
+
+_runs: dict[int, _Run] = {}  # id(schema) -> its run, while the run lasts
+_runs_lock = threading.Lock()
+
+
+def _run_of(case: Any) -> _Run | None:
+    schema = getattr(getattr(case, "operation", None), "schema", None)
+    with _runs_lock:
+        return _runs.get(id(schema))
+
+
+@contextlib.contextmanager
+def _scoped(schema: Any, run: _Run) -> Iterator[None]:
+    with _runs_lock:
+        _runs[id(schema)] = run
+    try:
+        yield
+    finally:
+        with _runs_lock:
+            _runs.pop(id(schema), None)
+
+
 _registered = False
+_registered_lock = threading.Lock()
 
 
-def _register_hooks() -> None:
+def _register_process_hooks() -> None:
+    """What schemathesis only offers process-wide (`before_call`, custom checks): registered once, each a no-op for
+    a case of no kit run (a plain schemathesis run in the same process)."""
     global _registered
-    if _registered:
-        return
-    import schemathesis
+    with _registered_lock:
+        if _registered:
+            return
+        import schemathesis
 
-    from wfmock.contract import hooks  # noqa: F401  (registers map_case: real ids for x-wfmock-references)
+        @schemathesis.hook
+        def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+            run = _run_of(case)
+            if run is not None:
+                run.pacer.wait()
 
-    @schemathesis.hook
-    def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-        pacer = _Active.pacer
-        if pacer is not None:
-            pacer.wait()
+        @schemathesis.check
+        def error_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
+            run = _run_of(case)
+            if run is None or response.status_code < 400 or not _documents_json(case.operation, response.status_code):
+                return None
+            exchange = Exchange(method=case.method, path=case.formatted_path, status=response.status_code,
+                                response_headers={k.lower(): v[0] if isinstance(v, list) and v else v
+                                                  for k, v in response.headers.items()},
+                                content=response.content)
+            problems = run.judging.envelope_problems(exchange)
+            if problems:
+                raise AssertionError(f"{response.status_code} response: " + "; ".join(problems))
+            return True
 
-    @schemathesis.check
-    def error_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
-        envelope = _Active.envelope
-        if envelope is None or response.status_code < 400 or not _documents_json(case.operation, response.status_code):
-            return None
-        problems = envelope(response.status_code, response.content, response.headers)
-        if problems:
-            raise AssertionError(f"{response.status_code} response: " + "; ".join(problems))
-        return True
+        _registered = True
 
-    @schemathesis.hook
+
+def _install_run_hooks(schema: Any, contract: Contract, references: Mapping[tuple[str, str], str]) -> None:
+    """The hooks schemathesis scopes to one schema: real ids for references, and the documented profile's filter
+    of refusals the seed leaves open."""
+    install_references(schema, references)
+
+    @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-        contract = _Active.contract
-        if contract is None or contract.strict or getattr(failure, "code", None) not in REFUSAL_FAILURES:
+        if contract.strict or getattr(failure, "code", None) not in REFUSAL_FAILURES:
             return True
         problems = contract.documented_request_problems(
             case.operation.definition.raw, query=case.query, path_parameters=case.path_parameters,
             headers=case.headers, body=None if _not_set(case.body) else case.body, media_type=case.media_type)
         return problems is None or bool(problems)
-
-    _registered = True
 
 
 def _not_set(value: Any) -> bool:
@@ -119,33 +158,25 @@ def run(contract: Contract, settings: Settings, api: ModuleType, pacer: Pacer,
     import schemathesis
     from schemathesis.engine import events, from_schema
 
-    from wfmock.contract import hooks
-
-    _register_hooks()
+    _register_process_hooks()
     outcome = Outcome(check="schemathesis")
     started = time.monotonic()
     config = schemathesis.Config.from_dict(build_config(contract, settings))
     schema = schemathesis.openapi.from_dict(contract.document, config=config)
-    with _Active.lock, hooks.using(references or {}):
-        _Active.pacer = pacer
-        _Active.envelope = lambda status, body, headers: api.envelope_problems(contract, status, body, headers)
-        _Active.contract = contract
-        try:
-            for event in from_schema(schema).execute():
-                if isinstance(event, events.PhaseStarted) and event.phase.name.value in PHASES:
-                    progress(f"schemathesis {event.phase.name.value} ...")
-                elif isinstance(event, events.PhaseFinished) and event.phase.name.value in PHASES:
-                    progress(f"schemathesis {event.phase.name.value}: {event.status.value}")
-                elif isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
-                    outcome.findings.extend(_findings(event.recorder, settings))
-                elif isinstance(event, events.NonFatalError):
-                    outcome.errors.append(f"{event.label}: {_error_text(event)}")
-                elif isinstance(event, events.FatalError):
-                    outcome.errors.append(f"schemathesis stopped: {event.exception}")
-        finally:
-            _Active.pacer = None
-            _Active.envelope = None
-            _Active.contract = None
+    _install_run_hooks(schema, contract, references or {})
+    judging = Judging(settings.api, contract, envelope=api.envelope_problems)
+    with _scoped(schema, _Run(pacer, judging)):
+        for event in from_schema(schema).execute():
+            if isinstance(event, events.PhaseStarted) and event.phase.name.value in PHASES:
+                progress(f"schemathesis {event.phase.name.value} ...")
+            elif isinstance(event, events.PhaseFinished) and event.phase.name.value in PHASES:
+                progress(f"schemathesis {event.phase.name.value}: {event.status.value}")
+            elif isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
+                outcome.findings.extend(_findings(event.recorder, settings))
+            elif isinstance(event, events.NonFatalError):
+                outcome.errors.append(f"{event.label}: {_error_text(event)}")
+            elif isinstance(event, events.FatalError):
+                outcome.errors.append(f"schemathesis stopped: {event.exception}")
     outcome.seconds = time.monotonic() - started
     return outcome
 

@@ -104,10 +104,5 @@ class Report:
         return sorted({outcome.check for outcome in self.outcomes if outcome.verified})
 
     @property
-    def failed_checks(self) -> set[str]:
-        failed = set(self.by_check()) | {check for check, _ in self.errors}
-        return failed | set(self.inconclusive_by_check()) if self.strict_inconclusive else failed
-
-    @property
     def conforms(self) -> bool:
         return not self.findings and not self.errors and not (self.strict_inconclusive and self.inconclusive)

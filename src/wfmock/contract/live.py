@@ -7,12 +7,14 @@ burst. Generic: it knows SSE framing, not event names.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from wfmock.contract.client import Client
+from wfmock.contract.exchange import Exchange
 from wfmock.openapi import sse
 
 
@@ -29,6 +31,7 @@ class LiveStream:
         self.raw = b""
         self.status = 0
         self.content_type = ""
+        self.response_headers: dict[str, str] = {}
         self.curl = ""
         self.error: str | None = None
         self.done = False
@@ -58,6 +61,7 @@ class LiveStream:
                 with self._changed:
                     self.status, self.curl = response.status_code, curl
                     self.content_type = response.headers.get("content-type", "")
+                    self.response_headers = {k.lower(): v for k, v in response.headers.items()}
                 for chunk in response.iter_raw():
                     now = time.monotonic()
                     with self._changed:
@@ -93,3 +97,12 @@ class LiveStream:
 
     def finish(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
+
+    def exchange(self) -> Exchange:
+        """The stream as read so far (whole, once it is `done`), for the checks."""
+        with self._changed:
+            body = json.dumps(self._json_body, ensure_ascii=False).encode() if self._json_body is not None else b""
+            return Exchange(method=self._method, path=self._path, headers=list(self._headers.items()),
+                            body=body, status=self.status, response_headers=dict(self.response_headers),
+                            content=self.raw, base_url=self._client.base_url, curl=self.curl, error=self.error,
+                            arrivals=list(self.arrivals), started=self.sent_at, finished=self.ended_at)

@@ -67,7 +67,7 @@ def ensure_reachable(settings: Settings) -> None:
 def prepare_references(ctx: Context) -> dict[tuple[str, str], str]:
     """Creates one resource per `x-wfmock-references` target (e.g. uploads a file), so that schemathesis can
     send real ids where the contract says a property names a server-side resource."""
-    from wfmock.contract.hooks import reference_targets
+    from wfmock.contract.references import reference_targets
 
     values: dict[tuple[str, str], str] = {}
     create = getattr(ctx.api, "create_resource", None)

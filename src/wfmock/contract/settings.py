@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from wfmock.openapi.profiles import PROFILES
@@ -32,9 +32,7 @@ class Settings:
     timeout: float = 30.0
     workers: int = 1  # see `--workers` in cli.py
     phases: tuple[str, ...] = PHASES  # schemathesis phases
-    verbose: bool = False
     strict_inconclusive: bool = False  # what could not be verified is a failure (exit 1)
-    extra: dict = field(default_factory=dict)
     # False when the server is known to accept any key (a wfmock mock in open mode, see target.py): no auth checks
     auth_enforced: bool = True
     # True when the server is a wfmock mock (see target.py): the stop check may hold a stream open with a scenario

@@ -18,10 +18,13 @@ from typing import Any
 
 import httpx
 
-from wfmock.contract.client import Client, Exchange, retry_after
+from wfmock.contract.checks import registry
+from wfmock.contract.checks.http import envelope_findings
+from wfmock.contract.client import Client, retry_after
+from wfmock.openapi.profiles import Contract
+from wfmock.contract.exchange import Exchange
 from wfmock.contract.findings import Finding, Outcome
 from wfmock.contract.settings import Settings
-from wfmock.openapi.profiles import Contract
 from wfmock.openapi.security import headers_for_key
 
 
@@ -55,6 +58,7 @@ class Context:
         self.client = client
         self.random = random.Random(settings.seed)
         self.outcome = Outcome(check="")
+        self.history = registry.History()  # what the kit's own exchanges left for the checks across calls
         self._lock = threading.Lock()
 
     @property
@@ -67,7 +71,7 @@ class Context:
              check: str | None = None) -> None:
         with self._lock:
             self.outcome.findings.append(Finding(check=check or self.outcome.check, operation=operation,
-                                                 message=message, curl=curl or (exchange.curl() if exchange else "")))
+                                                 message=message, curl=curl or (exchange.curl if exchange else "")))
 
     def not_verified(self, reason: str, check: str | None = None) -> None:
         """Something this check could not judge, and why: reported as inconclusive, not as a pass."""
@@ -103,12 +107,29 @@ class Context:
             self.check_envelope(op.label if op else path, exchange)
         return exchange
 
+    def judging(self, operation_id: str | None) -> registry.Judging:
+        op = self.contract.operation(operation_id) if operation_id else None
+        return registry.Judging(self.settings.api, self.contract, operation_id, label=op.label if op else "",
+                                envelope=self.api.envelope_problems)
+
     def check_envelope(self, operation: str, exchange: Exchange) -> None:
         """Every non-2xx the kit meets must be in the API's error envelope (reported under `error_envelope`)."""
-        problems = self.api.envelope_problems(self.contract, exchange.status, exchange.content,
-                                              exchange.response_headers)
-        for problem in problems:
-            self.fail(operation, f"{exchange.status} response: {problem}", exchange, check="error_envelope")
+        for problem in envelope_findings(self.judging(None), exchange):
+            self.fail(operation, problem, exchange, check="error_envelope")
+
+    def judge(self, operation_id: str, exchange: Exchange, names: Iterable[str] | None = None,
+              params: Mapping[str, str] | None = None) -> None:
+        """Hands an exchange the kit produced to the registry's checks (`names`, or all that apply): each problem a
+        finding under the check's name, each thing it could not judge inconclusive."""
+        judging = self.judging(operation_id)
+        if params:
+            judging = registry.Judging(judging.api, judging.contract, operation_id, params, judging.label,
+                                       envelope=judging.envelope)
+        verdict = registry.judge(judging, exchange, self.history, names)
+        for check, problem in verdict.problems:
+            self.fail(judging.label, problem, exchange, check=check)
+        for check, reason in verdict.unjudged:
+            self.not_verified(reason, check=check)
 
     def response_problems(self, operation_id: str, exchange: Exchange, media: str = "application/json") -> list[str]:
         """Schema errors of a JSON response against the profile's schema for its status."""

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfmock.contract.client import to_curl
+from wfmock.contract.exchange import Exchange, Reading
 
 MAX_KEPT_BYTES = 8 * 1024 * 1024  # a longer body is forwarded whole but judged no further than its head
 
 
 @dataclass
-class Recorded:
+class Recorded(Reading):
     """Times are `time.monotonic()` seconds; `arrivals` stamps each complete SSE event as it reached the proxy."""
 
     method: str
@@ -32,18 +33,6 @@ class Recorded:
     finished: float = 0.0          # when its last byte arrived (or the client left)
     error: str | None = None       # the upstream broke off, or the client disconnected
 
-    def header(self, name: str) -> str:
-        name = name.lower()
-        return next((value for key, value in self.headers if key.lower() == name), "")
-
-    @property
-    def content_type(self) -> str:
-        return self.response_headers.get("content-type", "")
-
-    @property
-    def is_stream(self) -> bool:
-        return "text/event-stream" in self.content_type
-
     def decoded(self) -> bytes:
         """The body without its content encoding (gzip, deflate); as received otherwise."""
         encoding = self.response_headers.get("content-encoding", "").lower()
@@ -57,16 +46,13 @@ class Recorded:
     def json(self) -> Any:
         return json.loads(self.decoded())
 
-    def request_json(self) -> Any:
-        try:
-            return json.loads(self.body) if self.body else None
-        except ValueError:
-            return None
-
-    def query_params(self) -> dict[str, str]:
-        from urllib.parse import parse_qsl
-
-        return dict(parse_qsl(self.query, keep_blank_values=True))
+    def exchange(self, secret: tuple[str, ...]) -> Exchange:
+        """What the checks judge: the body decoded, the curl with credentials replaced (`secret`)."""
+        return Exchange(method=self.method, path=self.path, query=self.query, headers=list(self.headers),
+                        body=self.body, status=self.status, response_headers=dict(self.response_headers),
+                        content=self.decoded(), base_url=self.upstream, curl=self.curl(secret),
+                        truncated=self.truncated, error=self.error, arrivals=list(self.arrivals),
+                        started=self.started, answered=self.answered, finished=self.finished)
 
     def curl(self, secret: tuple[str, ...]) -> str:
         """The request as curl, credentials replaced by `$WFMOCK_API_KEY` (never the secret itself)."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from wfmock.contract.checks.registry import History, Judging, Note, Result, recorder, register
+from wfmock.contract.exchange import Exchange
 from wfmock.contract.envelope import catalogue_problems, envelope_schema_problems, request_examples
 from wfmock.contract.suite import Check, Context, Probe
 from wfmock.openapi.profiles import Contract
@@ -119,16 +121,21 @@ def check_lifecycle(ctx: Context) -> None:
 
 def _judge_new_resource(ctx: Context, label: str, created: dict[str, Any], runs: dict[str, dict[str, Any]],
                         exchange) -> None:
+    for problem in create_problems(created, created["id"] in runs):
+        ctx.fail(label, problem, exchange)
+
+
+def create_problems(created: dict[str, Any], seen_before: bool) -> list[str]:
     """Every create answers a run no earlier create answered, and its `progressUrl` names that run (the seed's
     example: `.../console/workflows/wf_abc123xyz` for run `wf_abc123xyz`)."""
-    run_id = created["id"]
-    ctx.expect(run_id not in runs, label, f"create: run id {run_id!r} was already answered by an earlier create: "
-                                          "every create is a new run", exchange)
-    url = created.get("progressUrl")
-    if isinstance(url, str):
-        ctx.expect(url.rstrip("/").rsplit("/", 1)[-1] == run_id, label,
-                   f"create: progressUrl {url!r} does not lead to run {run_id!r} (the seed's progressUrl ends with "
-                   "the run's id)", exchange)
+    run_id, url, problems = created.get("id"), created.get("progressUrl"), []
+    if seen_before:
+        problems.append(f"create: run id {run_id!r} was already answered by an earlier create: every create is a new "
+                        "run")
+    if isinstance(url, str) and isinstance(run_id, str) and url.rstrip("/").rsplit("/", 1)[-1] != run_id:
+        problems.append(f"create: progressUrl {url!r} does not lead to run {run_id!r} (the seed's progressUrl ends "
+                        "with the run's id)")
+    return problems
 
 
 def _judge_read(ctx: Context, label: str, run_id: str, run: dict[str, Any], exchange) -> bool:
@@ -140,19 +147,12 @@ def _judge_read(ctx: Context, label: str, run_id: str, run: dict[str, Any], exch
     body = exchange.json()
     if not isinstance(body, dict):
         return False
-    status = body.get("status")
-    ctx.expect(body.get("id") == run_id, label, f"read {run_id}: the run came back with id {body.get('id')!r}",
-               exchange)
-    previous = run["history"][-1]
-    if status not in (RUNNING, *TERMINAL):
-        ctx.fail(label, f"read {run_id}: status {status!r} is not one of {[RUNNING, *TERMINAL]}", exchange)
-        return False
-    if previous in TERMINAL and status != previous:
-        ctx.fail(label, f"read {run_id}: the run moved from terminal {previous!r} to {status!r}", exchange)
+    status, previous = body.get("status"), run["history"][-1]
+    for problem in read_problems(run_id, previous, body):
+        ctx.fail(label, problem, exchange)
+    if status not in (RUNNING, *TERMINAL) or previous in TERMINAL and status != previous:
         return False
     run["history"].append(status)
-    for problem in run_state_problems(body):
-        ctx.fail(label, f"read {run_id}: {problem}", exchange)
     return True
 
 
@@ -205,6 +205,55 @@ def _judge_progress_page(ctx: Context, runs: dict[str, dict[str, Any]]) -> None:
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
+
+
+# --- the registry's checks: pure functions of one exchange and the history before it ------------------------------
+RUNS = "imprun-runs"  # history: run id -> the last status seen
+UNSEEN = object()
+
+
+@register("lifecycle", api="imprun", operations=(CREATE, READ))
+def lifecycle(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    """A create answers a run no earlier create did, whose progressUrl leads to it; a run read back moves only
+    forward, and carries `result`/`error` as its status says."""
+    body = exchange.json_or_none()
+    if judging.operation_id == CREATE:
+        if exchange.status != 200 or not isinstance(body, dict):
+            return None
+        return Result(create_problems(body, history.recall(RUNS, body.get("id"), UNSEEN) is not UNSEEN))
+    run_id = judging.params.get("id")
+    previous = history.recall(RUNS, run_id, UNSEEN)
+    if previous is UNSEEN:
+        return None
+    if exchange.status != 200 or not isinstance(body, dict):
+        return Result([f"read {run_id}: 404 for a run seen created"] if exchange.status == 404 else [])
+    return Result(read_problems(run_id, previous, body))
+
+
+def read_problems(run_id: str, previous: Any, body: dict[str, Any]) -> list[str]:
+    """A run read back against the status it had: its id, a known status, no way back from a terminal one, and the
+    fields its status allows."""
+    status, problems = body.get("status"), []
+    if body.get("id") != run_id:
+        problems.append(f"read {run_id}: the run came back with id {body.get('id')!r}")
+    if status not in (RUNNING, *TERMINAL):
+        return [*problems, f"read {run_id}: status {status!r} is not one of {[RUNNING, *TERMINAL]}"]
+    if previous in TERMINAL and status != previous:
+        problems.append(f"read {run_id}: the run moved from terminal {previous!r} to {status!r}")
+    return problems + [f"read {run_id}: {problem}" for problem in run_state_problems(body)]
+
+
+@recorder(api="imprun")
+def runs(judging: Judging, exchange: Exchange, history: History) -> list[Note]:
+    """Each run's status as created or read back, for the lifecycle check of later reads."""
+    body = exchange.json_or_none() if exchange.status == 200 else None
+    if not isinstance(body, dict) or judging.operation_id not in (CREATE, READ):
+        return []
+    run_id = body.get("id") if judging.operation_id == CREATE else judging.params.get("id")
+    if not isinstance(run_id, str) or judging.operation_id == READ and (
+            history.recall(RUNS, run_id, UNSEEN) is UNSEEN or body.get("status") not in (RUNNING, *TERMINAL)):
+        return []
+    return [Note(RUNS, run_id, body.get("status"))]
 
 CHECKS = (
     Check("lifecycle", "lifecycle", check_lifecycle,

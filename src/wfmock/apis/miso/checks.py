@@ -13,18 +13,20 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from wfmock.openapi import sse
+from wfmock.contract.checks.registry import History, Judging, Note, Result, recorder, register
+from wfmock.contract.checks.stream import PING, event_name, meaningful, streamed
+from wfmock.contract.exchange import Exchange
 from wfmock.contract.envelope import catalogue_problems, envelope_schema_problems, request_examples
 from wfmock.contract.live import LiveStream
 from wfmock.contract.suite import Check, Context, Probe
-from wfmock.openapi import sse
 from wfmock.openapi.profiles import Contract
 
 RUN, UPLOAD, READ, STOP, LOGS = "runWorkflow", "uploadFile", "getWorkflowRun", "stopWorkflowTask", "listWorkflowLogs"
-PING, STARTED, FINISHED, ERROR = "ping", "workflow_started", "workflow_finished", "error"
+STARTED, FINISHED, ERROR = "workflow_started", "workflow_finished", "error"
 NODE_STARTED, NODE_FINISHED = "node_started", "node_finished"
 LOG_STATUSES = ("succeeded", "failed", "stopped")
 # A stream whose events arrive spread over less than this share of the run's own elapsed_time came in one burst.
@@ -119,29 +121,10 @@ def error_probes(ctx: Context) -> list[tuple[Probe, str]]:
 
 # --- streams -----------------------------------------------------------------------------------------------------
 
-class StreamRead:
-    """A stream read to its end: raw bytes, parsed events, when each arrived, and what to say if it broke."""
-
-    def __init__(self, status: int, content_type: str, raw: bytes, curl: str, error: str | None = None,
-                 arrivals: list[float] | None = None) -> None:
-        self.status, self.content_type, self.raw, self.curl, self.error = status, content_type, raw, curl, error
-        self.parsed = sse.parse(raw)
-        self.arrivals = arrivals or []  # monotonic arrival time per parsed event (empty when not timed)
-
-    @property
-    def events(self) -> list[sse.Event]:
-        return self.parsed.events
-
-    @classmethod
-    def of(cls, live: LiveStream) -> StreamRead:
-        read = cls(live.status, live.content_type, live.raw, live.curl, live.error)
-        if len(live.arrivals) >= len(read.events) - 1:  # the last may be unterminated (a framing finding)
-            read.arrivals = [live.arrival(event) for event in read.events]
-        return read
-
-    def terminal(self) -> dict[str, Any] | None:
-        return next((e.payload for e in self.events if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED),
-                    None)
+def terminal(exchange: Exchange) -> dict[str, Any] | None:
+    """The stream's `workflow_finished` payload, None when it has none."""
+    return next((e.payload for e in exchange.events
+                 if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED), None)
 
 
 def answered_as_documented(ctx: Context, operation_id: str, label: str, what: str, exchange: Any, status: int = 200,
@@ -162,11 +145,11 @@ def start_stream(ctx: Context, body: dict[str, Any], extra_headers: dict[str, st
                       json_body=body)
 
 
-def read_stream(ctx: Context, body: dict[str, Any]) -> StreamRead:
+def read_stream(ctx: Context, body: dict[str, Any]) -> Exchange:
     """POSTs a streaming run and reads it whole, timing each event."""
     with start_stream(ctx, body) as live:
         pass
-    return StreamRead.of(live)
+    return live.exchange()
 
 
 def _is_started(event: sse.Event) -> bool:
@@ -177,46 +160,10 @@ def _is_terminal(event: sse.Event) -> bool:
     return isinstance(event.payload, dict) and event.payload.get("event") in (FINISHED, ERROR)
 
 
-def _name(event: sse.Event) -> str:
-    if isinstance(event.payload, dict) and isinstance(event.payload.get("event"), str):
-        return event.payload["event"]
-    return event.name
-
-
-def stream_problems(contract: Contract, read: StreamRead, event_schemas: bool = True) -> dict[str, list[str]]:
-    """Problems of a whole stream, by check: sse_framing, sse_grammar, sse_event_schema, sse_ids. Pure: the kit's
-    own streams and the validating proxy's recorded ones are judged alike."""
-    found: dict[str, list[str]] = {"sse_framing": [], "sse_grammar": [], "sse_event_schema": [], "sse_ids": []}
-    if read.status != 200:
-        found["sse_grammar"].append(f"a streaming run answered {read.status}, not 200")
-        return found
-    if "text/event-stream" not in read.content_type:
-        found["sse_framing"].append(f"Content-Type is {read.content_type!r}, expected text/event-stream")
-    if read.error:
-        found["sse_framing"].append(f"the stream broke while being read: {read.error}")
-    found["sse_framing"] += read.parsed.problems
-    events = read.events
-    for event in events:
-        if event.data is None:
-            if event.name != PING:
-                found["sse_framing"].append(f"event #{event.index} ({event.name!r}) has no `data:` line")
-            continue
-        if event.json_error:
-            found["sse_framing"].append(f"event #{event.index}: `data:` is not JSON ({event.json_error}): "
-                                        f"{event.data[:120]!r}")
-        elif not isinstance(event.payload, dict) or not isinstance(event.payload.get("event"), str):
-            found["sse_framing"].append(f"event #{event.index}: the payload has no `event` name: {event.data[:120]!r}")
-    named = [(e, _name(e)) for e in events if e.payload is not None or e.name == PING]
-    found["sse_grammar"] += grammar_problems([n for _, n in named], [e for e, _ in named])
-    if event_schemas:  # the costly part: the proxy may skip it when its judging falls behind the traffic
-        found["sse_event_schema"] += event_schema_problems(contract, [e for e, n in named if n != PING])
-    found["sse_ids"] += id_problems([e for e, n in named if n != PING])
-    return found
-
-
-def grammar_problems(names: list[str], events: list[sse.Event]) -> list[str]:
+def grammar_problems(events: list[sse.Event]) -> list[str]:
+    """The order of a stream's events (keep-alives left out): started first, nodes paired, one terminal, last."""
     problems = []
-    meaningful = [(n, e) for n, e in zip(names, events) if n != PING]
+    meaningful = [(event_name(e), e) for e in events]
     if not meaningful:
         return ["the stream carried no events"]
     if meaningful[0][0] != STARTED and meaningful[0][0] != ERROR:
@@ -275,120 +222,20 @@ def id_problems(events: list[sse.Event]) -> list[str]:
     return problems
 
 
-def _event_schemas(contract: Contract) -> list[Mapping[str, Any]]:
-    """The per-event schemas of the streaming response: OAS 3.2 `itemSchema`, split into its alternatives."""
-    op = contract.operation(RUN)
-    response = contract.resolve(op.response(200)) if op else None
-    media = ((response or {}).get("content") or {}).get("text/event-stream") or {}
-    item = media.get("itemSchema")
-    if item is None:
-        return []
-    resolved = contract.resolve(item)
-    branches = resolved.get("oneOf") or resolved.get("anyOf") or [item]
-    return [contract.resolve(branch) for branch in branches]
-
-
-def _payload_schema(contract: Contract, branch: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    data = contract.resolve((branch.get("properties") or {}).get("data") or {})
-    return data.get("contentSchema")
-
-
-def _names(contract: Contract, node: Any) -> set[str] | None:
-    node = contract.resolve(node) if node else None
-    if isinstance(node, Mapping):
-        if "const" in node:
-            return {node["const"]}
-        if "enum" in node:
-            return set(node["enum"])
-    return None
-
-
-def _branch_matches(contract: Contract, branch: Mapping[str, Any], event: sse.Event) -> bool:
-    """A branch covers an event when its SSE `event` field and its payload's `event` name both allow it."""
-    wire = _names(contract, (branch.get("properties") or {}).get("event"))
-    if wire is not None and event.name not in wire:
-        return False
-    payload_schema = contract.resolve(_payload_schema(contract, branch) or {})
-    alternatives = payload_schema.get("oneOf") or payload_schema.get("anyOf") or [payload_schema]
-    name = event.payload.get("event") if isinstance(event.payload, dict) else None
-    for alternative in alternatives:
-        inner = _names(contract, (contract.resolve(alternative).get("properties") or {}).get("event"))
-        if inner is None or name in inner:
-            return True
-    return False
-
-
-def _narrow(contract: Contract, schema: Mapping[str, Any], name: Any) -> Mapping[str, Any]:
-    """The one alternative of a payload `oneOf`/`anyOf` whose `event` names this event, if exactly one does: its
-    errors name the field at fault, where the whole union's only say "not valid under any of the given schemas"."""
-    resolved = contract.resolve(schema)
-    alternatives = resolved.get("oneOf") or resolved.get("anyOf") or []
-    named = [a for a in alternatives
-             if name in (_names(contract, (contract.resolve(a).get("properties") or {}).get("event")) or ())]
-    return named[0] if len(named) == 1 else schema
-
-
-def _candidates(contract: Contract, branches: list[Mapping[str, Any]], event: sse.Event) -> list[tuple[Any, Any]]:
-    """(branch, the payload schema narrowed to this event's name) for each branch that covers the event; the same
-    for every event of one wire name and payload name, so worked out once per contract (streams repeat a few)."""
-    name = event.payload.get("event") if isinstance(event.payload, dict) else None
-    key = ("event-candidates", event.name, name if isinstance(name, str) else repr(name))
-    found = contract.memo.get(key)
-    if found is None:
-        found = []
-        for branch in branches:
-            if _branch_matches(contract, branch, event):
-                schema = _payload_schema(contract, branch)
-                found.append((branch, None if schema is None else _narrow(contract, schema, name)))
-        if len(contract.memo) < 1000:
-            contract.memo[key] = found
-    return found
-
-
-def event_schema_problems(contract: Contract, events: list[sse.Event]) -> list[str]:
-    branches = _event_schemas(contract)
-    if not branches:
-        return []
-    problems = []
-    for event in events:
-        if not isinstance(event.payload, dict):
-            continue
-        name = event.payload.get("event")
-        candidates = _candidates(contract, branches, event)
-        if not candidates:
-            problems.append(f"event #{event.index}: {name!r} is not an event the contract documents")
-            continue
-        errors: list[str] = []
-        for branch, narrowed in candidates:
-            wire = {"event": event.name, "data": event.data}
-            errs = contract.schema_errors(branch, wire) if narrowed is None else (
-                contract.schema_errors(narrowed, event.payload))
-            if not errs:
-                errors = []
-                break
-            errors = errs
-        problems += [f"event #{event.index} ({name}): {error}" for error in errors[:3]]
-    return problems
-
-
 def check_stream(ctx: Context) -> None:
     """One streaming run, read whole, judged by framing, grammar, per-event schema, ids, and arrival over time."""
     label = ctx.contract.operation(RUN).label
-    read = read_stream(ctx, run_body(ctx, "streaming"))
-    for check, problems in stream_problems(ctx.contract, read).items():
-        for problem in problems:
-            ctx.fail(label, problem, curl=read.curl, check=check)
-    if read.status >= 400:
-        ctx.check_envelope(label, _as_exchange(read))
+    exchange = read_stream(ctx, run_body(ctx, "streaming"))
+    if exchange.status != 200:
+        ctx.fail(label, f"a streaming run answered {exchange.status}, not 200", curl=exchange.curl,
+                 check="sse_grammar")
+        if exchange.status >= 400:
+            ctx.check_envelope(label, exchange)
         return
-    problem, unjudged = progressive_problem(read)
-    if problem:
-        ctx.fail(label, problem, curl=read.curl, check="sse_progressive")
-    elif unjudged:
-        ctx.not_verified(unjudged, check="sse_progressive")
+    ctx.judge(RUN, exchange, names=STREAM_CHECKS)
 
 
-def progressive_problem(read: StreamRead) -> tuple[str | None, str | None]:
+def progressive_problem(exchange: Exchange) -> tuple[str | None, str | None]:
     """(a violation, or why it cannot be judged): did the events arrive spread over the run, or in one burst?
 
     The run's own `elapsed_time` says how long it took; a stream that streams spreads its events over
@@ -396,18 +243,19 @@ def progressive_problem(read: StreamRead) -> tuple[str | None, str | None]:
     server that writes the stream only when the run is done, delivers them all within milliseconds. A run
     too short to tell the two apart (the mock at `--pace 0`) is inconclusive, not a violation.
     """
-    terminal = read.terminal()
-    data = terminal.get("data") if isinstance(terminal, dict) else None
+    final = terminal(exchange)
+    data = final.get("data") if isinstance(final, dict) else None
     elapsed = data.get("elapsed_time") if isinstance(data, dict) else None
     if not isinstance(elapsed, (int, float)) or isinstance(elapsed, bool):
         return None, f"the stream's {FINISHED!r} carries no numeric data.elapsed_time to compare its arrival with"
-    if not read.arrivals:
+    arrivals = exchange.event_arrivals
+    if not arrivals:
         return None, "the events could not be timed (the stream's framing is broken)"
     if elapsed < PROGRESSIVE_MIN_ELAPSED:
         return None, (f"the run's own elapsed_time is {elapsed:.3f} s, too short to tell a stream from one burst "
                       f"(judged from {PROGRESSIVE_MIN_ELAPSED} s; a model-backed run or `wfmock serve` at its default "
                       "pace takes longer)")
-    timed = [(event, at) for event, at in zip(read.events, read.arrivals) if _name(event) != PING]
+    timed = [(event, at) for event, at in zip(exchange.events, arrivals) if event_name(event) != PING]
     spread = timed[-1][1] - timed[0][1] if len(timed) > 1 else 0.0
     if spread >= PROGRESSIVE_SHARE * elapsed:
         return None, None
@@ -415,14 +263,6 @@ def progressive_problem(read: StreamRead) -> tuple[str | None, str | None]:
             f"{spread * 1000:.0f} ms of each other: the stream was delivered in one burst, not as the run "
             f"progressed (a buffering reverse proxy, or a server that writes the stream only at the end); expected "
             f"the first and the last event at least {PROGRESSIVE_SHARE:.0%} of the run apart"), None
-
-
-def _as_exchange(read: StreamRead):
-    from wfmock.contract.client import Exchange
-
-    import httpx
-
-    return Exchange("POST", "", {}, None, read.status, httpx.Headers({"content-type": read.content_type}), read.raw)
 
 
 # --- runs: read back, stop, upload ---------------------------------------------------------------------------------
@@ -464,7 +304,7 @@ def check_readback(ctx: Context) -> None:
     for run_id, status, outputs, marker in made:
         _compare_readback(ctx, read_op.label, run_id, status, outputs, marker)
     read = read_stream(ctx, run_body(ctx, "streaming"))
-    final = read.terminal()
+    final = terminal(read)
     if final and isinstance(final.get("data"), dict):
         _compare_readback(ctx, read_op.label, final.get("workflow_run_id"), final["data"].get("status"),
                           final["data"].get("outputs"))
@@ -481,12 +321,8 @@ def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, output
     detail = exchange.json()
     if not isinstance(detail, dict):
         return
-    ctx.expect(detail.get("id") == run_id, label, f"read back {run_id}: id is {detail.get('id')!r}", exchange)
-    ctx.expect(detail.get("status") == status, label,
-               f"read back {run_id}: status {detail.get('status')!r}, the run answered {status!r}", exchange)
-    ctx.expect(_decode(detail.get("outputs")) == _decode(outputs), label,
-               f"read back {run_id}: outputs {str(detail.get('outputs'))[:200]} differ from the run's "
-               f"{str(outputs)[:200]}", exchange)
+    for problem in readback_problems(run_id, detail, status, outputs):
+        ctx.fail(label, problem, exchange)
     if marker is not None:
         ctx.expect(marker in json.dumps(_decode(detail.get("inputs")), ensure_ascii=False), label,
                    f"read back {run_id}: its inputs {str(detail.get('inputs'))[:200]} are not the ones that run was "
@@ -529,9 +365,9 @@ def _stop_one_of_two(ctx: Context, label: str, extra_headers: dict[str, str] | N
                 return None
             stop = _send_stop(ctx, first.payload.get("task_id"), USER)
     _judge_stop_answer(ctx, label, stop.exchange)
-    undecided = _judge_stopped(ctx, label, StreamRead.of(target), target, first, stop)
+    undecided = _judge_stopped(ctx, label, target.exchange(), target, first, stop)
     if bystander_started is not None:
-        status = _final_status(StreamRead.of(bystander))
+        status = _final_status(bystander.exchange())
         ctx.expect(status != "stopped", label,
                    f"stopping task {first.payload.get('task_id')!r} also stopped another running task "
                    f"{bystander_started.payload.get('task_id')!r} ({FINISHED!r} status 'stopped'); a stop names "
@@ -558,12 +394,12 @@ def _judge_stop_answer(ctx: Context, label: str, exchange: Any) -> None:
                    f"stop: expected {{'result': 'success'}}, got {exchange.text[:200]}", exchange)
 
 
-def _final_status(read: StreamRead) -> Any:
-    terminal = read.terminal()
-    return (terminal.get("data") or {}).get("status") if isinstance(terminal, dict) else None
+def _final_status(read: Exchange) -> Any:
+    final = terminal(read)
+    return (final.get("data") or {}).get("status") if isinstance(final, dict) else None
 
 
-def _judge_stopped(ctx: Context, label: str, read: StreamRead, live: LiveStream, first: sse.Event,
+def _judge_stopped(ctx: Context, label: str, read: Exchange, live: LiveStream, first: sse.Event,
                    stop: _SentStop) -> str | None:
     """The stopped stream ends `stopped`, unless it had ended before the stop could reach the server: then the
     reason it could not be judged."""
@@ -599,7 +435,7 @@ def _judge_stop_by_another_user(ctx: Context, label: str) -> None:
         if first is None:
             return  # no workflow_started: the stop of the kit's own user reports it
         stop = _send_stop(ctx, first.payload.get("task_id"), other)
-    status = _final_status(StreamRead.of(live))
+    status = _final_status(live.exchange())
     ctx.expect(status != "stopped", label,
                f"a stop by user {other!r}, not {USER!r} who started the stream, stopped it ({FINISHED!r} status "
                f"'stopped'); only the same user may stop a task", stop.exchange)
@@ -820,6 +656,227 @@ def _judge_filters(ctx: Context, label: str, marker: str, marked_run: Any) -> No
         ctx.fail(label, f"a keyword no run carries still lists {len(page['data'])} items (total "
                         f"{page.get('total')!r})", exchange, check="logs_filter")
 
+
+
+# --- the registry's checks: pure functions of one exchange and the history before it ------------------------------
+# The kit's flows above and the validating proxy's live traffic are judged by these. History indexes:
+RUNS, UPLOADS_SEEN = "miso-runs", "miso-uploads"   # workflow_run_id -> RunSeen; upload_file_id -> file name
+STREAM_CHECKS = ("sse_framing", "sse_grammar", "sse_event_schema", "sse_ids", "sse_progressive")
+
+
+class RunSeen(NamedTuple):
+    """A run as its own answer said."""
+
+    status: Any
+    outputs: Any
+    inputs: str  # its inputs, as text (what `keyword=` searches)
+
+
+def _inputs_text(exchange: Exchange) -> str:
+    request = exchange.request_json()
+    values = request.get("inputs") if isinstance(request, dict) else None
+    return json.dumps(values, ensure_ascii=False) if values is not None else ""
+
+
+def _user(exchange: Exchange) -> Any:
+    request = exchange.request_json()
+    return request.get("user") if isinstance(request, dict) else None
+
+
+@register("sse_grammar", api="miso", operations=(RUN,))
+def sse_grammar(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    return Result(grammar_problems(meaningful(exchange))) if streamed(exchange) else None
+
+
+@register("sse_ids", api="miso", operations=(RUN,))
+def sse_ids(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    return Result(id_problems(meaningful(exchange))) if streamed(exchange) else None
+
+
+@register("sse_progressive", api="miso", operations=(RUN,))
+def sse_progressive(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    if not streamed(exchange):
+        return None
+    if _final_status(exchange) == "stopped":
+        return Result(unjudged=["a stopped run: its elapsed_time is not the time its stream took"])
+    problem, why_not = progressive_problem(exchange)
+    return Result([problem] if problem else [], [why_not] if why_not else [])
+
+
+@register("stream_stop", api="miso", operations=(RUN,))
+def stream_stop(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    """A stream ends `stopped` only when a stop for its task, by its user, arrived; and a stop answered 200 well
+    before the stream ended does end it `stopped`."""
+    final = terminal(exchange) if streamed(exchange) else None
+    if not final or not isinstance(final.get("data"), dict):
+        return None
+    status, task_id = final["data"].get("status"), final.get("task_id")
+    stop = history.arrival(STOP, task_id=str(task_id))
+    if stop is None:
+        if status == "stopped":
+            return Result([f"task {task_id} ended `stopped`, but no stop for it was seen (a stop for another task "
+                           "ended this one?)"])
+        return None
+    request = stop.request_json()
+    stop_user, user = (request.get("user") if isinstance(request, dict) else None), _user(exchange)
+    if stop_user is not None and user is not None and stop_user != user:
+        if status == "stopped":
+            return Result([f"task {task_id} of user {user!r} was stopped by user {stop_user!r}: only the user who "
+                           "started a task may stop it"])
+        return Result()
+    arrivals = exchange.event_arrivals
+    finished_at = arrivals[-1] if arrivals else None
+    settled = stop.status == 200 and finished_at is not None and stop.answered > 0 and \
+        finished_at > stop.answered + READER_SETTLE
+    if settled and status != "stopped":
+        return Result([f"task {task_id}: a stop was answered 200, yet the stream ran on and ended {status!r} "
+                       f"{finished_at - stop.answered:.2f} s later, not `stopped`"])
+    return Result()
+
+
+@register("upload_as_input", api="miso", operations=(RUN,))
+def upload_as_input(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    """A run naming an uploaded file (any of them, not only the latest) is not refused for it."""
+    request = exchange.request_json()
+    if not isinstance(request, dict) or not isinstance(request.get("inputs"), dict):
+        return None
+    values = [*request["inputs"].values(), *(request.get("files") or [])]
+    named = [v.get("upload_file_id") for v in values if isinstance(v, dict)
+             and history.recall(UPLOADS_SEEN, v.get("upload_file_id")) is not None]
+    if not named:
+        return None
+    if exchange.status == 400:
+        return Result([f"a run with uploaded file {named[0]} as input was refused (400): every uploaded file is a "
+                       "valid input, not only the latest"])
+    return Result()
+
+
+@register("run_readback", api="miso", operations=(READ,))
+def run_readback(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    run_id = judging.params.get("workflow_run_id")
+    known = history.recall(RUNS, run_id)
+    detail = exchange.json_or_none() if exchange.status == 200 else None
+    if known is None or not isinstance(detail, dict):
+        return None
+    return Result(readback_problems(run_id, detail, known.status, known.outputs))
+
+
+def readback_problems(run_id: str, detail: dict[str, Any], status: Any, outputs: Any) -> list[str]:
+    """A run's detail against what the run itself answered: its id, status and outputs."""
+    problems = []
+    if detail.get("id") != run_id:
+        problems.append(f"read back {run_id}: id is {detail.get('id')!r}")
+    if detail.get("status") != status:
+        problems.append(f"read back {run_id}: status {detail.get('status')!r}, the run answered {status!r}")
+    if _decode(detail.get("outputs")) != _decode(outputs):
+        problems.append(f"read back {run_id}: outputs {str(detail.get('outputs'))[:200]} differ from the run's "
+                        f"{str(outputs)[:200]}")
+    return problems
+
+
+def _logs_page(exchange: Exchange) -> dict[str, Any] | None:
+    page = exchange.json_or_none() if exchange.status == 200 else None
+    return page if isinstance(page, dict) and isinstance(page.get("data"), list) else None
+
+
+def _int(value: str | None, default: int) -> int | None:
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _run_of(item: Any) -> dict[str, Any]:
+    run = item.get("workflow_run") if isinstance(item, dict) else None
+    return run if isinstance(run, dict) else {}
+
+
+@register("logs_paging", api="miso", operations=(LOGS,))
+def logs_paging(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    page = _logs_page(exchange)
+    if page is None:
+        return None
+    query = exchange.query_params()
+    number, limit = _int(query.get("page"), 1), _int(query.get("limit"), 20)
+    if number is None or limit is None or not 1 <= limit <= 100:
+        return Result()
+    return Result(page_problems(page, number, limit))
+
+
+@register("logs_order", api="miso", operations=(LOGS,))
+def logs_order(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    page = _logs_page(exchange)
+    if page is None:
+        return None
+    problem = order_problem(page["data"])
+    return Result([problem] if problem else [])
+
+
+@register("logs_filter", api="miso", operations=(LOGS,))
+def logs_filter(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    """`status=` lists only runs of that status; `keyword=` no run whose inputs (as seen) lack the keyword."""
+    page, query = _logs_page(exchange), exchange.query_params()
+    status, keyword = query.get("status"), query.get("keyword")
+    if page is None or status not in LOG_STATUSES and not keyword:
+        return None
+    problems = []
+    if status in LOG_STATUSES:
+        wrong = sorted({str(_run_of(item).get("status")) for item in page["data"]
+                        if isinstance(item, dict) and _run_of(item).get("status") != status})
+        if wrong:
+            problems.append(f"status={status}: items with status {wrong}")
+    if keyword:
+        for item in page["data"]:
+            run_id = _run_of(item).get("id")
+            known = history.recall(RUNS, run_id)
+            if known is not None and keyword.lower() not in known.inputs.lower():
+                problems.append(f"keyword={keyword}: lists run {run_id}, whose inputs (as seen) do not carry it")
+                break
+    return Result(problems)
+
+
+@register("logs_count", api="miso", operations=(LOGS,))
+def logs_count(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    """An unfiltered first page counts every run seen before, and lists them when it has room."""
+    page, query = _logs_page(exchange), exchange.query_params()
+    if page is None or query.keys() - {"page", "limit"} or not isinstance(page.get("total"), int) or \
+            _int(query.get("page"), 1) != 1:
+        return None
+    seen, limit = history.keys(RUNS), _int(query.get("limit"), 20)
+    problems = []
+    if page["total"] < len(seen):
+        problems.append(f"total is {page['total']}, but {len(seen)} runs were seen before: runs are not counted")
+    listed = {_run_of(item).get("id") for item in page["data"]}
+    if limit is not None and len(page["data"]) < limit:
+        missing = [run_id for run_id in seen if run_id not in listed]
+        if missing:
+            problems.append(f"{len(missing)} run(s) seen finished before are not on a first page with room for them, "
+                            f"e.g. {missing[-1]}")
+    return Result(problems)
+
+
+@recorder(api="miso")
+def runs_and_uploads(judging: Judging, exchange: Exchange, history: History) -> list[Note]:
+    """Each finished run (blocking answer, or a stream's `workflow_finished`) and each uploaded file, for the checks
+    of later exchanges."""
+    if judging.operation_id == UPLOAD and exchange.status in (200, 201):
+        body = exchange.json_or_none()
+        if isinstance(body, dict) and isinstance(body.get("id"), str):
+            return [Note(UPLOADS_SEEN, body["id"], body.get("name") or "")]
+    if judging.operation_id != RUN or exchange.status != 200:
+        return []
+    if exchange.is_stream:
+        final = terminal(exchange)
+        run_id, data = (final.get("workflow_run_id"), final.get("data")) if final else (None, None)
+    else:
+        body = exchange.json_or_none()
+        data = body.get("data") if isinstance(body, dict) else None
+        run_id = body.get("workflow_run_id") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or not isinstance(run_id, str):
+        return []
+    return [Note(RUNS, run_id, RunSeen(data.get("status"), data.get("outputs"), _inputs_text(exchange)))]
 
 CHECKS = (
     Check("sse", "sse", check_stream,

@@ -2,7 +2,8 @@
 
 A module gives `envelope_problems(contract, status, body)` (what is wrong with an error
 body), `auth_probes(contract)` (cheap requests for the auth check), `rate_limit_probe(contract)`,
-and `CHECKS`, the list of its own `Check`s. The generic engine never names an API.
+and `CHECKS`, the list of its own `Check`s (the kit's flows); importing it registers its checks over
+recorded exchanges in `wfmock.contract.checks.registry`. The generic engine never names an API.
 """
 
 from __future__ import annotations
