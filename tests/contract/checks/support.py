@@ -10,7 +10,7 @@ from wfmock.contract import apis
 from wfmock.contract.checks import registry
 from wfmock.openapi.profiles import Contract
 from wfmock.contract.exchange import Exchange
-from wfmock.spec import openapi_dir
+from wfmock.openapi.document import openapi_dir
 
 KEY = "unit-key"
 
