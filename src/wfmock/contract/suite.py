@@ -20,6 +20,7 @@ import httpx
 
 from wfmock.contract.client import Client, Exchange, retry_after
 from wfmock.contract.document import Contract
+from wfmock.contract.envelope import situation_code_problems
 from wfmock.contract.findings import Finding, Outcome
 from wfmock.contract.settings import Settings
 
@@ -42,6 +43,7 @@ class Probe:
     path: str
     method: str
     json_body: Any = None
+    code: str | None = None  # the seed's code for the situation the probe makes, asserted in both profiles
 
 
 class Context:
@@ -174,6 +176,9 @@ def check_auth(ctx: Context) -> None:
             exchange = ctx.call(probe.operation_id, probe.path, json_body=probe.json_body, headers=headers, auth=False)
             ctx.expect(exchange.status == 401, op.label,
                        f"with {label}: expected 401, got {exchange.status}", exchange)
+            if ctx.api.AUTH_CODE and exchange.status >= 400:
+                for problem in situation_code_problems(f"with {label}", ctx.api.AUTH_CODE, _json_or_none(exchange)):
+                    ctx.fail(op.label, problem, exchange)
 
 
 def check_rate_limit(ctx: Context) -> None:
@@ -232,6 +237,13 @@ def check_rate_limit(ctx: Context) -> None:
     _judge_limit_lifts(ctx, op, probe, headers, limited[-1], last_limited_at)
 
 
+def _json_or_none(exchange: Exchange) -> Any:
+    try:
+        return exchange.json()
+    except ValueError:
+        return None
+
+
 LIFT_ALLOWANCE = 0.25  # seconds past Retry-After before the kit asks again (clock granularity on either side)
 
 
@@ -265,6 +277,9 @@ def check_error_envelope(ctx: Context) -> None:
         if ctx.expect(exchange.status >= 400 and exchange.status < 500, label,
                       f"{probe.method} {probe.path}: expected a 4xx ({expected}), got {exchange.status}", exchange):
             ctx.check_envelope(label, exchange)
+            if probe.code:
+                for problem in situation_code_problems(expected, probe.code, _json_or_none(exchange)):
+                    ctx.fail(label, f"{probe.method} {probe.path}: {problem}", exchange)
     for probe in ctx.api.auth_probes(ctx)[:1]:  # a 401 is an error too, and a different status than the 400s
         op = ctx.contract.operation(probe.operation_id)
         exchange = ctx.client.request(op.method.upper(), probe.path, json_body=probe.json_body)

@@ -22,6 +22,7 @@ from wfmock.contract import apis
 from wfmock.apis.imprun import checks as imprun_checks
 from wfmock.apis.miso import checks as miso_checks
 from wfmock.contract.document import Contract
+from wfmock.contract.envelope import situation_code_problems
 from wfmock.contract.findings import Finding
 from wfmock.contract.suite import secret_header_names
 from wfmock.proxy.exchange import Recorded
@@ -107,7 +108,7 @@ class Judge:
                 found += [("error_envelope", f"{ex.status} response: {p}")
                           for p in module.envelope_problems(contract, ex.status, ex.decoded(), ex.response_headers)]
             return self._verdict(api, operation_id, label, ex, ran, found, unjudged)
-        self._judge_auth(contract, op, ex, ran, found)
+        self._judge_auth(contract, module, op, ex, ran, found)
         self._judge_rate_limit(contract, ex, ran, found)
         ran.append("status_code_conformance")
         documented = op.response(ex.status)
@@ -156,17 +157,27 @@ class Judge:
         found += [("response_schema_conformance", f"{ex.status} response: {error}")
                   for error in contract.schema_errors(schema, body)]
 
-    def _judge_auth(self, contract: Contract, op: Any, ex: Recorded, ran: list[str],
+    def _judge_auth(self, contract: Contract, module: ModuleType, op: Any, ex: Recorded, ran: list[str],
                     found: list[tuple[str, str]]) -> None:
-        """A request that carried none of the operation's credentials must not be served."""
+        """A request that carried none of the operation's credentials must not be served; where the seed names the
+        code for it (`AUTH_CODE`), its refusal carries that code."""
         headers = [scheme_header(contract.security_scheme(name)) for name in op.security_schemes]
         headers = [h for h in headers if h]
         if not headers:
             return
         ran.append("auth")
-        if not any(ex.header(name).strip() for name in headers) and ex.status < 400:
+        if any(ex.header(name).strip() for name in headers):
+            return
+        if ex.status < 400:
             found.append(("auth", f"answered {ex.status} to a request without credentials ({', '.join(headers)} "
                                   "absent): expected 401"))
+        elif module.AUTH_CODE and "json" in ex.content_type:
+            try:
+                body = ex.json()
+            except ValueError:
+                return  # not JSON: the envelope check reports it
+            found += [("auth", problem) for problem in situation_code_problems(
+                f"a request without credentials ({', '.join(headers)} absent)", module.AUTH_CODE, body)]
 
     def arrived(self, exchange: Recorded) -> None:
         """Called as each request arrives (before its answer): the rate-limit check counts requests in the order
