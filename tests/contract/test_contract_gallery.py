@@ -90,6 +90,8 @@ GALLERY = [
     ("miso", "unsupported_type_code", "upload_errors", "error-envelope", "strict", {}),
     ("miso", "two_files_accepted", "upload_errors", "error-envelope", "documented", {}),
     ("miso", "two_files_accepted", "upload_errors", "error-envelope", "strict", {}),
+    ("miso", "logs_end_user_without_created_at", "logs_paging", "logs", "documented", {}),
+    ("miso", "logs_end_user_without_created_at", "logs_paging", "logs", "strict", {}),
 ]
 
 

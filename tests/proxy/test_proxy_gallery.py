@@ -72,6 +72,7 @@ GALLERY = [
     ("miso", "logs_missing_new_run", "logs_count", "documented", STREAM, {}),
     ("miso", "run_drops_workflow_run_id", "response_schema_conformance", "documented", STREAM, {}),
     ("miso", "upload_drops_mime_type", "response_schema_conformance", "documented", STREAM, {}),
+    ("miso", "logs_end_user_without_created_at", "response_schema_conformance", "documented", STREAM, {}),
     ("miso", "file_too_large_code", "error_envelope", "documented", {**STREAM, "upload_limit": 4}, {}),
 ]
 # Breakages ordinary traffic never provokes (a client does not send two files, or a file type nobody allows), and a

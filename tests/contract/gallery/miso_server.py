@@ -48,6 +48,7 @@ BUGS = {
     "unsupported_type_code": "a file type not allowed is refused 415 with code unsupported_media_type, not "
                              "unsupported_file_type",
     "two_files_accepted": "an upload of two files stores the first, not 400 too_many_files",
+    "logs_end_user_without_created_at": "a log's created_by_end_user has no created_at (the seed lists it)",
 }
 NODES = [("start", "시작"), ("llm", "요약 LLM"), ("end", "종료")]
 WORKFLOW_ID = "ea02f355-68fb-4127-b3c4-732031ade2d2"
@@ -325,7 +326,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
                                  "exceptions_count": 0},
                 "created_from": "service-api", "created_by_role": "end_user", "created_by_account": None,
                 "created_by_end_user": {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, run["user"])),
-                                        "type": "service_api", "is_anonymous": False, "session_id": run["user"]},
+                                        "type": "service_api", "is_anonymous": False, "session_id": run["user"],
+                                        **({} if "logs_end_user_without_created_at" in bugs
+                                           else {"created_at": run["created_at"]})},
                 "created_at": run["created_at"]}
 
     async def not_found(request: Request, exc: Exception) -> Response:
