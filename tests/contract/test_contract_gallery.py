@@ -22,6 +22,15 @@ NO_COVERAGE = ["--phases", "examples,fuzzing,stateful"]
 GALLERY = [
     ("imprun", "status_casing", "response_schema_conformance", "schemathesis", "documented", {}),
     ("imprun", "missing_field", "response_schema_conformance", "schemathesis", "documented", {}),
+    ("imprun", "missing_field", "response_schema_conformance", "schemathesis", "strict", {}),
+    ("imprun", "created_at_renamed", "response_schema_conformance", "schemathesis", "documented", {}),
+    ("imprun", "created_at_renamed", "response_schema_conformance", "schemathesis", "strict", {}),
+    ("imprun", "auth_code_wrong", "auth", "auth", "documented", {}),
+    ("imprun", "auth_code_wrong", "auth", "auth", "strict", {}),
+    ("imprun", "validation_code_wrong", "error_envelope", "error-envelope", "documented", {}),
+    ("imprun", "validation_code_wrong", "error_envelope", "error-envelope", "strict", {}),
+    ("imprun", "credit_code_wrong", "error_envelope", "lifecycle", "documented", {"credits": 1}),
+    ("imprun", "credit_code_wrong", "error_envelope", "lifecycle", "strict", {"credits": 1}),
     ("imprun", "wrong_type", "response_schema_conformance", "schemathesis", "documented", {}),
     ("imprun", "bad_envelope", "error_envelope", "error-envelope", "documented", {}),
     ("imprun", "no_auth", "auth", "auth", "documented", {}),
@@ -71,6 +80,18 @@ GALLERY = [
     ("miso", "stop_ignored", "stream_stop", "lifecycle", "strict", {"event_delay": 0.2}),
     ("miso", "stop_wrong_task", "stream_stop", "lifecycle", "documented", {"event_delay": 0.2}),
     ("miso", "stop_wrong_task", "stream_stop", "lifecycle", "strict", {"event_delay": 0.2}),
+    ("miso", "run_drops_workflow_run_id", "response_schema_conformance", "schemathesis", "documented", {}),
+    ("miso", "run_drops_workflow_run_id", "response_schema_conformance", "schemathesis", "strict", {}),
+    ("miso", "upload_drops_mime_type", "upload_as_input", "lifecycle", "documented", {}),
+    ("miso", "upload_drops_mime_type", "upload_as_input", "lifecycle", "strict", {}),
+    ("miso", "file_too_large_code", "upload_errors", "error-envelope", "documented", {}),
+    ("miso", "file_too_large_code", "upload_errors", "error-envelope", "strict", {}),
+    ("miso", "unsupported_type_code", "upload_errors", "error-envelope", "documented", {}),
+    ("miso", "unsupported_type_code", "upload_errors", "error-envelope", "strict", {}),
+    ("miso", "two_files_accepted", "upload_errors", "error-envelope", "documented", {}),
+    ("miso", "two_files_accepted", "upload_errors", "error-envelope", "strict", {}),
+    ("miso", "logs_end_user_without_created_at", "logs_paging", "logs", "documented", {}),
+    ("miso", "logs_end_user_without_created_at", "logs_paging", "logs", "strict", {}),
 ]
 
 
@@ -162,3 +183,14 @@ def test_a_decision_is_asserted_by_the_strict_profile_only(profile: str, expecte
     assert code == expected, out
     if expected:
         assert "[negative_data_rejection]" in out and "limit" in out, out
+
+
+@pytest.mark.parametrize("profile", ["documented", "strict"])
+def test_exhausted_credit_with_the_seed_code_is_no_envelope_violation(profile: str, capsys) -> None:
+    """The reference server out of credit answers 402 INSUFFICIENT_CREDIT (크레딧 부족): the lifecycle check meets a
+    refused create, but the envelope and its seed-paired code are right (the counterpart of `credit_code_wrong`)."""
+    with serving(imprun_server.build_app(KEY, credits=1)) as url:
+        run_kit("imprun", url, "--only", "lifecycle", "--profile", profile)
+    out = capsys.readouterr().out
+    assert "[lifecycle]" in out and "402" in out, out
+    assert "[error_envelope]" not in out, out

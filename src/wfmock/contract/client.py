@@ -60,8 +60,11 @@ def to_curl(method: str, url: str, headers: Mapping[str, str], body: bytes | Non
             parts.append("-H " + shlex.quote(f"{name}: {value}"))
     for name, value in (form or {}).items():
         parts.append("-F " + shlex.quote(f"{name}={value}"))
-    for name, (filename, _, mime) in files or []:
-        parts.append("-F " + shlex.quote(f"{name}=@{filename};type={mime}"))
+    for name, (filename, content, mime) in files or []:
+        if filename is None:  # a plain field sent as a multipart part
+            parts.append("-F " + shlex.quote(f"{name}={content.decode('utf-8', errors='replace')}"))
+        else:
+            parts.append("-F " + shlex.quote(f"{name}=@{filename};type={mime}"))
     if body is not None:
         parts.append("--data-raw " + shlex.quote(body.decode("utf-8", errors="replace")))
     parts.append(shlex.quote(url))

@@ -164,7 +164,7 @@ def run(contract: Contract, settings: Settings, api: ModuleType, pacer: Pacer,
     config = schemathesis.Config.from_dict(build_config(contract, settings))
     schema = schemathesis.openapi.from_dict(contract.document, config=config)
     _install_run_hooks(schema, contract, references or {})
-    judging = Judging(settings.api, contract, envelope=api.envelope_problems)
+    judging = Judging(settings.api, contract, envelope=api.envelope_problems, auth_code=api.AUTH_CODE)
     with _scoped(schema, _Run(pacer, judging)):
         for event in from_schema(schema).execute():
             if isinstance(event, events.PhaseStarted) and event.phase.name.value in PHASES:

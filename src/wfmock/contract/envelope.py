@@ -73,3 +73,45 @@ def catalogue_problems(contract: Contract, status: int, code: Any) -> list[str]:
     if isinstance(expected, int) and expected != status:
         return [f"code {code!r} is catalogued with HTTP {expected}, sent with {status}"]
     return []
+
+
+def _seed_stated(entry: Mapping[str, Any]) -> bool:
+    """A catalogue entry whose status the seed states with its code (documented, and not an inferred decision)."""
+    return entry.get("documented") is True and entry.get("x-wfmock-inferred") is not True
+
+
+def seed_catalogue_problems(contract: Contract, status: int, code: Any, message: Any = None) -> list[str]:
+    """Both profiles: the (situation, code) pairs the seeds state, read from the catalogue (`x-wfmock-errors`).
+
+    - a code the seed gives a status for is sent with that status (MISO's tables: `413, file_too_large`);
+    - a status the seed reserves for its own codes (every catalogue entry with it is seed-stated) carries one of
+      them: a `413` is `file_too_large`, whatever else a server may add at `400`;
+    - a message the seed's error table pairs with a code (an entry carrying the table's `resolution`, imprun's
+      메시지/해결 columns: `크레딧 부족` is INSUFFICIENT_CREDIT) comes with that code.
+    Anything the seeds leave open (an imprun status, a code at a status the mock shares with inferred codes) is left
+    to `catalogue_problems` (strict).
+    """
+    entries = catalogue(contract)
+    if not entries or not isinstance(code, str):
+        return []
+    problems = []
+    entry = entries.get(code)
+    if entry is not None and _seed_stated(entry) and isinstance(entry.get("status"), int) and entry["status"] != status:
+        problems.append(f"code {code!r} is the seed's code for HTTP {entry['status']}, sent with {status}")
+    at_status = {name: e for name, e in entries.items() if e.get("status") == status}
+    if at_status and all(_seed_stated(e) for e in at_status.values()) and code not in at_status:
+        problems.append(f"HTTP {status} is the seed's status for {sorted(at_status)}, sent with code {code!r}")
+    paired = {e["message"]: name for name, e in entries.items()
+              if e.get("documented") is True and e.get("resolution") and isinstance(e.get("message"), str)}
+    if isinstance(message, str) and paired.get(message.strip(), code) != code:
+        problems.append(f"message {message!r} is the seed's message for code {paired[message.strip()]!r}, sent with "
+                        f"code {code!r}")
+    return problems
+
+
+def situation_code_problems(situation: str, expected: str, body: Any) -> list[str]:
+    """A seed-paired situation answered with another code than the seed's (e.g. a bad key not INVALID_API_KEY)."""
+    code = body.get("code") if isinstance(body, Mapping) else None
+    if code == expected:
+        return []
+    return [f"{situation}: the seed's code is {expected!r}, got code {code!r}"]

@@ -23,6 +23,7 @@ from wfmock.contract.checks.http import envelope_findings
 from wfmock.contract.client import Client, retry_after
 from wfmock.openapi.profiles import Contract
 from wfmock.contract.exchange import Exchange
+from wfmock.contract.envelope import situation_code_problems
 from wfmock.contract.findings import Finding, Outcome
 from wfmock.contract.settings import Settings
 from wfmock.openapi.security import headers_for_key
@@ -46,6 +47,7 @@ class Probe:
     path: str
     method: str
     json_body: Any = None
+    code: str | None = None  # the seed's code for the situation the probe makes, asserted in both profiles
 
 
 class Context:
@@ -110,7 +112,7 @@ class Context:
     def judging(self, operation_id: str | None) -> registry.Judging:
         op = self.contract.operation(operation_id) if operation_id else None
         return registry.Judging(self.settings.api, self.contract, operation_id, label=op.label if op else "",
-                                envelope=self.api.envelope_problems)
+                                envelope=self.api.envelope_problems, auth_code=self.api.AUTH_CODE)
 
     def check_envelope(self, operation: str, exchange: Exchange) -> None:
         """Every non-2xx the kit meets must be in the API's error envelope (reported under `error_envelope`)."""
@@ -124,7 +126,7 @@ class Context:
         judging = self.judging(operation_id)
         if params:
             judging = registry.Judging(judging.api, judging.contract, operation_id, params, judging.label,
-                                       envelope=judging.envelope)
+                                       envelope=judging.envelope, auth_code=judging.auth_code)
         verdict = registry.judge(judging, exchange, self.history, names)
         for check, problem in verdict.problems:
             self.fail(judging.label, problem, exchange, check=check)
@@ -178,6 +180,9 @@ def check_auth(ctx: Context) -> None:
             exchange = ctx.call(probe.operation_id, probe.path, json_body=probe.json_body, headers=headers, auth=False)
             ctx.expect(exchange.status == 401, op.label,
                        f"with {label}: expected 401, got {exchange.status}", exchange)
+            if ctx.api.AUTH_CODE and exchange.status >= 400:
+                for problem in situation_code_problems(f"with {label}", ctx.api.AUTH_CODE, exchange.json_or_none()):
+                    ctx.fail(op.label, problem, exchange)
 
 
 def check_rate_limit(ctx: Context) -> None:
@@ -269,6 +274,9 @@ def check_error_envelope(ctx: Context) -> None:
         if ctx.expect(exchange.status >= 400 and exchange.status < 500, label,
                       f"{probe.method} {probe.path}: expected a 4xx ({expected}), got {exchange.status}", exchange):
             ctx.check_envelope(label, exchange)
+            if probe.code:
+                for problem in situation_code_problems(expected, probe.code, exchange.json_or_none()):
+                    ctx.fail(label, f"{probe.method} {probe.path}: {problem}", exchange)
     for probe in ctx.api.auth_probes(ctx)[:1]:  # a 401 is an error too, and a different status than the 400s
         op = ctx.contract.operation(probe.operation_id)
         exchange = ctx.client.request(op.method.upper(), probe.path, json_body=probe.json_body)

@@ -35,7 +35,7 @@ class Judge:
 
     def __init__(self, contracts: Mapping[str, Contract]) -> None:
         self.contracts = dict(contracts)
-        self.envelopes = {api: apis.load(api).envelope_problems for api in contracts}
+        self.modules = {api: apis.load(api) for api in contracts}
         self.router = Router(self.contracts)
         self.secret = tuple(h.lower() for c in contracts.values() for h in c.secret_header_names())
         self.history = registry.History()
@@ -59,7 +59,9 @@ class Judge:
         op = contract.operation(operation_id) if operation_id else None
         label = op.label if op else self.router.labels.get(operation_id or "", f"{recorded.method.upper()} "
                                                                                f"{recorded.path}")
-        judging = registry.Judging(api, contract, operation_id, params, label, light, self.envelopes[api])
+        module = self.modules[api]
+        judging = registry.Judging(api, contract, operation_id, params, label, light, module.envelope_problems,
+                                   module.AUTH_CODE)
         exchange = recorded.exchange(self.secret)
         with self._lock:
             verdict = registry.judge(judging, exchange, self.history)

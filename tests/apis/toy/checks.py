@@ -8,6 +8,7 @@ from wfmock.openapi.profiles import Contract
 from wfmock.contract.envelope import envelope_schema_problems
 from wfmock.contract.suite import Check, Context, Probe
 
+AUTH_CODE = "toy_unauthorized"  # the code the toy document gives a request without its key
 PING = Probe("ping", "/toy/v1/ping", "get")
 CHECKS: tuple[Check, ...] = ()
 

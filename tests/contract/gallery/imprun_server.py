@@ -34,12 +34,19 @@ BUGS = {
     "progress_url_stale": "every create answers the first run's progressUrl",
     "readback_newest": "reading any run id answers the newest run, under its own id",
     "limit_never_lifts": "once limited, a key stays limited for a minute, whatever its 429 said (Retry-After: 1)",
+    "created_at_renamed": "the create response says created_at, not the seed's createdAt",
+    "auth_code_wrong": "a bad or missing X-API-Key is refused with code UNAUTHORIZED, not INVALID_API_KEY",
+    "validation_code_wrong": "a HOMETAX scrape without credentialId is refused with code BAD_REQUEST, not "
+                             "VALIDATION_ERROR",
+    "credit_code_wrong": "exhausted credit (크레딧 부족) is answered with code CREDIT_EXHAUSTED, not INSUFFICIENT_CREDIT",
 }
 SECRETS = ("sessionToken", "imageBase64")  # never echoed back
-TITLES = {400: "Invalid request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-          415: "Unsupported Media Type", 429: "Too Many Requests"}
-CODES = {400: "VALIDATION_ERROR", 401: "INVALID_API_KEY", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
-         415: "UNSUPPORTED_MEDIA_TYPE", 429: "RATE_LIMIT_EXCEEDED"}
+TITLES = {400: "Invalid request", 401: "Unauthorized", 402: "Payment Required", 404: "Not Found",
+          405: "Method Not Allowed", 415: "Unsupported Media Type", 429: "Too Many Requests"}
+CODES = {400: "VALIDATION_ERROR", 401: "INVALID_API_KEY", 402: "INSUFFICIENT_CREDIT", 404: "NOT_FOUND",
+         405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE", 429: "RATE_LIMIT_EXCEEDED"}
+WRONG_CODES = {"auth_code_wrong": (401, "UNAUTHORIZED"), "validation_code_wrong": (400, "BAD_REQUEST"),
+               "credit_code_wrong": (402, "CREDIT_EXHAUSTED")}  # a bug's own code for the seed's situation
 
 
 def iso(ts: float) -> str:
@@ -47,8 +54,10 @@ def iso(ts: float) -> str:
 
 
 def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool = False,
-              run_duration: float = 0.3) -> Starlette:
+              run_duration: float = 0.3, credits: int | None = None) -> Starlette:
+    """`credits`: how many runs the key can pay for; the next create is refused 402 INSUFFICIENT_CREDIT."""
     contract = load_contract("imprun")
+    balance = [credits]
     runs: dict[str, dict[str, Any]] = {}
     counter = itertools.count(1)
     window: deque[float] = deque()
@@ -59,8 +68,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
     def error(status: int, message: str, headers: dict[str, str] | None = None, code: str | None = None) -> Response:
         if "bad_envelope" in bugs:
             return JSONResponse({"detail": message}, status, headers=headers)
-        return JSONResponse({"error": TITLES[status], "message": message, "code": code or CODES[status]}, status,
-                            headers=headers)
+        wrong = [bad for bug, (at, bad) in WRONG_CODES.items() if bug in bugs and at == status]
+        return JSONResponse({"error": TITLES[status], "message": message,
+                             "code": code or (wrong[0] if wrong else CODES[status])}, status, headers=headers)
 
     def gate(request: Request) -> Response | None:
         if "no_auth" not in bugs and request.headers.get("x-api-key") != key:
@@ -117,6 +127,10 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
         problems = body_problems(contract, "createWorkflow", body)
         if problems:
             return error(400, problems[0])
+        if balance[0] is not None:
+            if balance[0] <= 0:
+                return error(402, "크레딧 부족")
+            balance[0] -= 1
         run_id = f"wf_{next(counter):012d}"
         now = time.time()
         site = (body.get("params") or {}).get("siteCode")
@@ -132,6 +146,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, rate_limit: bool 
             created["progressUrl"] = created["progressUrl"].replace(run_id, "wf_000000000001")
         if "wrong_type" in bugs:
             created["createdAt"] = int(now)
+        if "created_at_renamed" in bugs:
+            created["created_at"] = created.pop("createdAt")
         return JSONResponse(created)
 
     async def read(request: Request) -> Response:

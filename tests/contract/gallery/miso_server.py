@@ -42,17 +42,31 @@ BUGS = {
     "upload_replaces_previous": "a new upload forgets the previous file: only the latest id is accepted as input",
     "logs_total_stale": "logs' total is cached for a minute: a new run is not counted",
     "logs_missing_new_run": "logs list a run only a minute after it finished (an indexing lag)",
+    "run_drops_workflow_run_id": "the blocking answer has no workflow_run_id (the seed's example has it)",
+    "upload_drops_mime_type": "the upload answer has no mime_type (the seed's response table lists it)",
+    "file_too_large_code": "a file over the size limit is refused 413 with code payload_too_large, not file_too_large",
+    "unsupported_type_code": "a file type not allowed is refused 415 with code unsupported_media_type, not "
+                             "unsupported_file_type",
+    "two_files_accepted": "an upload of two files stores the first, not 400 too_many_files",
+    "logs_end_user_without_created_at": "a log's created_by_end_user has no created_at (the seed lists it)",
 }
 NODES = [("start", "시작"), ("llm", "요약 LLM"), ("end", "종료")]
 WORKFLOW_ID = "ea02f355-68fb-4127-b3c4-732031ade2d2"
 
 
 def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: float = 0.0,
-              dify_015: bool = False, clamp_limit: bool = False) -> Starlette:
+              dify_015: bool = False, clamp_limit: bool = False, upload_limit: int | None = None) -> Starlette:
     """`dify_015`: run details the way Dify <= 0.15 writes them (RFC-822 times, JSON-string inputs/outputs).
     `clamp_limit`: logs clamp `limit` into 1..100 the way the seed words it, instead of Dify's 400 (the contract's
-    decision): documented behaviour, not a bug."""
+    decision): documented behaviour, not a bug. `upload_limit`: one size limit (bytes) for every file type instead
+    of the contract's, so that ordinary small uploads meet it."""
     contract = load_contract("miso")
+    upload_op = contract.operation("uploadFile").node
+    file_types = {ext: kind for kind, exts in upload_op["x-wfmock-file-types"].items() for ext in exts}
+    size_limits = upload_op["x-wfmock-file-size-limits"] if upload_limit is None else {"default": upload_limit}
+
+    def file_kind(name: str) -> str | None:
+        return file_types.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
     runs: dict[str, dict[str, Any]] = {}
     stops: dict[str, asyncio.Event] = {}
     owners: dict[str, str] = {}  # task_id -> the user who started it: only that user may stop it
@@ -120,7 +134,10 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
             frames = buffered(stream(run)) if "buffered_stream" in bugs else stream(run)
             return StreamingResponse(frames, media_type="text/event-stream; charset=utf-8")
         finish(run, "succeeded")
-        return JSONResponse({"task_id": run["task_id"], "workflow_run_id": run["id"], "data": blocking_data(run)})
+        answer = {"task_id": run["task_id"], "workflow_run_id": run["id"], "data": blocking_data(run)}
+        if "run_drops_workflow_run_id" in bugs:
+            del answer["workflow_run_id"]
+        return JSONResponse(answer)
 
     def blocking_data(run: dict[str, Any]) -> dict[str, Any]:
         return {"id": run["id"], "workflow_id": WORKFLOW_ID, "status": run["status"], "outputs": run["outputs"],
@@ -200,16 +217,27 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         upload_file = form.get("file")
         if upload_file is None or isinstance(upload_file, str):
             return error(400, "no_file_uploaded", "Please upload your file.")
+        if len(form.getlist("file")) > 1 and "two_files_accepted" not in bugs:
+            return error(400, "too_many_files", "Only one file is allowed.")
         users = form.getlist("user")  # a repeated part is an array; the contract's user is one string
         if len(users) != 1 or not isinstance(users[0], str):
             return error(400, "invalid_param", "user is required, once")
         content = await upload_file.read()
         name = upload_file.filename or "file"
+        kind = file_kind(name)
+        if kind is None:
+            code = "unsupported_media_type" if "unsupported_type_code" in bugs else "unsupported_file_type"
+            return error(415, code, "File type not allowed.")
+        if len(content) > size_limits.get(kind, size_limits["default"]):
+            code = "payload_too_large" if "file_too_large_code" in bugs else "file_too_large"
+            return error(413, code, "File size exceeded.")
         meta = {"id": str(uuid.uuid4()), "name": name, "size": len(content),
                 "extension": name.rsplit(".", 1)[-1].lower() if "." in name else "",
                 "mime_type": upload_file.content_type or "application/octet-stream",
                 "created_by": str(uuid.uuid5(uuid.NAMESPACE_URL, str(form.get("user") or "DEFAULT-USER"))),
                 "created_at": int(time.time())}
+        if "upload_drops_mime_type" in bugs:
+            del meta["mime_type"]
         if "upload_replaces_previous" in bugs:
             files.clear()
         files[meta["id"]] = meta
@@ -298,7 +326,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
                                  "exceptions_count": 0},
                 "created_from": "service-api", "created_by_role": "end_user", "created_by_account": None,
                 "created_by_end_user": {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, run["user"])),
-                                        "type": "service_api", "is_anonymous": False, "session_id": run["user"]},
+                                        "type": "service_api", "is_anonymous": False, "session_id": run["user"],
+                                        **({} if "logs_end_user_without_created_at" in bugs
+                                           else {"created_at": run["created_at"]})},
                 "created_at": run["created_at"]}
 
     async def not_found(request: Request, exc: Exception) -> Response:

@@ -12,8 +12,10 @@ import time
 from typing import Any
 
 from wfmock.contract.checks.registry import History, Judging, Note, Result, recorder, register
+from wfmock.contract.envelope import (
+    catalogue_problems, envelope_schema_problems, request_examples, seed_catalogue_problems,
+)
 from wfmock.contract.exchange import Exchange
-from wfmock.contract.envelope import catalogue_problems, envelope_schema_problems, request_examples
 from wfmock.contract.suite import Check, Context, Probe
 from wfmock.openapi.profiles import Contract
 
@@ -27,6 +29,7 @@ SEED_EXAMPLES = [
     {"type": "scraping", "params": {"siteCode": "WEHAGO", "credentialId": "cred_abc123", "group": "financial",
                                     "endpoint": "balance-sheet"}},
 ]
+AUTH_CODE = "INVALID_API_KEY"  # the seed's 에러 코드 table: 유효하지 않은 API 키 (모든 요청에 X-API-Key 헤더 필수)
 POLL_INTERVAL = 0.25
 RUN_DEADLINE = 60.0
 
@@ -37,6 +40,7 @@ def envelope_problems(contract: Contract, status: int, content: bytes, headers: 
         for name in ("error", "message", "code"):
             if not isinstance(body.get(name), str) or not body.get(name):
                 problems.append(f"envelope field {name!r} must be a non-empty string, got {body.get(name)!r}")
+        problems += seed_catalogue_problems(contract, status, body.get("code"), body.get("message"))
         if contract.strict:
             problems += catalogue_problems(contract, status, body.get("code"))
     return _unique(problems)
@@ -63,7 +67,8 @@ def rate_limit_probe(ctx: Context) -> Probe:
 def error_probes(ctx: Context) -> list[tuple[Probe, str]]:
     probes = [
         (Probe(CREATE, "/v2/workflows", "POST", b'{"type": "scraping", "params": '), "malformed JSON"),
-        (Probe(CREATE, "/v2/workflows", "POST", {"type": "scraping", "params": {"siteCode": "HOMETAX"}}),
+        (Probe(CREATE, "/v2/workflows", "POST", {"type": "scraping", "params": {"siteCode": "HOMETAX"}},
+               code="VALIDATION_ERROR"),
          "a HOMETAX scrape without credentialId (the seed's own VALIDATION_ERROR example)"),
     ]
     if ctx.strict:

@@ -16,13 +16,16 @@ import uuid
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
 
-from wfmock.openapi import sse
 from wfmock.contract.checks.registry import History, Judging, Note, Result, recorder, register
 from wfmock.contract.checks.stream import PING, event_name, meaningful, streamed
+from wfmock.contract.envelope import (
+    catalogue_problems, envelope_schema_problems, request_examples, seed_catalogue_problems,
+    situation_code_problems,
+)
 from wfmock.contract.exchange import Exchange
-from wfmock.contract.envelope import catalogue_problems, envelope_schema_problems, request_examples
 from wfmock.contract.live import LiveStream
 from wfmock.contract.suite import Check, Context, Probe
+from wfmock.openapi import sse
 from wfmock.openapi.profiles import Contract
 
 RUN, UPLOAD, READ, STOP, LOGS = "runWorkflow", "uploadFile", "getWorkflowRun", "stopWorkflowTask", "listWorkflowLogs"
@@ -39,6 +42,7 @@ PROGRESSIVE_MIN_ELAPSED = 0.25  # seconds of the run's own time below which stre
 READER_SETTLE = 0.25
 STREAM_START_TIMEOUT = 30.0
 USER = "wfmock-contract"
+AUTH_CODE = None  # the seed states no auth failure (Dify's 401 `unauthorized` is inferred: strict's catalogue)
 
 
 def envelope_problems(contract: Contract, status: int, content: bytes, headers: Any) -> list[str]:
@@ -50,6 +54,7 @@ def envelope_problems(contract: Contract, status: int, content: bytes, headers: 
             problems.append(f"envelope field 'message' must be a string, got {body.get('message')!r}")
         if body.get("status") != status:
             problems.append(f"envelope field 'status' is {body.get('status')!r}, the HTTP status is {status}")
+        problems += seed_catalogue_problems(contract, status, body.get("code"))
         if contract.strict:
             problems += catalogue_problems(contract, status, body.get("code"))
     return list(dict.fromkeys(problems))
@@ -105,8 +110,8 @@ def rate_limit_probe(ctx: Context) -> Probe:
 def error_probes(ctx: Context) -> list[tuple[Probe, str]]:
     probes = [
         (Probe(RUN, "/ext/v1/workflows/run", "POST", b'{"inputs": {"query": '), "malformed JSON"),
-        (Probe(RUN, "/ext/v1/workflows/run", "POST", {"inputs": {"query": "x"}, "mode": "blocking"}),
-         "a run without `user`"),
+        (Probe(RUN, "/ext/v1/workflows/run", "POST", {"inputs": {"query": "x"}, "mode": "blocking"},
+               code="invalid_param"), "a run without `user` (the seed: 400, invalid_param 잘못된 파라미터 입력)"),
     ]
     if ctx.strict:
         probes += [
@@ -494,6 +499,64 @@ def check_upload(ctx: Context) -> None:
         ctx.expect(run.status == 200, run_op.label,
                    f"a run with {name} (upload_file_id {file_id}, {len(file_ids)} files uploaded) as input: expected "
                    f"200, got {run.status}", run)
+
+
+def _smallest_limit(ctx: Context) -> tuple[str, int] | None:
+    """An extension of the file type with the smallest size limit, and that limit (the contract's decision, read
+    from the raw document: the documented view drops it with the other inferred nodes)."""
+    raw = ((ctx.contract.raw.get("paths") or {}).get("/ext/v1/files/upload") or {}).get("post") or {}
+    limits, types = raw.get("x-wfmock-file-size-limits") or {}, raw.get("x-wfmock-file-types") or {}
+    sized = [(limit, kind) for kind, limit in limits.items() if isinstance(limit, int) and types.get(kind)]
+    if not sized:
+        return None
+    limit, kind = min(sized)
+    return types[kind][0], limit
+
+
+def check_upload_errors(ctx: Context) -> None:
+    """The upload situations the seed's table pairs with a code get that code: no file `400 no_file_uploaded`, two
+    files `400 too_many_files`, a type not allowed `415 unsupported_file_type`, a file too large `413
+    file_too_large`. What is allowed and how large is the contract's decision: the strict profile expects the
+    refusal; the documented one judges the code of any refusal with the seed's status (413, 415)."""
+    op = ctx.contract.operation(UPLOAD)
+    if op is None:
+        return
+    one = ("file", ("wfmock-contract.txt", UPLOAD_CONTENT, "text/plain"))
+    no_file = [("user", (None, USER.encode(), "text/plain"))]  # multipart, with the user field and no file part
+    _judge_upload_refusal(ctx, op.label, "an upload without a file part", no_file, 400, "no_file_uploaded",
+                          always=True)
+    _judge_upload_refusal(ctx, op.label, "an upload of two files", [one, ("file", one[1])], 400, "too_many_files",
+                          always=True)
+    _judge_upload_refusal(ctx, op.label, "an upload of a file type not allowed",
+                          [("file", ("wfmock-contract.wfmockbin", UPLOAD_CONTENT, "application/octet-stream"))],
+                          415, "unsupported_file_type", always=ctx.strict)
+    smallest = _smallest_limit(ctx)
+    if smallest is None:
+        ctx.not_verified("the contract states no upload size limit: a too-large upload was not tried")
+        return
+    extension, limit = smallest
+    _judge_upload_refusal(ctx, op.label, f"an upload of {limit + 1} bytes ({extension}, limit {limit})",
+                          [("file", (f"wfmock-contract.{extension}", b"0" * (limit + 1), "application/octet-stream"))],
+                          413, "file_too_large", always=ctx.strict)
+
+
+def _judge_upload_refusal(ctx: Context, label: str, situation: str, files: list, status: int, code: str, *,
+                          always: bool) -> None:
+    """`always`: the situation must be refused with `status` and `code`; otherwise only a refusal with `status`
+    (the seed's pair) must carry `code`."""
+    form = None if any(name == "user" for name, _ in files) else {"user": USER}
+    exchange = ctx.call(UPLOAD, "/ext/v1/files/upload", files=files, form=form)
+    if not always and exchange.status != status:
+        return
+    if not ctx.expect(exchange.status == status, label, f"{situation}: expected {status} {code}, got "
+                                                      f"{exchange.status}", exchange):
+        return
+    try:
+        body = exchange.json()
+    except ValueError:
+        body = None
+    for problem in situation_code_problems(situation, code, body):
+        ctx.fail(label, problem, exchange)
 
 
 # --- logs --------------------------------------------------------------------------------------------------------
@@ -888,6 +951,8 @@ CHECKS = (
           "inconclusive); the other running task and another user's stop do not"),
     Check("upload_as_input", "lifecycle", check_upload,
           "every uploaded file gets a new id, and each (not only the latest) is accepted as a run input"),
+    Check("upload_errors", "error-envelope", check_upload_errors,
+          "the seed's upload situations get the seed's codes: no file, two files, a type not allowed, too large"),
     Check("logs_paging", "logs", check_logs,
           "logs list and count a run made just before; paging, newest first, status and keyword filters"),
 )

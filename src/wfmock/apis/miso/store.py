@@ -105,6 +105,7 @@ class WorkflowRun:
                 "type": "service_api",
                 "is_anonymous": False,
                 "session_id": self.user,
+                "created_at": int(self.created_at),  # the seed lists it; the end user exists since its run at least
             },
             "created_at": int(self.logged_at or self.created_at),
         }

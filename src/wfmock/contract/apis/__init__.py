@@ -2,6 +2,8 @@
 
 A module gives `envelope_problems(contract, status, body)` (what is wrong with an error
 body), `auth_probes(contract)` (cheap requests for the auth check), `rate_limit_probe(contract)`,
+`error_probes(ctx)` (requests to refuse; a probe's `code` is the seed's code for its situation),
+`AUTH_CODE` (the seed's code for a bad or missing key, or None where the seed names none),
 and `CHECKS`, the list of its own `Check`s (the kit's flows); importing it registers its checks over
 recorded exchanges in `wfmock.contract.checks.registry`. The generic engine never names an API.
 """

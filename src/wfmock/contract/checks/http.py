@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wfmock.contract.checks.registry import History, Judging, Note, Result, register
+from wfmock.contract.envelope import situation_code_problems
 from wfmock.contract.exchange import Exchange
 from wfmock.openapi.profiles import Contract
 from wfmock.openapi.security import credential_header
@@ -111,16 +112,20 @@ def credential(exchange: Any, contract: Contract) -> str | None:
 
 @register("auth")
 def auth(judging: Judging, exchange: Exchange, history: History) -> Result | None:
-    """A request that carried none of the operation's credentials must not be served."""
+    """A request that carried none of the operation's credentials must not be served; where the seed names the
+    code for that (`auth_code`), its refusal carries that code."""
     op = judging.operation
     if op is None:
         return None
-    headers = [h for h in (credential_header(judging.contract.security_scheme(name)) for name in op.security_schemes) if h]
-    if not headers:
-        return None
-    if not any(exchange.header(name).strip() for name in headers) and 0 < exchange.status < 400:
-        return Result([f"answered {exchange.status} to a request without credentials ({', '.join(headers)} absent): "
-                       "expected 401"])
+    headers = [h for h in (credential_header(judging.contract.security_scheme(name)) for name in op.security_schemes)
+               if h]
+    if not headers or any(exchange.header(name).strip() for name in headers):
+        return None if not headers else Result()
+    absent = f"a request without credentials ({', '.join(headers)} absent)"
+    if 0 < exchange.status < 400:
+        return Result([f"answered {exchange.status} to {absent}: expected 401"])
+    if judging.auth_code and "json" in exchange.content_type:
+        return Result(situation_code_problems(absent, judging.auth_code, exchange.json_or_none()))
     return Result()
 
 

@@ -124,6 +124,7 @@ class Judging:
     label: str = ""
     light: bool = False   # skip the costly parts (per-event schemas): said as not verified
     envelope: Callable[[Contract, int, bytes, Any], list[str]] | None = None  # the API's error-envelope problems
+    auth_code: str | None = None  # the seed's code for a missing or bad key (None where the seed names none)
 
     @property
     def operation(self) -> Any:
