@@ -17,6 +17,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
 from wfmock.apis import registry
+from wfmock.openapi.operations import HTTP_METHODS
 from wfmock.scenario.catalogue import api_of_operation, catalogue
 from wfmock.scenario.errors import Problem, ScenarioError
 from wfmock.scenario.limits import MAX_FIXTURE_BYTES, check_text, decode_text, read_bounded
@@ -27,7 +28,7 @@ from wfmock.scenario.model import (
 from wfmock.scenario.plan import Fault, ForcedError, Replay, RunOutcome, StreamShape
 from wfmock.scenario.source import Document, Path, parse
 
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+RULE_METHODS = tuple(method.upper() for method in HTTP_METHODS)  # a rule may match any method a document can have
 WINDOWS = {"per_second": 1.0, "per_minute": 60.0, "per_hour": 3600.0}
 Intact = Callable[[Path], bool]
 TYPE_NAMES = {"string": "text", "number": "a number", "integer": "a whole number", "object": "a mapping",
@@ -88,7 +89,7 @@ def check(document: Document) -> list[Problem]:
     problems: list[Problem] = []
     broken: set[Path] = set()
     for error in _validator().iter_errors(document.data):
-        for path, message in explain(error):
+        for path, message in in_plain_words(error):
             problems.append(document.problem(path, message))
             broken.add(tuple(path))
     rules = document.data.get("rules")
@@ -116,7 +117,7 @@ def _intact(path: Path, broken: set[Path]) -> bool:
 # -- schema errors in plain words ------------------------------------------------------------------
 
 
-def explain(error: ValidationError) -> list[tuple[Path, str]]:
+def in_plain_words(error: ValidationError) -> list[tuple[Path, str]]:
     """One or more (path, message) pairs that say what is wrong in the user's terms."""
     path: Path = tuple(error.absolute_path)
     kind, value, instance = error.validator, error.validator_value, error.instance
@@ -181,7 +182,7 @@ def _explain_choice(error: ValidationError, path: Path) -> list[tuple[Path, str]
     if len(viable) == 1:
         found: list[tuple[Path, str]] = []
         for sub in viable[0]:
-            found += explain(sub)
+            found += in_plain_words(sub)
         return found
     return [(path, f"{_show(error.instance)} is not valid here; expected {_description(error)}")]
 
@@ -269,9 +270,9 @@ def _check_rule(document: Document, path: Path, rule: dict[str, Any], ok: Intact
     apis = _rule_apis(document, path, match, ok, problems)
     if ok(("match", "method")):
         for method in _as_list(match.get("method")):
-            if method.upper() not in HTTP_METHODS:
+            if method.upper() not in RULE_METHODS:
                 problems.append(document.problem(path + ("match", "method"),
-                                                 f"`{method}` is not an HTTP method ({', '.join(HTTP_METHODS)})"))
+                                                 f"`{method}` is not an HTTP method ({', '.join(RULE_METHODS)})"))
     for part in ("path_params", "query", "headers", "body"):
         if not ok(("match", part)):
             continue
