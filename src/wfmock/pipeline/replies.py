@@ -55,7 +55,7 @@ class Reply:
 
 @dataclass(slots=True)
 class StreamReply:
-    """A streamed response: `frames` yields already-framed chunks (see `sse.py`)."""
+    """A streamed response: `frames` yields already-framed chunks (see `wfmock.openapi.sse`)."""
 
     frames: AsyncIterator[bytes]
     status: int = 200
