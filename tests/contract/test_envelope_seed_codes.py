@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from wfmock.contract.document import Contract
+from wfmock.openapi.profiles import Contract
 from wfmock.contract.envelope import seed_catalogue_problems, situation_code_problems
-from wfmock.spec import openapi_dir
+from wfmock.openapi.document import openapi_dir
 
 
 def contract(api: str, profile: str) -> Contract:
