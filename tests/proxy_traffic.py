@@ -24,9 +24,14 @@ IMPRUN_BODIES = [IMPRUN_BODY, {"type": "scraping", "params": {"siteCode": "WEHAG
                                                               "group": "financial", "endpoint": "balance-sheet"}}]
 
 
+# uvicorn closes a connection idle for 5 s; on a busy machine a pooled one can sit idle that long between the
+# steps below, and a request sent on it as the server closes it is reset. Idle connections are dropped sooner.
+POOL = httpx.Limits(keepalive_expiry=2.0)
+
+
 def imprun(base: str, key: str, *, burst: bool = False, poll_for: float = 3.0) -> None:
     headers = {"X-API-Key": key}
-    with httpx.Client(base_url=base, timeout=30) as client:
+    with httpx.Client(base_url=base, timeout=30, limits=POOL) as client:
         ids = []
         for body in IMPRUN_BODIES:
             created = client.post("/v2/workflows", headers=headers, json=body)
@@ -59,7 +64,7 @@ def imprun(base: str, key: str, *, burst: bool = False, poll_for: float = 3.0) -
 def miso(base: str, key: str, *, stop_pause: float = 0.05) -> None:
     headers = {"Authorization": f"Bearer {key}"}
     user = "proxy-user"
-    with httpx.Client(base_url=base, timeout=30) as client:
+    with httpx.Client(base_url=base, timeout=30, limits=POOL) as client:
         def run(mode: str, query: str, who: str = user, **extra) -> httpx.Response:
             return client.post("/ext/v1/workflows/run", headers=headers,
                                json={"inputs": {"query": query, **extra}, "response_mode": mode, "user": who})
@@ -101,7 +106,7 @@ def _stop_streams(base: str, headers: dict[str, str], user: str, pause: float) -
     by another user (who may not); both are read to the end."""
 
     def stream(who: str, started: threading.Event, task: list[str], stop_as: str | None) -> None:
-        with httpx.Client(base_url=base, timeout=30) as client, client.stream(
+        with httpx.Client(base_url=base, timeout=30, limits=POOL) as client, client.stream(
                 "POST", "/ext/v1/workflows/run", headers=headers,
                 json={"inputs": {"query": "멈출 요약"}, "response_mode": "streaming", "user": who}) as answer:
             for line in answer.iter_lines():
