@@ -107,17 +107,24 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
                    outputs={"text": f"요약: {json.dumps(run['inputs'], ensure_ascii=False)}"}
                    if status == "succeeded" else None)
 
-    async def run_workflow(request: Request) -> Response:
+    async def user_body(request: Request, operation_id: str) -> tuple[Any, Response | None]:
+        """A keyed request's JSON body with its `user`, valid for `operation_id`; or the refusal to answer."""
         if not authorized(request):
-            return unauthorized()
+            return None, unauthorized()
         body, refused = await json_body(request)
         if refused is not None:
-            return refused
+            return None, refused
         if not isinstance(body, dict) or not body.get("user"):
-            return error(400, "invalid_param", "Arg user must be provided.")
-        problems = body_problems(contract, "runWorkflow", body)
+            return None, error(400, "invalid_param", "Arg user must be provided.")
+        problems = body_problems(contract, operation_id, body)
         if problems:
-            return error(400, "invalid_param", problems[0])
+            return None, error(400, "invalid_param", problems[0])
+        return body, None
+
+    async def run_workflow(request: Request) -> Response:
+        body, refused = await user_body(request, "runWorkflow")
+        if refused is not None:
+            return refused
         inputs = body.get("inputs")
         if not isinstance(inputs, dict) or not inputs:
             return error(400, "invalid_param", "inputs must have at least one key")
@@ -267,16 +274,9 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         return JSONResponse(detail)
 
     async def stop(request: Request) -> Response:
-        if not authorized(request):
-            return unauthorized()
-        body, refused = await json_body(request)
+        body, refused = await user_body(request, "stopWorkflowTask")
         if refused is not None:
             return refused
-        if not isinstance(body, dict) or not body.get("user"):
-            return error(400, "invalid_param", "Arg user must be provided.")
-        problems = body_problems(contract, "stopWorkflowTask", body)
-        if problems:
-            return error(400, "invalid_param", problems[0])
         task_id = request.path_params["task_id"]
         if "stop_wrong_task" in bugs:
             task_id = next((task for task, run in task_runs.items()
