@@ -156,13 +156,17 @@ def test_uploaded_bytes_are_read_through_another_client_and_bounded(redis: Redis
     assert asyncio.run(go()) == [None, b"\x01" * 1_000, b"\x02" * 1_000]  # the oldest bytes went first
 
 
-def test_a_run_settled_by_a_reader_is_not_ended_again_by_a_late_holder(redis: RedisProcess) -> None:
+def _planned_run() -> WorkflowRun:
     planned = {"status": "succeeded", "outputs": {"text": "t"}, "error": None, "tokens": 1, "steps": 3,
                "elapsed": 1.0, "log_id": "log-1"}
-    run = WorkflowRun(id="run-1", task_id="task-1", app="demo", workflow_id="wf", version="1", user="u",
-                      end_user_id="eu", inputs={}, created_at=100.0, planned=planned)
+    return WorkflowRun(id="run-1", task_id="task-1", app="demo", workflow_id="wf", version="1", user="u",
+                       end_user_id="eu", inputs={}, created_at=100.0, planned=planned)
 
-    async def go() -> tuple[str, str, bool, int]:
+
+def test_a_run_settled_by_a_reader_is_not_ended_again_by_a_late_holder(redis: RedisProcess) -> None:
+    run = _planned_run()
+
+    async def go() -> tuple[str, str, bool, int, str]:
         one, two = RedisStore(redis.url, prefix="wfmock-settle"), RedisStore(redis.url, prefix="wfmock-settle")
         try:
             holder, reader = AppStore("demo", store=one), AppStore("demo", store=two)
@@ -171,14 +175,44 @@ def test_a_run_settled_by_a_reader_is_not_ended_again_by_a_late_holder(redis: Re
             late = await reader.run("run-1", 1_000.0)
             again = await reader.run("run-1", 1_001.0)
             assert early is not None and late is not None and again is not None and again.status == late.status
-            total, _ = await reader.logs(status=None, keyword=None)
-            return early.status, late.status, await holder.claim_end("run-1"), total
+            run.finish("stopped", None, "stopped by user", tokens=0, steps=1, elapsed=0.5, log_id="log-1")
+            holder_wrote = await holder.end_run(run, 0)  # the holder comes back late, with another ending
+            total, entries = await reader.logs(status=None, keyword=None)
+            stored = await reader.run("run-1", 1_002.0)
+            assert stored is not None and entries[0].status == stored.status
+            return early.status, late.status, holder_wrote, total, stored.status
         finally:
             await one.reset()
             await one.close()
             await two.close()
 
-    assert asyncio.run(go()) == ("running", "succeeded", False, 1)  # one ending, one log entry
+    # one ending, one log entry, and the stored run and its entry agree
+    assert asyncio.run(go()) == ("running", "succeeded", False, 1, "succeeded")
+
+
+def test_readers_and_a_holder_racing_to_end_a_run_write_it_once(redis: RedisProcess) -> None:
+    """The claim, the run and its log entry are one transaction: however the writers interleave, exactly one
+    writes, and what it wrote is whole (no claim without its log entry, which lost a dead holder's run)."""
+    async def go() -> tuple[list[bool], int, str]:
+        stores = [RedisStore(redis.url, prefix="wfmock-race") for _ in range(3)]
+        try:
+            apps = [AppStore("demo", store=store) for store in stores]
+            await apps[0].remember_run(_planned_run())
+            ending = _planned_run()
+            ending.finish(**ending.planned)
+            wrote = await asyncio.gather(*(apps[i % 3].end_run(ending, 0) for i in range(30)),
+                                         *(apps[i % 3].run("run-1", 1_000.0 + i) for i in range(30)))
+            total, entries = await apps[1].logs(status=None, keyword=None)
+            stored = await apps[2].run("run-1", 2_000.0)
+            assert stored is not None and [entry.id for entry in entries] == ["run-1"]
+            return [flag for flag in wrote if isinstance(flag, bool)], total, stored.status
+        finally:
+            await stores[0].reset()
+            for store in stores:
+                await store.close()
+
+    flags, total, status = asyncio.run(go())
+    assert flags.count(True) <= 1 and total == 1 and status == "succeeded"
 
 
 def test_a_stop_through_one_ends_the_stream_held_by_the_other(pair: tuple[str, str]) -> None:

@@ -143,6 +143,22 @@ class Store(ABC):
     async def count(self, name: str) -> int:
         """Adds one to the counter `name` and returns it (scenario rule counters)."""
 
+    async def write_once(self, claims: RecordStore[str], key: str,
+                         records: Sequence[tuple[RecordStore[Any], str, Any, int]],
+                         logs: Sequence[tuple[LogStore[Any], Any, int]]) -> bool:
+        """Claims `key` in `claims` and stores `records` (record store, key, value, size) and appends `logs`
+        (log, item, size), all or nothing, unless `key` is claimed already: of several writers racing to end the
+        same thing exactly one writes, and one that dies midway leaves nothing half-written. True for that one.
+        In one process's memory nothing interleaves between these steps (none of them awaits anything else)."""
+        if await claims.fetch(key) is not None:
+            return False
+        await claims.put(key, "claimed", 0)
+        for store, record_key, value, size in records:
+            await store.put(record_key, value, size)
+        for log, item, size in logs:
+            await log.add(item, size)
+        return True
+
     async def scenario(self) -> tuple[str, Any] | None:
         """(version, source) of the scenario switched on through any process; None when never switched."""
         return None

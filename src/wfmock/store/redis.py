@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import orjson
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, WatchError
 
 from wfmock.ratelimit import Decision
 from wfmock.store.base import Codec, LogStore, RecordStore, Store, StoreUnavailable, TaskRegistry
@@ -142,13 +142,14 @@ class RedisRecords(RecordStore[V]):
         self.base = store.key(f"rec:{name}:")
         self.index, self.bytes_key = store.key(f"idx:{name}"), store.key(f"bytes:{name}")
 
-    async def _put(self, key: str, value: V, size: int, only_new: bool) -> Any:
+    async def _put(self, key: str, value: V, size: int, only_new: bool, client: Any = None) -> Any:
+        """Runs the put script, or queues it on `client` (a pipeline)."""
         payload = _dumps(self.codec, value)
         size = size + len(payload)
         return await self.store.run_script(
             "put", [self.base + key, self.index, self.bytes_key],
             [payload, self.store.ttl, size, self.retain, self.retain_bytes, self.base, f"{size}:{key}",
-             "1" if only_new else "0"],
+             "1" if only_new else "0"], client=client,
         )
 
     @guarded
@@ -199,6 +200,9 @@ class RedisLog(LogStore[V]):
     @guarded
     async def add(self, item: V, size: int) -> None:
         await self.store.run_script("log", [self.list_key, self.bytes_key], self._add_args(item, size))
+
+    async def queue_add(self, pipe: Any, item: V, size: int) -> None:
+        await self.store.run_script("log", [self.list_key, self.bytes_key], self._add_args(item, size), client=pipe)
 
     @guarded
     async def add_many(self, items: Sequence[tuple[V, int]]) -> None:
@@ -354,6 +358,28 @@ class RedisStore(Store):
         reset = (first + seconds - now) if counts[best] and first is not None else seconds
         return Decision(allowed, int(limit), max(0, int(limit) - counts[best]), max(reset, 0.0),
                         wait if not allowed else 0.0)
+
+    @guarded
+    async def write_once(self, claims: RecordStore[str], key: str,
+                         records: Sequence[tuple[RecordStore[Any], str, Any, int]],
+                         logs: Sequence[tuple[LogStore[Any], Any, int]]) -> bool:
+        """One MULTI/EXEC under WATCH of the claim: Redis runs the claim and every write together or none of
+        them, and refuses the transaction when another process claimed `key` in between."""
+        async with self.client.pipeline(transaction=True) as pipe:
+            try:
+                await pipe.watch(claims.base + key)
+                if await pipe.exists(claims.base + key):
+                    return False
+                pipe.multi()
+                await claims._put(key, uuid.uuid4().hex, 0, True, pipe)
+                for store, record_key, value, size in records:
+                    await store._put(record_key, value, size, False, pipe)
+                for log, item, size in logs:
+                    await log.queue_add(pipe, item, size)
+                await pipe.execute()
+            except WatchError:
+                return False
+        return True
 
     @guarded
     async def charge(self, name: str, initial: int, cost: int) -> bool:

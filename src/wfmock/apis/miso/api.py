@@ -135,8 +135,7 @@ class MisoApi(Api):
         # inputs, their lower-cased copy in the search text, and the outputs that restate them (and plan them)
         size = 3 * len(request.raw_body) + (4 if streamed else 3) * len(answer.text)
         await store.remember_run(record, size)
-        ending = RunEnding(self.shared, store, record, script, size, log_id=log_id, clock=session.clock,
-                           streamed=streamed)
+        ending = RunEnding(self.shared, store, record, script, size, log_id=log_id, clock=session.clock)
         if not streamed:
             await ending(script.status)
             return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
@@ -269,19 +268,17 @@ class RunEnding:
     size: int
     log_id: str
     clock: Clock
-    streamed: bool = False  # a stream's end is claimed once: a reader may settle it first
 
     async def __call__(self, status: str) -> None:
         await self.shared.tasks.discard(self.record.task_id)
-        if self.record.finished or (self.streamed and not await self.store.claim_end(self.record.id)):
-            return  # ended already, here or by a reader that settled a dead holder's run (see `WorkflowRun.as_of`)
+        if self.record.finished:
+            return  # ended already (a stream's end comes once, whether it ran out, failed or was stopped)
         elapsed = self.script.elapsed
         if status == "stopped":
             elapsed = min(self.script.elapsed, self.clock.now() - self.record.created_at)
         self.record.finish(**finish_arguments(self.script, status, elapsed, self.log_id))
-        if self.shared.shared:  # a record in Redis is a copy: write the finished run back
-            await self.store.remember_run(self.record, self.size)
-        await self.store.log(self.record)
+        # on a shared store a reader may have settled the run first, as planned (see `WorkflowRun.as_of`)
+        await self.store.end_run(self.record, self.size)
 
 
 def finish_arguments(script: RunScript, status: str, elapsed: float, log_id: str) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -166,17 +165,22 @@ class AppStore:
         if run is None or not self.store.shared:
             return run
         settled = run.as_of(now)
-        if settled is not run and await self.claim_end(run_id):
-            await self.runs.put(run_id, settled, 0)  # a rewrite: the store counted its bytes when it was new
-            await self.log(settled)
+        if settled is not run:
+            await self.end_run(settled, 0)  # a rewrite: the store counted the run's bytes when it was new
         return settled
 
-    async def claim_end(self, run_id: str) -> bool:
-        """True for the one writer of a run's end: its holder, or a reader settling it after the holder died."""
+    async def end_run(self, run: WorkflowRun, size: int) -> bool:
+        """Stores the finished `run` and writes its log entry, once: on a shared store the run's holder and a
+        reader settling it after the holder died may race, and exactly one of them writes both, together (a
+        writer that dies midway leaves the run to be settled again). False when another writer ended it first.
+        In this process's memory the stored run is `run` itself, so only its log entry is written."""
+        await self._date_log_entry(run)
+        entry_size = 2 * len(run.search_text)  # its inputs and outputs, and their search text (about as large)
         if not self.store.shared:
+            await self.logged.add(run, entry_size)
             return True
-        claim = uuid.uuid4().hex
-        return await self.enders.put_new(run_id, claim, 0) == claim
+        return await self.store.write_once(self.enders, run.id, [(self.runs, run.id, run, size)],
+                                           [(self.logged, run, entry_size)])
 
     async def newest_runs(self, limit: int, now: float) -> list[WorkflowRun]:
         """The `limit` runs stored last, newest first, as a read at `now` reports them."""
@@ -193,12 +197,11 @@ class AppStore:
         """The bytes uploaded as `file_id`, from any process sharing the store; None when not kept or forgotten."""
         return await self.contents.fetch(file_id)
 
-    async def log(self, run: WorkflowRun) -> None:
+    async def _date_log_entry(self, run: WorkflowRun) -> None:
+        """Never dated before the log entry written ahead of it, so "newest first" holds."""
         newest = await self.logged.newest()
-        if newest is not None:  # never dated before the log written ahead of it, so "newest first" holds
+        if newest is not None:
             run.logged_at = max(run.logged_at or run.created_at, newest.logged_at or run.created_at)
-        # the entry keeps the whole run alive: its inputs and outputs, and their search text (about as large)
-        await self.logged.add(run, 2 * len(run.search_text))
 
     async def logs(self, *, status: str | None, keyword: str | None, created_after: float | None = None,
                    created_before: float | None = None, session_id: str | None = None, offset: int = 0,
