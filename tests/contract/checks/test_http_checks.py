@@ -94,6 +94,28 @@ def test_more_than_the_limit_served_within_a_second_is_one_finding_per_burst() -
     assert sum(1 for f in found if f) == 1 and "served within one second" in next(f for f in found if f)[0]
 
 
+def test_a_burst_whose_answers_spread_over_more_than_a_second_is_not_judged_too_generous() -> None:
+    """Fifteen requests sent together but each answered 1.5 s later (a slow link, a busy machine): the server may
+    have seen them spread over 1.5 s, so serving all of them proves nothing."""
+    history = registry.History()
+    sent = burst(15, history)
+    for exchange in sent:
+        exchange.answered = exchange.finished = exchange.started + 1.5
+    assert not any(problems(judge(exchange, history=history), "rate_limit") for exchange in sent)
+
+
+def test_a_429_after_requests_that_reached_the_server_late_is_not_an_early_limit() -> None:
+    """Ten requests started 1.2 s before the 429 but answered just before it: the server may have counted all ten
+    in the second before the 429, which is then the documented limit at work."""
+    history = registry.History()
+    for exchange in burst(10, history, start=98.8):
+        exchange.answered = exchange.finished = 99.9
+    limited = answer("POST", "/v2/workflows", 429, {**ENVELOPE, "code": "RATE_LIMITED"}, started=100.0,
+                     headers={"retry-after": "1"})
+    history.arrived(limited, "createWorkflow", {}, limited.header("x-api-key"))
+    assert problems(judge(limited, history=history), "rate_limit") == []
+
+
 def test_a_429_well_under_the_limit_is_an_early_limit() -> None:
     history = registry.History()
     burst(2, history)

@@ -136,27 +136,33 @@ def per_second_limit(judging: Judging) -> int | None:
 
 @register("rate_limit")
 def rate_limit(judging: Judging, exchange: Exchange, history: History) -> Result | None:
-    """From the credential's own requests as they arrived, against the documented per-second limit: more than the
-    limit served within one second (no 429), or a 429 while the second before it held well under the limit (an
-    early limit, or one that did not lift)."""
+    """From the credential's own requests, against the documented per-second limit: more than the limit served
+    within one second (no 429), or a 429 while the second before it held well under the limit (an early limit,
+    or one that did not lift).
+
+    The server saw each request at some moment between its start and its answer here, unknown to the judge; a
+    finding holds for every such moment, so a slow network or a busy machine between the two never makes one.
+    Too many served: requests whose whole spans fit in one second. A 429 too early: every request whose span
+    meets the second before it could have been counted, and still too few were."""
     limit, key = per_second_limit(judging), credential(exchange, judging.contract)
     if judging.operation is None or limit is None or key is None or exchange.status in (0, 401, 403):
         return None
     recent = [r for r in history.requests_of(key) if r.started != exchange.started]
     if exchange.status == 429:
-        # any request that arrived before this 429 was answered may have reached the server first; one still in
-        # flight (status 0) may have been served
-        window = [r for r in recent if exchange.started - 1.0 <= r.started <= exchange.answered]
-        served = [r for r in window if r.status not in (401, 403, 429)]
+        could_count = [r for r in recent if r.started <= exchange.answered
+                       and (not r.status or r.answered >= exchange.started - 1.0)]  # still in flight: maybe served
+        served = [r for r in could_count if r.status not in (401, 403, 429)]
         if len(served) < limit - RATE_SLACK:
             return Result([f"429 while only {len(served)} request(s) of this key were served in the second before "
                            f"it; the contract allows {limit} per second (an early limit, or one that did not lift)"])
         return Result()
-    window = [r for r in recent if exchange.started - 1.0 <= r.started <= exchange.started]
-    served = [r for r in window if r.status and r.status not in (401, 403, 429)]
+    since = exchange.answered - 1.0  # the second up to this answer: the requests started and answered within it
+    served = [r for r in recent if r.status and r.status not in (401, 403, 429)
+              and since <= r.started and r.answered <= exchange.answered]
+    count = len(served) + (exchange.started >= since)
     reported = history.recall(LIMITED_SINCE, key, -1e9)
-    if len(served) + 1 > limit + RATE_SLACK and exchange.started - reported > 1.0:
-        return Result([f"{len(served) + 1} requests of one key served within one second; the contract limits a key to "
+    if count > limit + RATE_SLACK and exchange.answered - reported > 1.0:
+        return Result([f"{count} requests of one key served within one second; the contract limits a key to "
                        f"{limit} per second (expected 429 beyond it)"],
-                      notes=[Note(LIMITED_SINCE, key, exchange.started)])  # the rest of the burst: the same finding
+                      notes=[Note(LIMITED_SINCE, key, exchange.answered)])  # the rest of the burst: the same finding
     return Result()
