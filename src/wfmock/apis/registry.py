@@ -7,6 +7,7 @@ API: it asks the registry (`get`, `names`, `units`, `owner_of`). Tests may `regi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 
 _UNITS: dict[str, "ApiUnit"] = {}
 _BUNDLED_LOADED = False
+_LOADING = threading.local()  # set while this thread imports the bundled units
+_MERGE = threading.Lock()
 
 
 def register(unit: ApiUnit) -> ApiUnit:
@@ -56,18 +59,24 @@ def owner_of(path: str, among: Iterable[str] | None = None) -> ApiUnit | None:
 
 
 def _bundled() -> dict[str, "ApiUnit"]:
-    """The registered units, the bundled ones first (registered at first use: a unit's module may itself be
-    what is being imported when the registry is)."""
+    """The registered units, the bundled ones first, registered at first use. Thread-safe: a thread that asks
+    while another loads them waits for the whole set (Python's import lock holds it at the unit modules), never
+    sees it half-made. Only the loading thread itself may see it partial: a unit's module may be what is being
+    imported when the registry is asked."""
     global _BUNDLED_LOADED
-    if not _BUNDLED_LOADED:
-        _BUNDLED_LOADED = True
+    if _BUNDLED_LOADED or getattr(_LOADING, "active", False):
+        return _UNITS
+    _LOADING.active = True
+    try:
         from wfmock.apis.imprun.unit import UNIT as IMPRUN
         from wfmock.apis.miso.unit import UNIT as MISO
-
-        bundled = {unit.name: unit for unit in (IMPRUN, MISO)}
-        added = dict(_UNITS)
-        _UNITS.clear()
-        _UNITS.update(bundled)
-        _UNITS.update(added)
+    finally:
+        _LOADING.active = False
+    with _MERGE:
+        if not _BUNDLED_LOADED:
+            added = dict(_UNITS)
+            _UNITS.clear()
+            _UNITS.update({unit.name: unit for unit in (IMPRUN, MISO)})
+            _UNITS.update(added)
+            _BUNDLED_LOADED = True
     return _UNITS
-
