@@ -29,6 +29,32 @@ IMPRUN_BODIES = [IMPRUN_BODY, {"type": "scraping", "params": {"siteCode": "WEHAG
 POOL = httpx.Limits(keepalive_expiry=2.0)
 
 
+# A burst is three times the limit. The judge counts only requests whose whole spans (sent to answered) fit in one
+# second, so a burst the machine spread out proves nothing and is sent again (bounded): the client's spans hold
+# the proxy's, so this many of them within one second is a burst the judge sees (more than 10 + its slack of 2).
+BURST_TRIES = 4
+TIGHT = 13
+
+
+def _burst(base: str, headers: dict[str, str]) -> list[tuple[float, float]]:
+    """Thirty creates at once, on a pool of their own (a connection each, none idle long enough to expire while
+    another thread uses the pool); each one's (sent, answered) on this client's clock."""
+    def timed(_: int) -> tuple[float, float]:
+        sent = time.monotonic()
+        client.post("/v2/workflows", headers=headers, json=IMPRUN_BODY)
+        return sent, time.monotonic()
+
+    with httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(max_connections=30)) as client, \
+            ThreadPoolExecutor(30) as pool:
+        return list(pool.map(timed, range(30)))
+
+
+def _within_one_second(spans: list[tuple[float, float]]) -> int:
+    """The most spans that lie wholly inside one second."""
+    return max((sum(1 for sent, answered in spans if end - 1.0 <= sent and answered <= end) for _, end in spans),
+               default=0)
+
+
 def imprun(base: str, key: str, *, burst: bool = False, poll_for: float = 3.0) -> None:
     headers = {"X-API-Key": key}
     with httpx.Client(base_url=base, timeout=30, limits=POOL) as client:
@@ -54,9 +80,11 @@ def imprun(base: str, key: str, *, burst: bool = False, poll_for: float = 3.0) -
         client.get("/v2/workflows/wf_does_not_exist", headers=headers)
         client.get("/v2/workflow", headers=headers)                                    # a typo in the path
         if burst:
-            time.sleep(1.1)
-            with BURSTING, ThreadPoolExecutor(30) as pool:  # three times the limit, well within one second
-                list(pool.map(lambda _: client.post("/v2/workflows", headers=headers, json=IMPRUN_BODY), range(30)))
+            with BURSTING:
+                for _ in range(BURST_TRIES):
+                    time.sleep(1.1)
+                    if _within_one_second(_burst(base, headers)) >= TIGHT:
+                        break
             time.sleep(1.3)  # the 429s said Retry-After: 1
             client.post("/v2/workflows", headers=headers, json=IMPRUN_BODY)
 
