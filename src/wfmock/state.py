@@ -5,6 +5,7 @@ One `Session` per server. Tests build their own, so no state hides in module glo
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import Callable
@@ -44,11 +45,12 @@ class Session:
 
     def __post_init__(self) -> None:
         self.ids = self._id_factory()
-        self.engine = ScenarioEngine(self.scenario, seed=self.scenario_seed)
         self._named_engines: dict[str, ScenarioEngine] = {}
         self.on_reset: list[Callable[[], None]] = []
-        self.scenario_version = "start"  # which shared switch this process follows ("start": --scenario)
-        self._share_counters(self.engine, "active")
+        # which switch this process follows ("start": --scenario); a shared store's, or one of its own
+        self.scenario_version = "start"
+        self._local_switches = itertools.count(1)
+        self.engine = self._engine(self.scenario, "active")
 
     def _id_factory(self) -> IdFactory:
         if self.store.shared and self.settings.seed is not None:
@@ -57,11 +59,11 @@ class Session:
             return IdFactory(hash((self.settings.seed, os.getpid())) & 0xFFFF_FFFF_FFFF)
         return IdFactory(self.settings.seed)
 
-    def _share_counters(self, engine: ScenarioEngine, name: str) -> None:
-        """On a shared store, `first: N` and `every: N` count requests of every process (Redis INCR)."""
-        if self.store.shared:
-            version, count = self.scenario_version, self.store.count
-            engine.counter = lambda index: count(f"rule:{version}:{name}:{index}")
+    def _engine(self, scenario: Scenario | None, name: str) -> ScenarioEngine:
+        """An engine counting its rules in the store, under this switch: `first: N` and `every: N` count the
+        requests of every process sharing the store (Redis INCR), and start afresh with each switch."""
+        return ScenarioEngine(scenario, seed=self.scenario_seed, store=self.store,
+                              counts_as=f"{self.scenario_version}:{name}")
 
     @property
     def data_seed(self) -> str:
@@ -78,8 +80,9 @@ class Session:
     def use_scenario(self, scenario: Scenario | None) -> None:
         """Makes `scenario` the active one for the next requests (running streams keep theirs)."""
         self.scenario = scenario
-        self.engine = ScenarioEngine(scenario, seed=self.scenario_seed)
-        self._share_counters(self.engine, "active")
+        if not self.store.shared:  # a shared store's switch names its version (`switch_scenario`)
+            self.scenario_version = f"local-{next(self._local_switches)}"
+        self.engine = self._engine(scenario, "active")
         if isinstance(self.store, MemoryStore):
             self.store.clear_limits()  # a shared store names windows and balances by scenario version instead
 
@@ -117,8 +120,7 @@ class Session:
                 scenario = self.resolve_scenario(name)
             except Exception as error:  # an unknown or invalid scenario is the caller's mistake
                 raise ApiError("invalid_request", f"X-Wfmock-Scenario: {error}", status=400) from None
-            engine = self._named_engines[name] = ScenarioEngine(scenario, seed=self.scenario_seed)
-            self._share_counters(engine, f"named:{name}")
+            engine = self._named_engines[name] = self._engine(scenario, f"named:{name}")
         return engine
 
     def reset(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import textwrap
@@ -16,11 +17,16 @@ from wfmock.scenario.engine import ScenarioEngine, sample_latency
 from wfmock.scenario.model import Latency
 from wfmock.pipeline.request import Request
 from wfmock.scenario.plan import Plan
+from wfmock.store import MemoryStore
 
 
 def engine(rules: str, seed: int = 0, extra: str = "") -> ScenarioEngine:
     text = "name: t\ndescription: test\n" + textwrap.dedent(extra) + "rules:\n" + textwrap.indent(textwrap.dedent(rules), "  ")
     return ScenarioEngine(load_text(text, source="t.yaml"), seed=seed)
+
+
+def decided(subject: ScenarioEngine, request: Request) -> Plan:
+    return asyncio.run(subject.decide(request))
 
 
 def run_request(body: Any = None, **overrides: Any) -> Request:
@@ -40,7 +46,7 @@ def create_request(body: Any) -> Request:
 
 def test_without_a_scenario_every_plan_does_nothing() -> None:
     idle = ScenarioEngine(None, seed=1)
-    assert idle.plan(run_request()) == Plan()
+    assert decided(idle, run_request()) == Plan()
     assert Plan() == Plan(latency=0.0, error=None, fault=None, run=None, stream=None, fixture=None, rule=None)
     assert idle.rate_limits("imprun") is None and idle.credits("miso") is None
     assert idle.credentials.state("cred_x") == "valid"
@@ -57,10 +63,10 @@ def test_match_by_api_operation_and_method() -> None:
           match: {operation: [listWorkflowLogs, getWorkflowRun], method: GET}
         - name: rest
     """)
-    assert subject.plan(create_request({})).rule == "imprun-only"
+    assert decided(subject, create_request({})).rule == "imprun-only"
     logs = run_request(operation_id="listWorkflowLogs", method="GET", path="/ext/v1/workflows/logs")
-    assert subject.plan(logs).rule == "logs"
-    assert subject.plan(run_request()).rule == "rest"
+    assert decided(subject, logs).rule == "logs"
+    assert decided(subject, run_request()).rule == "rest"
 
 
 def test_match_by_path_params_query_and_headers() -> None:
@@ -74,11 +80,11 @@ def test_match_by_path_params_query_and_headers() -> None:
         - name: header-absent
           match: {headers: {x-debug: {present: false}}}
     """)
-    assert subject.plan(run_request(path_params={"workflow_run_id": "run-1"})).rule == "by-path"
-    assert subject.plan(run_request(query={"limit": "5", "status": "stopped"})).rule == "by-query"
-    assert subject.plan(run_request(query={"limit": "5", "status": "running"})).rule == "header-absent"
-    assert subject.plan(run_request(headers={"x-tenant": "acme"})).rule == "by-header"
-    assert subject.plan(run_request(headers={"x-debug": "1"})).rule is None
+    assert decided(subject, run_request(path_params={"workflow_run_id": "run-1"})).rule == "by-path"
+    assert decided(subject, run_request(query={"limit": "5", "status": "stopped"})).rule == "by-query"
+    assert decided(subject, run_request(query={"limit": "5", "status": "running"})).rule == "header-absent"
+    assert decided(subject, run_request(headers={"x-tenant": "acme"})).rule == "by-header"
+    assert decided(subject, run_request(headers={"x-debug": "1"})).rule is None
 
 
 def test_match_by_body_json_pointer() -> None:
@@ -94,17 +100,17 @@ def test_match_by_body_json_pointer() -> None:
         - name: present
           match: {body: {/inputs/extra: {present: true}}}
     """)
-    assert subject.plan(create_request({"params": {"siteCode": "HOMETAX", "year": 2025}})).rule == "equals"
-    assert subject.plan(create_request({"params": {"siteCode": "HOMETAX", "year": 2024}})).rule is None
-    assert subject.plan(run_request({"inputs": {"kind": "building"}})).rule == "one-of"
-    assert subject.plan(run_request({"inputs": {"kind": "ship"}})).rule is None
-    assert subject.plan(run_request({"files": [{"type": "document"}]})).rule == "regex"
-    assert subject.plan(run_request({"files": []})).rule is None
-    assert subject.plan(run_request({"a/b": {"c~d": True}})).rule == "escaped"
-    assert subject.plan(run_request({"a/b": {"c~d": 1}})).rule is None  # true is not 1
-    assert subject.plan(run_request({"inputs": {"extra": None}})).rule == "present"
-    assert subject.plan(run_request(None)).rule is None
-    assert subject.plan(run_request("not an object")).rule is None
+    assert decided(subject, create_request({"params": {"siteCode": "HOMETAX", "year": 2025}})).rule == "equals"
+    assert decided(subject, create_request({"params": {"siteCode": "HOMETAX", "year": 2024}})).rule is None
+    assert decided(subject, run_request({"inputs": {"kind": "building"}})).rule == "one-of"
+    assert decided(subject, run_request({"inputs": {"kind": "ship"}})).rule is None
+    assert decided(subject, run_request({"files": [{"type": "document"}]})).rule == "regex"
+    assert decided(subject, run_request({"files": []})).rule is None
+    assert decided(subject, run_request({"a/b": {"c~d": True}})).rule == "escaped"
+    assert decided(subject, run_request({"a/b": {"c~d": 1}})).rule is None  # true is not 1
+    assert decided(subject, run_request({"inputs": {"extra": None}})).rule == "present"
+    assert decided(subject, run_request(None)).rule is None
+    assert decided(subject, run_request("not an object")).rule is None
 
 
 json_values = st.recursive(
@@ -126,7 +132,7 @@ printable = st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Co", "Cn", "Z
 @given(value=st.one_of(st.booleans(), st.integers(), st.text(printable, max_size=10)))
 def test_equals_matches_the_value_itself(value: Any) -> None:
     subject = engine(f"- name: hit\n  match: {{body: {{/v: {{equals: {json.dumps(value, ensure_ascii=False)}}}}}}}\n")
-    assert subject.plan(run_request({"v": value})).rule == "hit"
+    assert decided(subject, run_request({"v": value})).rule == "hit"
 
 
 # -- order and when ----------------------------------------------------------------------------------
@@ -137,7 +143,7 @@ def test_rules_apply_in_order_first_match_wins() -> None:
         - {name: first, match: {operation: runWorkflow}, latency: 1}
         - {name: second, match: {operation: runWorkflow}, latency: 2}
     """)
-    plan = subject.plan(run_request())
+    plan = decided(subject, run_request())
     assert plan.rule == "first" and plan.latency == 1.0
 
 
@@ -146,34 +152,34 @@ def test_a_rule_whose_when_does_not_hold_falls_through() -> None:
         - {name: first-two, when: {first: 2}, error: internal_server_error, match: {api: miso}}
         - {name: afterwards}
     """)
-    assert [subject.plan(run_request()).rule for _ in range(4)] == ["first-two", "first-two", "afterwards", "afterwards"]
-    assert subject.plan(create_request({})).rule == "afterwards"  # imprun does not count for the miso rule
+    assert [decided(subject, run_request()).rule for _ in range(4)] == ["first-two", "first-two", "afterwards", "afterwards"]
+    assert decided(subject, create_request({})).rule == "afterwards"  # imprun does not count for the miso rule
 
 
 @given(n=st.integers(1, 20), total=st.integers(0, 40))
 def test_first_n_applies_to_exactly_the_first_n(n: int, total: int) -> None:
     subject = engine(f"- {{name: r, when: {{first: {n}}}}}\n")
-    hits = [i for i in range(1, total + 1) if subject.plan(run_request()).rule == "r"]
+    hits = [i for i in range(1, total + 1) if decided(subject, run_request()).rule == "r"]
     assert hits == list(range(1, min(n, total) + 1))
 
 
 @given(k=st.integers(1, 10), total=st.integers(0, 40))
 def test_every_k_applies_to_every_kth_matching_request(k: int, total: int) -> None:
     subject = engine(f"- {{name: r, when: {{every: {k}}}}}\n")
-    hits = [i for i in range(1, total + 1) if subject.plan(run_request()).rule == "r"]
+    hits = [i for i in range(1, total + 1) if decided(subject, run_request()).rule == "r"]
     assert hits == [i for i in range(1, total + 1) if i % k == 0]
 
 
 def test_always_applies_to_every_request() -> None:
     subject = engine("- {name: r, when: always}\n- {name: s, when: {always: true}}\n")
-    assert {subject.plan(run_request()).rule for _ in range(10)} == {"r"}
+    assert {decided(subject, run_request()).rule for _ in range(10)} == {"r"}
 
 
 @settings(max_examples=25, deadline=None)
 @given(p=st.floats(0.05, 0.95), seed=st.integers(0, 2**32))
 def test_probability_is_reproducible_with_the_seed(p: float, seed: int) -> None:
     rules = f"- {{name: r, when: {{probability: {p}}}}}\n"
-    draws = lambda subject: [subject.plan(run_request()).rule == "r" for _ in range(400)]  # noqa: E731
+    draws = lambda subject: [decided(subject, run_request()).rule == "r" for _ in range(400)]  # noqa: E731
     first = engine(rules, seed=seed)
     sequence = draws(first)
     assert draws(engine(rules, seed=seed)) == sequence
@@ -184,25 +190,29 @@ def test_probability_is_reproducible_with_the_seed(p: float, seed: int) -> None:
 
 def test_probability_differs_between_seeds_and_bounds_hold() -> None:
     rules = "- {name: r, when: {probability: 0.5}}\n"
-    sequences = {tuple(e.plan(run_request()).rule == "r" for _ in range(64))
+    sequences = {tuple(decided(e, run_request()).rule == "r" for _ in range(64))
                  for e in (engine(rules, seed=s) for s in range(5))}
     assert len(sequences) > 1
     never = engine("- {name: r, when: {probability: 0}}\n")
     always = engine("- {name: r, when: {probability: 1}}\n")
-    assert all(never.plan(run_request()).rule is None for _ in range(200))
-    assert all(always.plan(run_request()).rule == "r" for _ in range(200))
+    assert all(decided(never, run_request()).rule is None for _ in range(200))
+    assert all(decided(always, run_request()).rule == "r" for _ in range(200))
 
 
 def test_when_parts_combine() -> None:
     subject = engine("- {name: r, when: {first: 6, every: 2}}\n")
-    assert [subject.plan(run_request()).rule for _ in range(8)] == [None, "r", None, "r", None, "r", None, None]
+    assert [decided(subject, run_request()).rule for _ in range(8)] == [None, "r", None, "r", None, "r", None, None]
 
 
-def test_reset_restarts_counters() -> None:
-    subject = engine("- {name: r, when: {first: 1}}\n")
-    assert subject.plan(run_request()).rule == "r" and subject.plan(run_request()).rule is None
+def test_counters_live_in_the_store_and_its_reset_restarts_them() -> None:
+    store = MemoryStore()
+    subject = ScenarioEngine(load_text("name: t\ndescription: d\nrules:\n  - {name: r, when: {first: 1}}\n",
+                                       source="t.yaml"), store=store, counts_as="v1:active")
+    assert decided(subject, run_request()).rule == "r" and decided(subject, run_request()).rule is None
+    assert asyncio.run(store.count("rule:v1:active:0")) == 3  # both requests were counted there, this is the third
+    store.reset_now()
     subject.reset()
-    assert subject.plan(run_request()).rule == "r"
+    assert decided(subject, run_request()).rule == "r"
 
 
 # -- actions -----------------------------------------------------------------------------------------
@@ -223,7 +233,7 @@ def test_actions_reach_the_plan() -> None:
           run: {status: TIMED_OUT, after: 3}
           fixture: hometax/business-closed.json
     """)
-    plan = subject.plan(run_request())
+    plan = decided(subject, run_request())
     assert plan.latency == 0.5
     assert (plan.error.code, plan.error.message, plan.error.status) == ("app_unavailable", "down", None)
     assert (plan.fault.kind, plan.fault.bytes_per_second) == ("drip", 10)
@@ -232,7 +242,7 @@ def test_actions_reach_the_plan() -> None:
     assert (shape.event_delay, shape.chunk_size, shape.chunk_interval, shape.ping_interval) == (0.1, 3, 0.2, 1)
     assert (shape.error_after, shape.error_code, shape.disconnect_after) == (4, "internal_server_error", 5)
     assert (shape.stall_after, shape.stall_seconds) == (1, 2)
-    pinned = subject.plan(create_request({}))
+    pinned = decided(subject, create_request({}))
     assert pinned.fixture == "hometax/business-closed.json" and pinned.run.status == "TIMED_OUT" and pinned.run.after == 3
 
 
@@ -288,25 +298,17 @@ def test_lognormal_latency_has_the_median_it_was_given() -> None:
 def test_latency_draws_are_reproducible_per_seed() -> None:
     rules = "- {name: slow, latency: {lognormal: {median: 0.4, sigma: 0.6, cap: 3}}}\n"
     one, two = engine(rules, seed=3), engine(rules, seed=3)
-    assert [one.plan(run_request()).latency for _ in range(20)] == [two.plan(run_request()).latency for _ in range(20)]
+    assert [decided(one, run_request()).latency for _ in range(20)] == [decided(two, run_request()).latency for _ in range(20)]
 
 
-def test_shared_counters_give_the_same_plan_as_local_ones_replay_included() -> None:
-    """On a shared store `decide` counts through the store; the plan a rule makes is the same either way."""
-    import asyncio
-
-    from wfmock.scenario.model import Rule, Scenario
+def test_engines_sharing_a_store_count_together_and_plan_alike_replay_included() -> None:
+    """Two processes on one shared store are two engines on one store: `first: 2` is two requests in all."""
+    from wfmock.scenario.model import Rule, Scenario, When
     from wfmock.scenario.plan import Replay
 
     recorded = Replay(status=201, body={"id": "f"})
-    scenario = Scenario(name="t", rules=(Rule(name="recorded", replay=recorded),))
-    local, shared = ScenarioEngine(scenario, seed=3), ScenarioEngine(scenario, seed=3)
-    counts: dict[int, int] = {}
-
-    async def counter(index: int) -> int:
-        counts[index] = counts.get(index, 0) + 1
-        return counts[index]
-
-    shared.counter = counter
-    assert asyncio.run(shared.decide(run_request())) == local.plan(run_request())
-    assert asyncio.run(shared.decide(run_request())).replay is recorded and counts == {0: 2}
+    scenario = Scenario(name="t", rules=(Rule(name="recorded", replay=recorded, when=When(first=2)),))
+    store = MemoryStore()
+    one, two = (ScenarioEngine(scenario, seed=3, store=store, counts_as="v:active") for _ in range(2))
+    first, second, third = decided(one, run_request()), decided(two, run_request()), decided(one, run_request())
+    assert first == second and first.replay is recorded and third.rule is None

@@ -10,6 +10,8 @@ bundled scenario: it fails when the scenario has no proof here, or when its proo
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 import time
 import uuid
@@ -245,7 +247,7 @@ def rate_limit_storm(mock: Mock) -> None:
 def first_plans(name: str, request: Request, count: int) -> list[Any]:
     """What a fresh engine for bundled scenario `name` decides for `count` such requests (same seed)."""
     engine = ScenarioEngine(resolve(name), seed=SEED)
-    return [engine.plan(request) for _ in range(count)]
+    return [asyncio.run(engine.decide(request)) for _ in range(count)]
 
 
 LOGS = Request(api="miso", operation_id="listWorkflowLogs", method="GET", path="/ext/v1/workflows/logs")

@@ -1,19 +1,20 @@
 """Decides a `Plan` for each request from the active scenario: first applicable rule wins.
 
-Counters (`first`, `every`) and random draws (`probability`, latency) are per rule and seeded, so
-the same seed and the same request sequence give the same plans.
+Counters (`first`, `every`) live in the store (one count per rule, across every process sharing it);
+random draws (`probability`, latency) are per rule and seeded, so the same seed and the same request
+sequence give the same plans.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from wfmock.scenario.matching import matches
 from wfmock.scenario.model import CreditPolicy, Latency, Rule, Scenario, When
 from wfmock.scenario.plan import ALL_VALID, Credentials, Plan
+from wfmock.store import MemoryStore, Store
 
 if TYPE_CHECKING:
     from wfmock.pipeline.request import Request
@@ -24,46 +25,38 @@ if TYPE_CHECKING:
 class ScenarioEngine:
     """Applies one scenario (or none: every plan is the do-nothing `Plan()`, plus the stage's rate-limit decision)."""
 
-    def __init__(self, scenario: Scenario | None, seed: int = 0) -> None:
+    def __init__(self, scenario: Scenario | None, seed: int = 0, store: Store | None = None,
+                 counts_as: str = "active") -> None:
+        """`store` keeps the rule counters (a store of its own when none is given), under `counts_as`: the
+        session names it by scenario switch, so a new scenario counts from zero and every process sharing a
+        store counts a switch's requests together."""
         self.scenario = scenario
         self.seed = seed
-        # set on a shared store: rule index → that rule's count across processes (after adding this request)
-        self.counter: Callable[[int], Awaitable[int]] | None = None
+        self.store = store if store is not None else MemoryStore()
+        self.counts_as = counts_as
         self.credentials = ALL_VALID if scenario is None else \
             Credentials(dict(scenario.credentials), scenario.default_credential)
         self.reset()
 
     def reset(self) -> None:
-        """Forgets rule counters and restarts the random streams."""
+        """Restarts the random streams (the counters are the store's: its reset forgets them)."""
         rules = self.scenario.rules if self.scenario else ()
-        self._seen = [0] * len(rules)
         # one stream for `probability`, one for latency, so that tuning one never moves the other
         self._chance = [random.Random(f"{self.seed}:{index}:{rule.name}:when") for index, rule in enumerate(rules)]
         self._delay = [random.Random(f"{self.seed}:{index}:{rule.name}:latency") for index, rule in enumerate(rules)]
 
     # -- per request -----------------------------------------------------------------------------
 
-    def plan(self, request: Request, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
-        """The first applicable rule's plan, carrying the scenario stage's rate-limit decision and credit charge."""
+    async def decide(self, request: Request, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
+        """The first applicable rule's plan, carrying the scenario stage's rate-limit decision and credit charge;
+        each rule whose match fits counts the request (in the store) before its `when` is asked."""
         if self.scenario is None:
             return self.unmatched(rate_limit, charge)
         for index, rule in enumerate(self.scenario.rules):
             if not matches(rule.match, request):
                 continue
-            self._seen[index] += 1
-            if not self._applies(rule.when, self._seen[index], self._chance[index]):
-                continue
-            return self._plan_of(index, rule, request.api, rate_limit, charge)
-        return self.unmatched(rate_limit, charge)
-
-    async def decide(self, request: Request, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
-        """`plan`, counting on the shared counters when a shared store set `counter`."""
-        if self.counter is None or self.scenario is None:
-            return self.plan(request, rate_limit, charge)
-        for index, rule in enumerate(self.scenario.rules):
-            if not matches(rule.match, request):
-                continue
-            if not self._applies(rule.when, await self.counter(index), self._chance[index]):
+            count = await self.store.count(f"rule:{self.counts_as}:{index}")
+            if not self._applies(rule.when, count, self._chance[index]):
                 continue
             return self._plan_of(index, rule, request.api, rate_limit, charge)
         return self.unmatched(rate_limit, charge)
