@@ -225,7 +225,7 @@ def test_a_stop_through_one_ends_the_stream_held_by_the_other(pair: tuple[str, s
         for chunk in response.iter_bytes():
             seen.extend(e.payload for e in parser.feed(chunk) if e.payload)
             chunks = [e for e in seen if e["event"] == "text_chunk"]
-            if len(chunks) == 2 and stopped_at is None:
+            if len(chunks) >= 2 and stopped_at is None:  # one read may bring several chunks at once
                 stopped_at = time.monotonic()
                 answer = httpx.post(f"{b}/ext/v1/workflows/tasks/{chunks[0]['task_id']}/stop", headers=MISO,
                                     json={"user": "stopper"}, timeout=10)

@@ -146,16 +146,18 @@ def test_files_are_private_to_their_app(server: str) -> None:
 
 
 def test_stop_a_live_stream(paced_server: str) -> None:
-    headers = bearer("stop-test")
+    # stalled after its first events (pings only, for 60 s): live when the stop is sent, however slow the client
+    headers = {**bearer("stop-test"), "X-Wfmock-Scenario": "stalled-stream"}
     body = {"inputs": {"query": "긴 답변을 천천히 보내 주세요"}, "mode": "streaming", "user": "stopper"}
     seen: list[sse.Event] = []
+    stopped = False
     with httpx.stream("POST", f"{paced_server}/ext/v1/workflows/run", headers=headers, json=body, timeout=30) as rsp:
         parser = sse.Incremental()
         for chunk in rsp.iter_bytes():
             seen.extend(parser.feed(chunk))
-            chunks = [e for e in seen if e.payload and e.payload["event"] == "text_chunk"]
-            if len(chunks) == 3:
-                task_id = chunks[0].payload["task_id"]
+            if any(e.name == "ping" for e in seen) and not stopped:
+                stopped = True
+                task_id = next(e.payload["task_id"] for e in seen if e.payload)
                 wrong = httpx.post(f"{paced_server}/ext/v1/workflows/tasks/{task_id}/stop", headers=headers,
                                    json={"user": "someone-else"})
                 assert wrong.json() == {"result": "success"}
