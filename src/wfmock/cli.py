@@ -6,34 +6,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
 from wfmock import __version__
 from wfmock.flags import (
-    base_url, cors_origin, directory, finite_seconds, host_name, json_depth, key_text, mebibytes, port_number,
-    positive, seed_number, store_prefix, store_url, token_text,
+    OneLineParser, api_choices, base_url, chosen_apis, cors_origin, directory, finite_seconds, host_name, json_depth,
+    key_text, mebibytes, port_number, positive, seed_number, store_prefix, store_url, token_text,
 )
-
-
-
-def api_choices() -> tuple[str, ...]:
-    """`--api`: one registered API, or `all`."""
-    from wfmock.apis import registry
-
-    return (*registry.names(), "all")
-
-
-def chosen_apis(choice: str) -> tuple[str, ...]:
-    from wfmock.apis import registry
-
-    return registry.names() if choice == "all" else (choice,)
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a bad flag is one line on stderr (`wfmock serve: error: …`) and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,10 +1,12 @@
-"""argparse `type=` checks for `wfmock serve`: each turns a bad value into one clear line and exit 2."""
+"""The argparse pieces every `wfmock` command shares: `type=` checks that turn a bad value into one clear line and
+exit 2, the parser that says it so, and the `--api` choices (the registered APIs, or `all`)."""
 
 from __future__ import annotations
 
 import argparse
 import math
 from pathlib import Path
+from typing import NoReturn
 
 MAX_SECONDS = 86_400.0
 MAX_MEBIBYTES = 1024 * 1024  # 1 TiB: anything above is a typo
@@ -136,3 +138,23 @@ def store_prefix(text: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text):
         raise _fail(f"{text[:40]!r}: a store prefix is 1-64 letters, digits, '_', '.' or '-'")
     return text
+
+
+def api_choices() -> tuple[str, ...]:
+    """`--api`: one registered API, or `all`."""
+    from wfmock.apis import registry
+
+    return (*registry.names(), "all")
+
+
+def chosen_apis(choice: str) -> tuple[str, ...]:
+    from wfmock.apis import registry
+
+    return registry.names() if choice == "all" else (choice,)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line on stderr (`wfmock serve: error: …`) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")

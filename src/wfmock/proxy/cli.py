@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from wfmock.flags import base_url, finite_seconds, host_name, port_number
+from wfmock.flags import OneLineParser, api_choices, base_url, chosen_apis, finite_seconds, host_name, port_number
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
@@ -21,8 +21,6 @@ def upstream_timeout(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from wfmock.cli import OneLineParser, api_choices
-
     parser = OneLineParser(prog="wfmock proxy", description=
                            "Forward traffic to UPSTREAM unchanged, stream answers back as they arrive, and check every "
                            "exchange against the contracts. Exit 0 when nothing broke the contract, 1 otherwise.")
@@ -54,7 +52,6 @@ def build(args: argparse.Namespace):
     from wfmock.proxy.violations import Violations
 
     from wfmock.apis import registry
-    from wfmock.cli import chosen_apis
 
     contracts = {}
     for name in chosen_apis(args.api):
