@@ -14,8 +14,9 @@ Streams: `--streams` concurrent streaming runs, first all direct, then all throu
 one asyncio protocol per connection reading raw bytes: it counts `\\n\\n`-terminated events and stamps each with
 its arrival (no HTTP library, no parsing: the client is not the bottleneck; its own CPU time is printed). The
 upstream sends event i of a stream `i x --event-delay` after its first, so an event's *lateness* is its arrival
-minus (the stream's first event's arrival + i x delay): what the path added beyond the stream's own pacing. The
-load is chosen so the direct path keeps pace (its lateness is the machine's: upstream and client on 2 cores).
+minus (anchor + i x delay), the anchor being the stream's least late event's arrival minus its own i x delay: what
+the path added beyond the stream's own pacing, >= 0. The load is chosen so the direct path keeps pace (its
+lateness is the machine's: upstream and client on 2 cores).
 
 "Without falling behind", at a given load, means all three:
   1. every stream completes with every event (as many as a lone calibration stream has, ending in
@@ -220,9 +221,18 @@ async def run_streams(base: str, count: int, timeout: float) -> list[Stream]:
     return streams
 
 
+def stream_lateness(arrivals: list[float], delay: float) -> list[float]:
+    """Each event's ms behind the stream's own schedule (event i at `anchor + i x delay`, the anchor being its least
+    late event): a late first event counts, and so does an event late only next to its neighbours."""
+    if not arrivals:
+        return []
+    anchor = min(at - i * delay for i, at in enumerate(arrivals))
+    return [(at - i * delay - anchor) * 1000 for i, at in enumerate(arrivals)]
+
+
 def stream_figures(streams: list[Stream], expected: int, delay: float) -> dict[str, float]:
     whole = [s for s in streams if s.status == b"200" and s.finished and len(s.arrivals) == expected]
-    late = [(at - s.arrivals[0] - i * delay) * 1000 for s in streams for i, at in enumerate(s.arrivals) if i]
+    late = [lateness for s in streams for lateness in stream_lateness(s.arrivals, delay)]
     first = [(s.arrivals[0] - s.sent) * 1000 for s in streams if s.arrivals]
     return {"complete streams": len(whole), "events": sum(len(s.arrivals) for s in streams),
             "lateness p50 ms": percentile(late, 0.5), "lateness p99 ms": percentile(late, 0.99),

@@ -1,5 +1,5 @@
 """The proxy as an ASGI app: forwards each request unchanged, streams the answer back as it arrives, then hands
-the recorded exchange to the judge (a worker thread, off the forwarding path).
+the recorded exchange to the judge (`backlog.py`: on the same loop, in its quiet moments, off the forwarding path).
 
 `--report-header` and `--fail-on-violation` need the verdict before the answer's head: then a JSON answer is read
 whole and judged first. A stream is judged first only under `--fail-on-violation` (a CI run that would rather have
@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +19,8 @@ from typing import Any
 import httpx
 
 from wfmock.journal import mask_key
-from wfmock.openapi import sse
-from wfmock.proxy.checks import SHED_BACKLOG, Judge, Verdict
+from wfmock.proxy.backlog import Backlog, arrivals
+from wfmock.proxy.checks import Judge, Verdict
 from wfmock.proxy.exchange import MAX_KEPT_BYTES, Recorded
 from wfmock.proxy.violations import Violations
 
@@ -56,25 +54,19 @@ class ProxyApp:
         self.observers = observers  # e.g. the recorder: every judged exchange, in the order they finished
         self._clients: list[httpx.AsyncClient] = []
         self._next_client = 0
-        self._queue: queue.Queue[Recorded | None] = queue.Queue(maxsize=100_000)
-        self._worker: threading.Thread | None = None
+        self.backlog = Backlog(judge, self._settle, self._not_judged)
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._worker is None:
-            self._worker = threading.Thread(target=self._judge_forever, name="wfmock-proxy-judge", daemon=True)
-            self._worker.start()
+        """Nothing to start: the backlog is judged on the serving loop (kept for callers that start and stop)."""
 
     def drain(self) -> None:
         """Judges everything still queued (at exit, and in tests before reading the report)."""
-        self._queue.join()
+        self.backlog.drain()
 
     def stop(self) -> None:
-        if self._worker is not None:
-            self._queue.put(None)
-            self._worker.join(timeout=30)
-            self._worker = None
+        self.backlog.drain()
 
     def client(self) -> httpx.AsyncClient:
         """One of `POOLS` clients, in turn: httpcore's pool scans all its connections on every request, so one pool
@@ -89,18 +81,8 @@ class ProxyApp:
         self._next_client = (self._next_client + 1) % POOLS
         return self._clients[self._next_client]
 
-    def _judge_forever(self) -> None:
-        while True:
-            exchange = self._queue.get()
-            try:
-                if exchange is None:
-                    return
-                light = self._queue.qsize() > SHED_BACKLOG
-                self._settle(exchange, self.judge.judge(exchange, light=light))
-            except Exception:  # a judging bug must not stop the judging of later traffic
-                log.exception("wfmock proxy: judging %s %s failed", exchange.method if exchange else "", "")
-            finally:
-                self._queue.task_done()
+    def _not_judged(self) -> None:
+        self.violations.not_judged += 1
 
     def _settle(self, exchange: Recorded, verdict: Verdict) -> None:
         self.violations.add(verdict)
@@ -160,29 +142,25 @@ class ProxyApp:
     async def drain_soon(self) -> None:
         """Before answering the report: what finished before this request is judged (bounded wait)."""
         deadline = time.monotonic() + 5.0
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+        while self.backlog.unfinished and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
-
-    def _enqueue(self, exchange: Recorded) -> None:
-        try:
-            self._queue.put_nowait(exchange)
-        except queue.Full:
-            self.violations.not_judged += 1
 
     async def _relay(self, exchange: Recorded, url: str, headers: list[tuple[str, str]], send: Any) -> None:
         client = self.client()
         hold = False
+        marks: list[tuple[int, float]] = []
         request = client.build_request(exchange.method, url, headers=headers, content=exchange.body)
         try:
             response = await client.send(request, stream=True)
         except httpx.HTTPError as error:
             exchange.error = f"{type(error).__name__}: {error}"
             exchange.finished = time.monotonic()
-            self._enqueue(exchange)
+            self.backlog.add(exchange)
             api = self.judge.router.match(exchange.method, exchange.path)[0]
             await _send_json(send, 502, proxy_error(api, 502, f"the upstream {self.upstream} did not answer: "
                                                               f"{type(error).__name__}"))
             return
+        kept = bytearray()
         try:
             exchange.answered = time.monotonic()
             exchange.status = response.status_code
@@ -197,44 +175,38 @@ class ProxyApp:
                 return
             await send({"type": "http.response.start", "status": response.status_code,
                         "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in head]})
-            incremental = sse.Incremental() if exchange.is_stream else None
-            kept = bytearray()
+            stream = exchange.is_stream
             async for chunk in response.aiter_raw():
-                now = time.monotonic()
                 if len(kept) + len(chunk) <= MAX_KEPT_BYTES:
                     kept += chunk
-                    if incremental is not None:
-                        incremental.feed(chunk, now)
+                    if stream:  # the events are read when judged; the relay only notes when each chunk came
+                        marks.append((len(kept), time.monotonic()))
                 else:
                     exchange.truncated = True
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             exchange.finished = time.monotonic()
-            exchange.content = bytes(kept)
-            exchange.arrivals = incremental.arrivals if incremental is not None else []
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except httpx.HTTPError as error:
             exchange.error = f"the upstream broke off: {type(error).__name__}: {error}"
             exchange.finished = time.monotonic()
-            exchange.content = exchange.content or bytes(locals().get("kept", b""))
         finally:
             await response.aclose()
             if not hold:
-                self._enqueue(exchange)
+                exchange.content = bytes(kept)
+                self.backlog.add(exchange, marks)
 
     async def _read_whole(self, exchange: Recorded, response: httpx.Response) -> None:
-        incremental = sse.Incremental() if exchange.is_stream else None
+        marks: list[tuple[int, float]] = []
         kept = bytearray()
         async for chunk in response.aiter_raw():
-            if len(kept) + len(chunk) <= MAX_KEPT_BYTES:
-                kept += chunk
-                if incremental is not None:
-                    incremental.feed(chunk, time.monotonic())
-            else:
-                exchange.truncated = True
-                kept += chunk  # still forwarded whole: held answers are bounded by the upstream's own answer
+            if len(kept) + len(chunk) > MAX_KEPT_BYTES:
+                exchange.truncated = True  # still forwarded whole: held answers are bounded by the upstream's own
+            kept += chunk
+            if not exchange.truncated:
+                marks.append((len(kept), time.monotonic()))
         exchange.finished = time.monotonic()
         exchange.content = bytes(kept)
-        exchange.arrivals = incremental.arrivals if incremental is not None else []
+        exchange.arrivals = arrivals(exchange.content, marks) if exchange.is_stream else []
 
     async def _answer_judged(self, exchange: Recorded, verdict: Verdict, head: list[tuple[str, str]],
                              send: Any) -> None:
@@ -260,7 +232,7 @@ class ProxyApp:
                 for client in self._clients:
                     await client.aclose()
                 self._clients = []
-                await asyncio.to_thread(self.drain)
+                self.drain()  # the loop is ending: what is left is judged now
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
