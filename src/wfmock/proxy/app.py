@@ -22,6 +22,7 @@ from wfmock.journal import mask_key
 from wfmock.proxy.backlog import Backlog, arrivals
 from wfmock.proxy.checks import Judge, Verdict
 from wfmock.proxy.exchange import MAX_KEPT_BYTES, Recorded
+from wfmock.proxy.upstream import Pool, Response, UpstreamError
 from wfmock.proxy.violations import Violations
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
@@ -31,7 +32,6 @@ MAX_REQUEST_BYTES = 100 * 1024 * 1024
 REPORT_HEADER = "x-wfmock-violations"
 MAX_HEADER_CHARS = 4000
 VIOLATIONS_PATH = "/_wfmock/violations"
-POOLS = 32
 log = logging.getLogger("wfmock.proxy")
 
 
@@ -52,8 +52,7 @@ class ProxyApp:
         self.judge = judge
         self.violations = violations
         self.observers = observers  # e.g. the recorder: every judged exchange, in the order they finished
-        self._clients: list[httpx.AsyncClient] = []
-        self._next_client = 0
+        self._pool: Pool | None = None
         self.backlog = Backlog(judge, self._settle, self._not_judged)
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
@@ -68,18 +67,13 @@ class ProxyApp:
     def stop(self) -> None:
         self.backlog.drain()
 
-    def client(self) -> httpx.AsyncClient:
-        """One of `POOLS` clients, in turn: httpcore's pool scans all its connections on every request, so one pool
-        of a thousand open streams spends more time scanning than relaying; small pools keep that cost flat."""
-        if not self._clients:
-            per_pool = self.options.max_connections // POOLS + 1
-            limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
-            tls = httpx.create_ssl_context()  # loading the CA bundle takes ~25 ms: once, not per pool
-            self._clients = [httpx.AsyncClient(timeout=httpx.Timeout(self.options.timeout, connect=10.0),
-                                               limits=limits, follow_redirects=False, trust_env=False, verify=tls)
-                             for _ in range(POOLS)]
-        self._next_client = (self._next_client + 1) % POOLS
-        return self._clients[self._next_client]
+    def pool(self) -> Pool:
+        """The upstream's connections (made on first use: a TLS upstream's CA bundle is loaded once, here)."""
+        if self._pool is None:
+            tls = httpx.create_ssl_context() if self.upstream.startswith("https:") else None
+            self._pool = Pool(self.upstream, self.options.max_connections, read_timeout=self.options.timeout,
+                              connect_timeout=10.0, tls=tls)
+        return self._pool
 
     def _not_judged(self) -> None:
         self.violations.not_judged += 1
@@ -124,8 +118,8 @@ class ProxyApp:
                             body=bytes(body), upstream=self.upstream, started=time.monotonic())
         self.judge.arrived(exchange)
         forward = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
-        url = self.upstream + exchange.path + (f"?{query}" if query else "")
-        relay = asyncio.ensure_future(self._relay(exchange, url, forward, send))
+        target = self.pool().base_path + exchange.path + (f"?{query}" if query else "")
+        relay = asyncio.ensure_future(self._relay(exchange, target, forward, send))
         watch = asyncio.ensure_future(_disconnected(receive))
         try:
             done, _ = await asyncio.wait({relay, watch}, return_when=asyncio.FIRST_COMPLETED)
@@ -145,26 +139,24 @@ class ProxyApp:
         while self.backlog.unfinished and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
 
-    async def _relay(self, exchange: Recorded, url: str, headers: list[tuple[str, str]], send: Any) -> None:
-        client = self.client()
+    async def _relay(self, exchange: Recorded, target: str, headers: list[tuple[str, str]], send: Any) -> None:
         hold = False
         marks: list[tuple[int, float]] = []
-        request = client.build_request(exchange.method, url, headers=headers, content=exchange.body)
         try:
-            response = await client.send(request, stream=True)
-        except httpx.HTTPError as error:
-            exchange.error = f"{type(error).__name__}: {error}"
+            response = await self.pool().send(exchange.method, target, headers, exchange.body)
+        except UpstreamError as error:
+            exchange.error = str(error)
             exchange.finished = time.monotonic()
             self.backlog.add(exchange)
             api = self.judge.router.match(exchange.method, exchange.path)[0]
             await _send_json(send, 502, proxy_error(api, 502, f"the upstream {self.upstream} did not answer: "
-                                                              f"{type(error).__name__}"))
+                                                              f"{error}"))
             return
         kept = bytearray()
         try:
             exchange.answered = time.monotonic()
             exchange.status = response.status_code
-            head = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in RELAYED_HOP_BY_HOP]
+            head = [(k, v) for k, v in response.headers if k.lower() not in RELAYED_HOP_BY_HOP]
             exchange.response_headers = {k.lower(): v for k, v in head}
             hold = self.options.fail_on_violation or (self.options.report_header and not exchange.is_stream)
             if hold:
@@ -186,16 +178,21 @@ class ProxyApp:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             exchange.finished = time.monotonic()
             await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except httpx.HTTPError as error:
-            exchange.error = f"the upstream broke off: {type(error).__name__}: {error}"
+        except UpstreamError as error:
+            exchange.error = f"the upstream broke off: {error}"
             exchange.finished = time.monotonic()
+            if hold:  # nothing was sent yet: the client gets the proxy's own answer, and the exchange is judged
+                hold = False
+                api = self.judge.router.match(exchange.method, exchange.path)[0]
+                await _send_json(send, 502, proxy_error(api, 502, f"the upstream {self.upstream} broke off: "
+                                                                  f"{error}"))
         finally:
             await response.aclose()
             if not hold:
                 exchange.content = bytes(kept)
                 self.backlog.add(exchange, marks)
 
-    async def _read_whole(self, exchange: Recorded, response: httpx.Response) -> None:
+    async def _read_whole(self, exchange: Recorded, response: Response) -> None:
         marks: list[tuple[int, float]] = []
         kept = bytearray()
         async for chunk in response.aiter_raw():
@@ -226,12 +223,12 @@ class ProxyApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.start()
-                self.client()  # the pools before the first request, not during it
+                self.pool()  # before the first request, not during it
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                for client in self._clients:
-                    await client.aclose()
-                self._clients = []
+                if self._pool is not None:
+                    await self._pool.aclose()
+                    self._pool = None
                 self.drain()  # the loop is ending: what is left is judged now
                 await send({"type": "lifespan.shutdown.complete"})
                 return
