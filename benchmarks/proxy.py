@@ -25,8 +25,8 @@ lateness is the machine's: upstream and client on 2 cores).
      at most that at the tail, instead of accumulating delay over the stream);
   3. the judge has judged every exchange within `JUDGE_CATCH_UP_S` of the last stream ending (it may trail the
      traffic, never lose it).
-Also printed: time to each stream's first event, the proxy's CPU seconds and peak RSS over the phase, the
-upstream's and the client's CPU seconds. Bounded: every phase has a timeout.
+Also printed: time to each stream's first event, the proxy's CPU seconds over the phase (and until the judge
+caught up) and its peak RSS, the upstream's and the client's CPU seconds. Bounded: every phase has a timeout.
 """
 
 from __future__ import annotations
@@ -295,10 +295,12 @@ def main() -> int:
                           f"{args.event_delay} s apart:")
                     pids = {"upstream": upstream_process.pid}
                     direct = phase(upstream, args.streams, expected, args.event_delay, pids)
+                    proxy_cpu_before = Usage.of(proxy_process.pid).cpu
                     proxied = phase(proxy, args.streams, expected, args.event_delay,
                                     pids | {"proxy": proxy_process.pid})
                     judged += args.streams
                     caught_up, report = judged_within(proxy, judged, limit=120)
+                    proxied["proxy CPU s, judged"] = Usage.of(proxy_process.pid).cpu - proxy_cpu_before
                     for name in proxied:
                         shown = f"{direct[name]:10.1f}" if name in direct else " " * 10
                         print(f"  {name:<20} direct {shown}   proxy {proxied[name]:10.1f}")
