@@ -25,8 +25,10 @@ lateness is the machine's: upstream and client on 2 cores).
      at most that at the tail, instead of accumulating delay over the stream);
   3. the judge has judged every exchange within `JUDGE_CATCH_UP_S` of the last stream ending (it may trail the
      traffic, never lose it).
-Also printed: time to each stream's first event, the proxy's CPU seconds over the phase (and until the judge
-caught up) and its peak RSS, the upstream's and the client's CPU seconds. Bounded: every phase has a timeout.
+Also printed: the same lateness for "steady" events only (those after every stream had its first event: the
+opening burst of `--streams` requests at once is request handling, not relaying), time to each stream's first
+event, the proxy's CPU seconds over the phase (and until the judge caught up) and its peak RSS, the upstream's
+and the client's CPU seconds. Bounded: every phase has a timeout.
 """
 
 from __future__ import annotations
@@ -232,11 +234,16 @@ def stream_lateness(arrivals: list[float], delay: float) -> list[float]:
 
 def stream_figures(streams: list[Stream], expected: int, delay: float) -> dict[str, float]:
     whole = [s for s in streams if s.status == b"200" and s.finished and len(s.arrivals) == expected]
-    late = [lateness for s in streams for lateness in stream_lateness(s.arrivals, delay)]
+    timed = [(at, lateness) for s in streams for at, lateness in zip(s.arrivals, stream_lateness(s.arrivals, delay))]
+    late = [lateness for _, lateness in timed]
     first = [(s.arrivals[0] - s.sent) * 1000 for s in streams if s.arrivals]
+    all_open = max((s.arrivals[0] for s in streams if s.arrivals), default=0.0)
+    steady = [lateness for at, lateness in timed if at > all_open]
     return {"complete streams": len(whole), "events": sum(len(s.arrivals) for s in streams),
             "lateness p50 ms": percentile(late, 0.5), "lateness p99 ms": percentile(late, 0.99),
             "lateness max ms": max(late, default=float("nan")),
+            "steady events": len(steady), "steady late p50 ms": percentile(steady, 0.5),
+            "steady late p99 ms": percentile(steady, 0.99), "steady late max ms": max(steady, default=float("nan")),
             "first event p50 ms": percentile(first, 0.5), "first event p99 ms": percentile(first, 0.99)}
 
 

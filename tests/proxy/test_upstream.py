@@ -77,7 +77,7 @@ def test_content_length_bodies_and_keep_alive_reuse() -> None:
     async def test(pool, seen):
         first = await body_of(pool, "POST", "/v2/a%2Fb?q=1&q=2", b"payload", [("X-Custom", "kept")])
         second = await body_of(pool, "GET", "/again")
-        assert first[0] == 200 and first[1]["X-Up"] == "1"
+        assert first[0] == 200 and first[1]["x-up"] == "1"
         assert first[2] == b"POST /v2/a%2Fb?q=1&q=2 HTTP/1.1 host=" + pool.host_header + b" x=kept payload"
         assert second[2].startswith(b"GET /again HTTP/1.1")
         assert seen["connections"] == 1  # the second request rode the first's connection
@@ -268,7 +268,7 @@ def test_head_answers_have_no_body_and_interim_answers_are_skipped() -> None:
                 writer.write(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\ndone")
 
     async def test(pool, seen):
-        assert await body_of(pool, "HEAD") == (200, {"Content-Length": "10"}, b"")
-        assert await body_of(pool, "POST", body=b"x") == (201, {"Content-Length": "4"}, b"done")
+        assert await body_of(pool, "HEAD") == (200, {"content-length": "10"}, b"")
+        assert await body_of(pool, "POST", body=b"x") == (201, {"content-length": "4"}, b"done")
 
     run(handler, test)

@@ -9,6 +9,7 @@ a 502 than the pacing); under `--report-header` alone it streams, and its findin
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import time
@@ -224,6 +225,9 @@ class ProxyApp:
             if message["type"] == "lifespan.startup":
                 self.start()
                 self.pool()  # before the first request, not during it
+                # the contracts, compiled schemas and modules live as long as the proxy: out of the collector's
+                # sight, a full collection (a pause of every stream) no longer walks them all
+                gc.freeze()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._pool is not None:

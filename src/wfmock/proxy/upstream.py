@@ -31,7 +31,8 @@ class _Answer(asyncio.Protocol):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.transport: asyncio.Transport | None = None
-        self.used = False
+        self.used = False          # has carried a request before (a kept-alive connection)
+        self.lent = False          # carrying a request now: given back (or closed) exactly once
         self._begin("GET")
 
     def _begin(self, method: str) -> None:
@@ -135,12 +136,18 @@ class _Answer(asyncio.Protocol):
         self._wake()
 
     def take(self) -> bytes:
-        chunk = self.body.popleft()
+        """Everything buffered, as one piece: a relay that fell behind catches up in one write, not one per chunk."""
+        chunk = self.body.popleft() if len(self.body) == 1 else b"".join(self._drain_body())
         self.buffered -= len(chunk)
         if self.paused and self.buffered <= HIGH_WATER // 2 and self.transport is not None:
             self.paused = False
             self.transport.resume_reading()
         return chunk
+
+    def _drain_body(self) -> list[bytes]:
+        chunks = list(self.body)
+        self.body.clear()
+        return chunks
 
     @property
     def reusable(self) -> bool:
@@ -160,7 +167,7 @@ class Response:
     def __init__(self, pool: Pool, answer: _Answer) -> None:
         self.pool, self._answer = pool, answer
         self.status_code = answer.status
-        self.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in answer.headers]
+        self.headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in answer.headers]
 
     async def aiter_raw(self) -> AsyncIterator[bytes]:
         answer = self._answer
@@ -205,7 +212,7 @@ class Pool:
         for attempt in (0, 1):
             answer = await self._connection()
             reused = answer.used
-            answer.used = True
+            answer.used = answer.lent = True
             answer._begin(method)
             try:
                 assert answer.transport is not None
@@ -224,6 +231,9 @@ class Pool:
 
     def release(self, answer: _Answer) -> None:
         """Back to the idle connections when it can carry another request, closed otherwise."""
+        if not answer.lent:
+            return
+        answer.lent = False
         if answer.reusable and not answer.body:
             self._idle.append(answer)
         else:
@@ -255,7 +265,12 @@ class Pool:
                 break
             waiter = asyncio.get_running_loop().create_future()
             self._waiting.append(waiter)
-            await waiter
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():  # woken, then cancelled: the turn passes on
+                    self._wake_one()
+                raise
         self._open += 1
         loop = asyncio.get_running_loop()
         try:
