@@ -164,6 +164,31 @@ def test_an_unreachable_upstream_is_a_502_in_the_apis_envelope() -> None:
     assert miso.status_code == 502 and miso.json()["status"] == 502 and miso.json()["code"]
 
 
+async def breaks_off(scope, receive, send) -> None:
+    """An upstream that promises 100 bytes of JSON, sends 12 and dies (uvicorn closes the connection)."""
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")]})
+    await send({"type": "http.response.body", "body": b'{"partial": ', "more_body": True})
+    raise ConnectionAbortedError("the upstream dies mid-body")
+
+
+def test_an_upstream_dying_mid_body_breaks_the_relayed_answer_or_is_a_502_when_held() -> None:
+    with serving(breaks_off) as upstream:
+        relaying, _ = proxy_for(upstream)
+        holding, violations = proxy_for(upstream, "--report-header")
+        with serving(relaying) as proxy, pytest.raises(httpx.HTTPError):
+            httpx.get(proxy + "/ext/v1/workflows/logs", timeout=10)  # the head went out: the body is cut, as sent
+        with serving(holding) as proxy:
+            held = httpx.get(proxy + "/ext/v1/workflows/logs", timeout=10)
+            report = httpx.get(proxy + "/_wfmock/violations").json()
+    relaying.stop()
+    holding.stop()
+    assert held.status_code == 502 and held.json()["status"] == 502 and "broke off" in held.json()["message"]
+    assert report["exchanges"] == 1
+
+
 def test_the_command_in_front_of_wfmock_serve(tmp_path) -> None:
     """`wfmock proxy` before `wfmock serve`: ordinary traffic of both APIs conforms; on exit, the summary in the
     contract kit's format, and JUnit."""

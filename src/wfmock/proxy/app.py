@@ -1,5 +1,5 @@
 """The proxy as an ASGI app: forwards each request unchanged, streams the answer back as it arrives, then hands
-the recorded exchange to the judge (a worker thread, off the forwarding path).
+the recorded exchange to the judge (`backlog.py`: on the same loop, in its quiet moments, off the forwarding path).
 
 `--report-header` and `--fail-on-violation` need the verdict before the answer's head: then a JSON answer is read
 whole and judged first. A stream is judged first only under `--fail-on-violation` (a CI run that would rather have
@@ -9,10 +9,9 @@ a 502 than the pacing); under `--report-header` alone it streams, and its findin
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,9 +20,10 @@ from typing import Any
 import httpx
 
 from wfmock.journal import mask_key
-from wfmock.openapi import sse
-from wfmock.proxy.checks import SHED_BACKLOG, Judge, Verdict
+from wfmock.proxy.backlog import Backlog, arrivals
+from wfmock.proxy.checks import Judge, Verdict
 from wfmock.proxy.exchange import MAX_KEPT_BYTES, Recorded
+from wfmock.proxy.upstream import Pool, Response, UpstreamError
 from wfmock.proxy.violations import Violations
 
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
@@ -33,7 +33,6 @@ MAX_REQUEST_BYTES = 100 * 1024 * 1024
 REPORT_HEADER = "x-wfmock-violations"
 MAX_HEADER_CHARS = 4000
 VIOLATIONS_PATH = "/_wfmock/violations"
-POOLS = 32
 log = logging.getLogger("wfmock.proxy")
 
 
@@ -54,53 +53,31 @@ class ProxyApp:
         self.judge = judge
         self.violations = violations
         self.observers = observers  # e.g. the recorder: every judged exchange, in the order they finished
-        self._clients: list[httpx.AsyncClient] = []
-        self._next_client = 0
-        self._queue: queue.Queue[Recorded | None] = queue.Queue(maxsize=100_000)
-        self._worker: threading.Thread | None = None
+        self._pool: Pool | None = None
+        self.backlog = Backlog(judge, self._settle, self._not_judged)
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._worker is None:
-            self._worker = threading.Thread(target=self._judge_forever, name="wfmock-proxy-judge", daemon=True)
-            self._worker.start()
+        """Nothing to start: the backlog is judged on the serving loop (kept for callers that start and stop)."""
 
     def drain(self) -> None:
         """Judges everything still queued (at exit, and in tests before reading the report)."""
-        self._queue.join()
+        self.backlog.drain()
 
     def stop(self) -> None:
-        if self._worker is not None:
-            self._queue.put(None)
-            self._worker.join(timeout=30)
-            self._worker = None
+        self.backlog.drain()
 
-    def client(self) -> httpx.AsyncClient:
-        """One of `POOLS` clients, in turn: httpcore's pool scans all its connections on every request, so one pool
-        of a thousand open streams spends more time scanning than relaying; small pools keep that cost flat."""
-        if not self._clients:
-            per_pool = self.options.max_connections // POOLS + 1
-            limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
-            tls = httpx.create_ssl_context()  # loading the CA bundle takes ~25 ms: once, not per pool
-            self._clients = [httpx.AsyncClient(timeout=httpx.Timeout(self.options.timeout, connect=10.0),
-                                               limits=limits, follow_redirects=False, trust_env=False, verify=tls)
-                             for _ in range(POOLS)]
-        self._next_client = (self._next_client + 1) % POOLS
-        return self._clients[self._next_client]
+    def pool(self) -> Pool:
+        """The upstream's connections (made on first use: a TLS upstream's CA bundle is loaded once, here)."""
+        if self._pool is None:
+            tls = httpx.create_ssl_context() if self.upstream.startswith("https:") else None
+            self._pool = Pool(self.upstream, self.options.max_connections, read_timeout=self.options.timeout,
+                              connect_timeout=10.0, tls=tls)
+        return self._pool
 
-    def _judge_forever(self) -> None:
-        while True:
-            exchange = self._queue.get()
-            try:
-                if exchange is None:
-                    return
-                light = self._queue.qsize() > SHED_BACKLOG
-                self._settle(exchange, self.judge.judge(exchange, light=light))
-            except Exception:  # a judging bug must not stop the judging of later traffic
-                log.exception("wfmock proxy: judging %s %s failed", exchange.method if exchange else "", "")
-            finally:
-                self._queue.task_done()
+    def _not_judged(self) -> None:
+        self.violations.not_judged += 1
 
     def _settle(self, exchange: Recorded, verdict: Verdict) -> None:
         self.violations.add(verdict)
@@ -142,8 +119,8 @@ class ProxyApp:
                             body=bytes(body), upstream=self.upstream, started=time.monotonic())
         self.judge.arrived(exchange)
         forward = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
-        url = self.upstream + exchange.path + (f"?{query}" if query else "")
-        relay = asyncio.ensure_future(self._relay(exchange, url, forward, send))
+        target = self.pool().base_path + exchange.path + (f"?{query}" if query else "")
+        relay = asyncio.ensure_future(self._relay(exchange, target, forward, send))
         watch = asyncio.ensure_future(_disconnected(receive))
         try:
             done, _ = await asyncio.wait({relay, watch}, return_when=asyncio.FIRST_COMPLETED)
@@ -160,33 +137,27 @@ class ProxyApp:
     async def drain_soon(self) -> None:
         """Before answering the report: what finished before this request is judged (bounded wait)."""
         deadline = time.monotonic() + 5.0
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+        while self.backlog.unfinished and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
 
-    def _enqueue(self, exchange: Recorded) -> None:
-        try:
-            self._queue.put_nowait(exchange)
-        except queue.Full:
-            self.violations.not_judged += 1
-
-    async def _relay(self, exchange: Recorded, url: str, headers: list[tuple[str, str]], send: Any) -> None:
-        client = self.client()
+    async def _relay(self, exchange: Recorded, target: str, headers: list[tuple[str, str]], send: Any) -> None:
         hold = False
-        request = client.build_request(exchange.method, url, headers=headers, content=exchange.body)
+        marks: list[tuple[int, float]] = []
         try:
-            response = await client.send(request, stream=True)
-        except httpx.HTTPError as error:
-            exchange.error = f"{type(error).__name__}: {error}"
+            response = await self.pool().send(exchange.method, target, headers, exchange.body)
+        except UpstreamError as error:
+            exchange.error = str(error)
             exchange.finished = time.monotonic()
-            self._enqueue(exchange)
+            self.backlog.add(exchange)
             api = self.judge.router.match(exchange.method, exchange.path)[0]
             await _send_json(send, 502, proxy_error(api, 502, f"the upstream {self.upstream} did not answer: "
-                                                              f"{type(error).__name__}"))
+                                                              f"{error}"))
             return
+        kept = bytearray()
         try:
             exchange.answered = time.monotonic()
             exchange.status = response.status_code
-            head = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in RELAYED_HOP_BY_HOP]
+            head = [(k, v) for k, v in response.headers if k.lower() not in RELAYED_HOP_BY_HOP]
             exchange.response_headers = {k.lower(): v for k, v in head}
             hold = self.options.fail_on_violation or (self.options.report_header and not exchange.is_stream)
             if hold:
@@ -197,44 +168,43 @@ class ProxyApp:
                 return
             await send({"type": "http.response.start", "status": response.status_code,
                         "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in head]})
-            incremental = sse.Incremental() if exchange.is_stream else None
-            kept = bytearray()
+            stream = exchange.is_stream
             async for chunk in response.aiter_raw():
-                now = time.monotonic()
                 if len(kept) + len(chunk) <= MAX_KEPT_BYTES:
                     kept += chunk
-                    if incremental is not None:
-                        incremental.feed(chunk, now)
+                    if stream:  # the events are read when judged; the relay only notes when each chunk came
+                        marks.append((len(kept), time.monotonic()))
                 else:
                     exchange.truncated = True
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             exchange.finished = time.monotonic()
-            exchange.content = bytes(kept)
-            exchange.arrivals = incremental.arrivals if incremental is not None else []
             await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except httpx.HTTPError as error:
-            exchange.error = f"the upstream broke off: {type(error).__name__}: {error}"
+        except UpstreamError as error:
+            exchange.error = f"the upstream broke off: {error}"
             exchange.finished = time.monotonic()
-            exchange.content = exchange.content or bytes(locals().get("kept", b""))
+            if hold:  # nothing was sent yet: the client gets the proxy's own answer, and the exchange is judged
+                hold = False
+                api = self.judge.router.match(exchange.method, exchange.path)[0]
+                await _send_json(send, 502, proxy_error(api, 502, f"the upstream {self.upstream} broke off: "
+                                                                  f"{error}"))
         finally:
             await response.aclose()
             if not hold:
-                self._enqueue(exchange)
+                exchange.content = bytes(kept)
+                self.backlog.add(exchange, marks)
 
-    async def _read_whole(self, exchange: Recorded, response: httpx.Response) -> None:
-        incremental = sse.Incremental() if exchange.is_stream else None
+    async def _read_whole(self, exchange: Recorded, response: Response) -> None:
+        marks: list[tuple[int, float]] = []
         kept = bytearray()
         async for chunk in response.aiter_raw():
-            if len(kept) + len(chunk) <= MAX_KEPT_BYTES:
-                kept += chunk
-                if incremental is not None:
-                    incremental.feed(chunk, time.monotonic())
-            else:
-                exchange.truncated = True
-                kept += chunk  # still forwarded whole: held answers are bounded by the upstream's own answer
+            if len(kept) + len(chunk) > MAX_KEPT_BYTES:
+                exchange.truncated = True  # still forwarded whole: held answers are bounded by the upstream's own
+            kept += chunk
+            if not exchange.truncated:
+                marks.append((len(kept), time.monotonic()))
         exchange.finished = time.monotonic()
         exchange.content = bytes(kept)
-        exchange.arrivals = incremental.arrivals if incremental is not None else []
+        exchange.arrivals = arrivals(exchange.content, marks) if exchange.is_stream else []
 
     async def _answer_judged(self, exchange: Recorded, verdict: Verdict, head: list[tuple[str, str]],
                              send: Any) -> None:
@@ -254,13 +224,16 @@ class ProxyApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.start()
-                self.client()  # the pools before the first request, not during it
+                self.pool()  # before the first request, not during it
+                # the contracts, compiled schemas and modules live as long as the proxy: out of the collector's
+                # sight, a full collection (a pause of every stream) no longer walks them all
+                gc.freeze()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                for client in self._clients:
-                    await client.aclose()
-                self._clients = []
-                await asyncio.to_thread(self.drain)
+                if self._pool is not None:
+                    await self._pool.aclose()
+                    self._pool = None
+                self.drain()  # the loop is ending: what is left is judged now
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
