@@ -98,8 +98,6 @@ def main(argv: Sequence[str]) -> int:
     logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(name)s: %(message)s",
                         stream=sys.stderr)
     app, violations, recorder = build(args)
-    # the judging thread yields the interpreter to the relaying loop often: relaying never waits long on judging
-    sys.setswitchinterval(0.0005)
     print(f"wfmock proxy: http://{args.host}:{args.port} -> {args.upstream} ({args.api}, {args.profile} profile); "
           f"violations at /_wfmock/violations", file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
