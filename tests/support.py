@@ -84,11 +84,14 @@ def wait_until_up(process: subprocess.Popen, ready_url: str, *, log: Path | None
 
 
 @contextlib.contextmanager
-def serving(app: Any, timeout: float = 30) -> Iterator[str]:
-    """Runs an ASGI app (a gallery server, a proxy) on a free loopback port in a thread; yields its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="error", lifespan="off")
+def serving(app: Any, timeout: float = 30, *, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """Runs an ASGI app (a gallery server, a proxy) on a free loopback port in a thread; yields its base URL.
+    `tls`: (certificate, key) files, to serve HTTPS instead."""
+    certificate, key = tls or (None, None)
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="error", lifespan="off",
+                            ssl_certfile=certificate, ssl_keyfile=key)
     with _in_thread(uvicorn.Server(config), timeout) as url:
-        yield url
+        yield url.replace("http://", "https://", 1) if tls else url
 
 
 @contextlib.contextmanager
