@@ -5,6 +5,7 @@ per-event schemas past the backlog limit."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from wfmock.proxy import backlog
 from wfmock.proxy.backlog import Backlog, arrivals
@@ -26,9 +27,11 @@ def test_arrivals_are_read_from_the_chunk_marks() -> None:
 class RecordingJudge:
     def __init__(self) -> None:
         self.judged: list[tuple[str, bool, list[float]]] = []
+        self.threads: list[str] = []
 
     def judge(self, exchange: Recorded, light: bool = False) -> Verdict:
         self.judged.append((exchange.path, light, exchange.arrivals))
+        self.threads.append(threading.current_thread().name)
         return Verdict(None, None, (), ())
 
 
@@ -69,3 +72,21 @@ def test_a_long_backlog_sheds_per_event_schemas_and_a_full_one_counts_what_it_dr
     lights = [light for _, light, _ in judge.judged]
     assert len(lights) == SHED_BACKLOG + 5 and len(dropped) == 5
     assert lights[0] and not lights[-1]
+
+
+def test_an_exchange_with_a_large_body_is_judged_on_a_thread_the_rest_on_the_loop() -> None:
+    judge, settled = RecordingJudge(), []
+    queue = Backlog(judge, lambda e, v: settled.append(e.path), lambda: None)  # type: ignore[arg-type]
+    large = exchange(1)
+    large.content = b"x" * backlog.LARGE
+
+    async def traffic() -> str:
+        for item in (exchange(0), large, exchange(2)):
+            queue.add(item)
+        while queue.unfinished:
+            await asyncio.sleep(0.01)
+        return threading.current_thread().name
+
+    loop_thread = asyncio.run(traffic())
+    assert settled == ["/0", "/1", "/2"]
+    assert judge.threads[0] == judge.threads[2] == loop_thread and judge.threads[1] != loop_thread

@@ -3,7 +3,8 @@
 Why not a worker thread: every socket call the relaying loop makes releases the GIL, and a judging thread then holds
 it for a whole switch interval, so each relayed event waited for judging (most of the proxy's time at 1,000 streams).
 Judging between the loop's turns costs no hand-offs; it waits while the loop is busy relaying (a probe sleep comes
-back late) and catches up when traffic eases. It never waits longer than `MAX_DEFER` seconds for a quiet moment, so a
+back late) and catches up when traffic eases; an exchange with a large body goes to a thread instead, where judging it
+cannot hold the relaying up for long. It never waits longer than `MAX_DEFER` seconds for a quiet moment, so a
 proxy that is never quiet still judges; past `SHED_BACKLOG` waiting, streams are judged without per-event schemas
 (said as not verified), and past `MAX_WAITING` an exchange is counted as not judged.
 """
@@ -26,6 +27,7 @@ BUSY_LAG = 0.004     # a probe this late means the loop has relaying to do
 MAX_DEFER = 0.5      # the longest the judge waits for a quiet moment before judging one exchange anyway
 SLICE = 0.005        # a quiet moment judges exchanges for about this long before looking again
 MAX_WAITING = 100_000
+LARGE = 256 * 1024   # request and answer bytes from which an exchange is judged on a thread, not between the loop's turns
 Marks = Sequence[tuple[int, float]]  # (the body's length after a chunk, when that chunk arrived), in order
 log = logging.getLogger("wfmock.proxy")
 
@@ -74,8 +76,18 @@ class Backlog:
                 continue
             waited = 0.0
             until = loop.time() + SLICE
-            while self._judge_next() and loop.time() < until:
-                pass
+            while self._waiting and loop.time() < until:
+                if self._next_is_large():
+                    await asyncio.to_thread(self._judge_next)
+                    break
+                self._judge_next()
+
+    def _next_is_large(self) -> bool:
+        with self._lock:
+            if not self._waiting:
+                return False
+            exchange = self._waiting[0][0]
+            return len(exchange.body) + len(exchange.content or b"") >= LARGE
 
     def _judge_next(self) -> bool:
         """Judges the oldest waiting exchange; False when none was waiting."""
