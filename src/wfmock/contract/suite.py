@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from wfmock.contract.checks import registry
-from wfmock.contract.checks.http import envelope_findings
+from wfmock.contract.checks.http import credential, envelope_findings
 from wfmock.contract.client import Client, retry_after
 from wfmock.openapi.profiles import Contract
 from wfmock.contract.exchange import Exchange
@@ -27,6 +27,9 @@ from wfmock.contract.envelope import situation_code_problems
 from wfmock.contract.findings import Finding, Outcome
 from wfmock.contract.settings import Settings
 from wfmock.openapi.security import headers_for_key
+
+
+CONFORMANCE = ("status_code_conformance", "response_schema_conformance")  # every answer a flow reads is documented
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Check:
     family: str
     run: Callable[[Context], None]
     description: str = ""
+    judged_by: tuple[str, ...] = ()  # the registry's checks that judge every exchange the flow produces
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Context:
         self.random = random.Random(settings.seed)
         self.outcome = Outcome(check="")
         self.history = registry.History()  # what the kit's own exchanges left for the checks across calls
+        self.judged_by: tuple[str, ...] = ()  # the running flow's registry checks (its `Check.judged_by`)
         self._lock = threading.Lock()
 
     @property
@@ -105,9 +110,22 @@ class Context:
         sent = {**(self.credentials(operation_id) if auth else {}), **(headers or {})}
         exchange = self.client.request(method.upper(), path, headers=sent, json_body=json_body, params=params,
                                        files=files, form=form)
-        if exchange.status >= 400:
-            self.check_envelope(op.label if op else path, exchange)
+        self.produced(operation_id, exchange)
         return exchange
+
+    def produced(self, operation_id: str | None, exchange: Exchange, report_unjudged: bool = True) -> registry.Verdict:
+        """An exchange the running flow produced: its arrival goes into the history (for the checks of later
+        exchanges), a refusal's envelope is judged, and the flow's registry checks judge it. The verdict is returned
+        so that a flow can decide what to do next (e.g. try again where a check could not judge)."""
+        op = self.contract.operation(operation_id) if operation_id else None
+        found = op.path_regex.match(exchange.path) if op is not None else None
+        params = found.groupdict() if found else {}
+        self.history.arrived(exchange, operation_id if op else None, params, credential(exchange, self.contract))
+        if exchange.status >= 400:
+            self.check_envelope(op.label if op else exchange.path, exchange)
+        if operation_id is not None and op is None:
+            return registry.Verdict()  # an operation the profile skips: `profile_scope` says so once
+        return self.judge(operation_id, exchange, self.judged_by, params, report_unjudged)
 
     def judging(self, operation_id: str | None) -> registry.Judging:
         op = self.contract.operation(operation_id) if operation_id else None
@@ -119,19 +137,21 @@ class Context:
         for problem in envelope_findings(self.judging(None), exchange):
             self.fail(operation, problem, exchange, check="error_envelope")
 
-    def judge(self, operation_id: str, exchange: Exchange, names: Iterable[str] | None = None,
-              params: Mapping[str, str] | None = None) -> None:
+    def judge(self, operation_id: str | None, exchange: Exchange, names: Iterable[str] | None = None,
+              params: Mapping[str, str] | None = None, report_unjudged: bool = True) -> registry.Verdict:
         """Hands an exchange the kit produced to the registry's checks (`names`, or all that apply): each problem a
-        finding under the check's name, each thing it could not judge inconclusive."""
+        finding under the check's name, each thing it could not judge inconclusive (unless the flow reports those
+        itself: `report_unjudged` False)."""
         judging = self.judging(operation_id)
         if params:
             judging = registry.Judging(judging.api, judging.contract, operation_id, params, judging.label,
                                        envelope=judging.envelope, auth_code=judging.auth_code)
         verdict = registry.judge(judging, exchange, self.history, names)
         for check, problem in verdict.problems:
-            self.fail(judging.label, problem, exchange, check=check)
-        for check, reason in verdict.unjudged:
+            self.fail(judging.label or exchange.path, problem, exchange, check=check)
+        for check, reason in verdict.unjudged if report_unjudged else ():
             self.not_verified(reason, check=check)
+        return verdict
 
     def response_problems(self, operation_id: str, exchange: Exchange, media: str = "application/json") -> list[str]:
         """Schema errors of a JSON response against the profile's schema for its status."""
@@ -152,6 +172,7 @@ def run_checks(checks: Iterable[Check], ctx: Context, progress: Callable[[Outcom
     outcomes = []
     for check in checks:
         ctx.outcome = Outcome(check=check.name)
+        ctx.judged_by = check.judged_by
         started = time.monotonic()
         try:
             check.run(ctx)
