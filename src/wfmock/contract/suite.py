@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from wfmock.contract.checks import registry
-from wfmock.contract.checks.http import credential, envelope_findings
+from wfmock.contract.checks.http import INVALID_KEY, credential, envelope_findings
 from wfmock.contract.client import Client, retry_after
 from wfmock.openapi.profiles import Contract
 from wfmock.contract.exchange import Exchange
@@ -191,19 +191,14 @@ def run_checks(checks: Iterable[Check], ctx: Context, progress: Callable[[Outcom
 # --- generic checks ----------------------------------------------------------------------------------------------
 
 def check_auth(ctx: Context) -> None:
-    """A missing or an invalid credential gets 401, in the envelope, on every secured operation probed."""
+    """Sends each secured probe without credentials and with a made-up key; the registry's `auth` judges both."""
     for probe in ctx.api.auth_probes(ctx):
         op = ctx.contract.operation(probe.operation_id)
         if op is None or not op.security_schemes:
             continue
-        invalid = f"wfmock-invalid-{ctx.random.randrange(10**9)}"
-        for label, headers in (("no credentials", {}), ("an invalid key", ctx.credentials(probe.operation_id, invalid))):
-            exchange = ctx.call(probe.operation_id, probe.path, json_body=probe.json_body, headers=headers, auth=False)
-            ctx.expect(exchange.status == 401, op.label,
-                       f"with {label}: expected 401, got {exchange.status}", exchange)
-            if ctx.api.AUTH_CODE and exchange.status >= 400:
-                for problem in situation_code_problems(f"with {label}", ctx.api.AUTH_CODE, exchange.json_or_none()):
-                    ctx.fail(op.label, problem, exchange)
+        invalid = f"{INVALID_KEY}{ctx.random.randrange(10**9)}"
+        for headers in ({}, ctx.credentials(probe.operation_id, invalid)):
+            ctx.call(probe.operation_id, probe.path, json_body=probe.json_body, headers=headers, auth=False)
 
 
 def check_rate_limit(ctx: Context) -> None:
@@ -308,6 +303,6 @@ def check_error_envelope(ctx: Context) -> None:
 GENERIC_CHECKS = (
     Check("error_envelope", "error-envelope", check_error_envelope,
           "refused requests answer in the API's error envelope"),
-    Check("auth", "auth", check_auth, "missing or invalid credentials get 401 in the envelope"),
+    Check("auth", "auth", check_auth, "missing or invalid credentials get 401 in the envelope", judged_by=("auth",)),
     Check("rate_limit", "rate-limit", check_rate_limit, "a burst above the per-second limit gets 429"),
 )

@@ -110,22 +110,32 @@ def credential(exchange: Any, contract: Contract) -> str | None:
     return next((value for name in contract.secret_header_names() if (value := exchange.header(name))), None)
 
 
+INVALID_KEY = "wfmock-invalid-"  # a key that says it is made up to be refused (the contract kit's auth probe)
+
+
 @register("auth")
 def auth(judging: Judging, exchange: Exchange, history: History) -> Result | None:
-    """A request that carried none of the operation's credentials must not be served; where the seed names the
-    code for that (`auth_code`), its refusal carries that code."""
+    """A request that carried none of the operation's credentials, or a key that says it is made up
+    (`INVALID_KEY`...), must be refused 401; where the seed names the code for that (`auth_code`), its refusal
+    carries that code."""
     op = judging.operation
     if op is None:
         return None
     headers = [h for h in (credential_header(judging.contract.security_scheme(name)) for name in op.security_schemes)
                if h]
-    if not headers or any(exchange.header(name).strip() for name in headers):
-        return None if not headers else Result()
-    absent = f"a request without credentials ({', '.join(headers)} absent)"
-    if 0 < exchange.status < 400:
-        return Result([f"answered {exchange.status} to {absent}: expected 401"])
+    if not headers or exchange.status == 429:
+        return None  # a 429 is the rate limit's to judge
+    sent = [exchange.header(name).strip() for name in headers]
+    if any(INVALID_KEY in value for value in sent):
+        refused = f"a request with an invalid key ({', '.join(headers)}: {INVALID_KEY}...)"
+    elif any(sent):
+        return Result()
+    else:
+        refused = f"a request without credentials ({', '.join(headers)} absent)"
+    if exchange.status != 401:
+        return Result([f"answered {exchange.status} to {refused}: expected 401"])
     if judging.auth_code and "json" in exchange.content_type:
-        return Result(situation_code_problems(absent, judging.auth_code, exchange.json_or_none()))
+        return Result(situation_code_problems(refused, judging.auth_code, exchange.json_or_none()))
     return Result()
 
 
