@@ -29,7 +29,9 @@ from wfmock.contract.settings import Settings
 from wfmock.openapi.security import headers_for_key
 
 
-CONFORMANCE = ("status_code_conformance", "response_schema_conformance")  # every answer a flow reads is documented
+# A flow whose `judged_by` names these has every answer it reads judged against the contract, as its own findings
+# (reported under the flow's name: an upload answer without a documented field is the upload flow's finding).
+CONFORMANCE = ("status_code_conformance", "response_schema_conformance")
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,8 @@ class Context:
                                        envelope=judging.envelope, auth_code=judging.auth_code)
         verdict = registry.judge(judging, exchange, self.history, names)
         for check, problem in verdict.problems:
-            self.fail(judging.label or exchange.path, problem, exchange, check=check)
+            reported_as = self.outcome.check if check in CONFORMANCE and check in self.judged_by else check
+            self.fail(judging.label or exchange.path, problem, exchange, check=reported_as or check)
         for check, reason in verdict.unjudged if report_unjudged else ():
             self.not_verified(reason, check=check)
         return verdict

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from wfmock.contract.checks.http import GATE_STATUSES
 from wfmock.contract.checks.registry import History, Judging, Note, Result, recorder, register
 from wfmock.contract.envelope import (
     catalogue_problems, envelope_schema_problems, request_examples, seed_catalogue_problems,
@@ -192,8 +193,8 @@ def lifecycle(judging: Judging, exchange: Exchange, history: History) -> Result 
     """A create of the contract's own example is accepted, and answers a new RUNNING run no earlier create did,
     whose progressUrl leads to it; a run seen created reads back (200), moves only forward, and carries
     `result`/`error` as its status says; its progress page is a page."""
-    if exchange.status == 429:
-        return None  # the rate limit's to judge
+    if exchange.status in GATE_STATUSES:
+        return None  # refused before the operation ran: auth's and the rate limit's to judge
     body = exchange.json_or_none()
     if judging.operation_id == CREATE:
         if exchange.status != 200:

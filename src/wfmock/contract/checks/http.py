@@ -12,6 +12,7 @@ from wfmock.contract.exchange import Exchange
 from wfmock.openapi.profiles import Contract
 from wfmock.openapi.security import credential_header
 
+GATE_STATUSES = (401, 403, 429)  # refusals before the operation ran: the auth and rate-limit checks' to judge
 RATE_SLACK = 2  # requests of a concurrent burst may finish (and be judged) in another order than they started
 LIMITED_SINCE = "rate-limited-since"  # history: credential -> when a too-generous second was last reported
 
