@@ -11,7 +11,6 @@ accepts both Dify generations where the contract lets it.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
