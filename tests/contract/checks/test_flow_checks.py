@@ -218,3 +218,12 @@ def test_the_newest_log_is_the_latest_run_and_a_keyword_lists_its_run() -> None:
     assert "the newest log is run 'r1', but the run just made was 'r2' (logs are newest first)" in \
         problems(verdicts[2], "logs_order")
     assert problems(verdicts[3], "logs_filter") == ["keyword=kw-1: the run made with that input (r2) is not listed"]
+
+
+def test_a_stopped_stream_that_ended_without_a_terminal_event() -> None:
+    history = registry.History()
+    stop(history, 0.1, 0.2)
+    verdict = registry.judge(judging("miso", "runWorkflow"), stream(EVENTS[:1], [0.0]), history)
+    assert problems(verdict, "stream_stop") == ["the stopped stream ended without 'workflow_finished'"]
+    unstopped = registry.judge(judging("miso", "runWorkflow"), stream(EVENTS[:1], [0.0]), registry.History())
+    assert "stream_stop" not in unstopped.ran
