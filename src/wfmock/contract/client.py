@@ -121,11 +121,14 @@ class Client:
                    files: list | None, form: Mapping[str, str] | None, pace: bool = True) -> Exchange:
         if pace:
             self.pacer.wait()
+        request = self._http.build_request(method, url, headers=headers, content=content, files=files, data=form)
+        sent = {**headers, "Content-Type": request.headers["content-type"]} if "content-type" in request.headers \
+            else headers  # a form's, with its boundary: the checks read the parts as sent
         started = time.monotonic()
-        response = self._http.request(method, url, headers=headers, content=content, files=files, data=form)
+        response = self._http.send(request)
         path, _, query = url[len(self.base_url):].partition("?")
         return Exchange(method=method, path=path, query=query,
-                        headers=list(headers.items()), body=content or b"", status=response.status_code,
+                        headers=list(sent.items()), body=request.read(), status=response.status_code,
                         response_headers=response.headers, content=response.content, base_url=self.base_url,
                         curl=to_curl(method, url, headers, content, files, form, self.secret_headers),
                         started=started, answered=time.monotonic(), finished=time.monotonic())

@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from wfmock.contract.checks.http import GATE_STATUSES
 from wfmock.contract.checks.registry import History, Judging, Note, Result, recorder, register
 from wfmock.contract.envelope import (
     catalogue_problems, envelope_schema_problems, request_examples, seed_catalogue_problems,
 )
 from wfmock.contract.exchange import Exchange
-from wfmock.contract.suite import Check, Context, Probe
+from wfmock.contract.suite import CONFORMANCE, Check, Context, Probe
 from wfmock.openapi.profiles import Contract
 
 CREATE, READ, PAGE = "createWorkflow", "getWorkflow", "getWorkflowProgressPage"
@@ -80,85 +81,74 @@ def error_probes(ctx: Context) -> list[tuple[Probe, str]]:
     return probes
 
 
-# --- lifecycle -------------------------------------------------------------------------------------------------
+# --- lifecycle: the flow (it only sends; the registry's `lifecycle` below judges each answer) --------------------
 
 def check_lifecycle(ctx: Context) -> None:
-    """Create a run per seed example; read each back until terminal, watching every transition."""
-    op = ctx.contract.operation(CREATE)
+    """Create a run per seed example; read each back until it is no longer RUNNING, then twice more (a finished run
+    stays as it is), and open the first run's progress page."""
     runs: dict[str, dict[str, Any]] = {}
     for body in create_bodies(ctx.contract):
-        exchange = ctx.call(CREATE, "/v2/workflows", json_body=body)
-        if not ctx.expect(exchange.status == 200, op.label, f"create: expected 200, got {exchange.status}", exchange):
-            continue
-        for problem in ctx.response_problems(CREATE, exchange):
-            ctx.fail(op.label, f"create: {problem}", exchange)
-        created = exchange.json()
-        if not isinstance(created, dict) or not isinstance(created.get("id"), str):
-            ctx.fail(op.label, f"create: the response carries no run id: {exchange.text[:200]}", exchange)
-            continue
-        ctx.expect(created.get("status") == RUNNING, op.label,
-                   f"create: a new run is {RUNNING!r} (the seed's example), got {created.get('status')!r}", exchange)
-        _judge_new_resource(ctx, op.label, created, runs, exchange)
-        runs[created["id"]] = {"history": [created.get("status")], "created": created, "last": None}
+        created = _json_object(ctx.call(CREATE, "/v2/workflows", json_body=body), 200)
+        if created is not None and isinstance(created.get("id"), str):
+            runs[created["id"]] = created
     read = ctx.contract.operation(READ)
     if read is None:
         ctx.not_verified("reading a run back is an inferred operation the documented profile skips; only the "
                          "create responses were judged (use --profile strict)")
         return
     deadline = time.monotonic() + RUN_DEADLINE
-    pending = set(runs)
+    pending, last = set(runs), {}
     while pending and time.monotonic() < deadline:
         for run_id in sorted(pending):
-            exchange = ctx.call(READ, f"/v2/workflows/{run_id}")
-            if not _judge_read(ctx, read.label, run_id, runs[run_id], exchange):
-                pending.discard(run_id)
+            last[run_id] = ctx.call(READ, f"/v2/workflows/{run_id}")
+            read_back = _json_object(last[run_id], 200)
+            status = read_back.get("status") if read_back is not None else None
+            if status == RUNNING:
                 continue
-            if runs[run_id]["history"][-1] in TERMINAL:
-                pending.discard(run_id)
-                _judge_terminal_is_final(ctx, read.label, run_id, runs[run_id])
+            pending.discard(run_id)
+            if status in TERMINAL:
+                _read_twice_more(ctx, run_id, status)
         if pending:
             time.sleep(POLL_INTERVAL)
-    for run_id in pending:
-        ctx.fail(read.label, f"run {run_id} is still {runs[run_id]['history'][-1]!r} after {RUN_DEADLINE:.0f} s",
-                 runs[run_id]["last"])
-    _judge_progress_page(ctx, runs)
+    for run_id in sorted(pending):
+        _never_finished(ctx, read.label, run_id, last[run_id])
+    _open_progress_page(ctx, runs)
 
 
-def _judge_new_resource(ctx: Context, label: str, created: dict[str, Any], runs: dict[str, dict[str, Any]],
-                        exchange) -> None:
-    for problem in create_problems(created, created["id"] in runs):
-        ctx.fail(label, problem, exchange)
+def _json_object(exchange: Exchange, status: int) -> dict[str, Any] | None:
+    """The answer's JSON object when it came with `status`; None otherwise (the checks have judged it already)."""
+    body = exchange.json_or_none() if exchange.status == status else None
+    return body if isinstance(body, dict) else None
+
+
+def _read_twice_more(ctx: Context, run_id: str, status: str) -> None:
+    """A finished run is read twice more; the lifecycle check judges whether it stayed as it was."""
+    for _ in range(2):
+        again = _json_object(ctx.call(READ, f"/v2/workflows/{run_id}"), 200)
+        if again is None or again.get("status") != status:
+            return
+
+
+def _never_finished(ctx: Context, label: str, run_id: str, last: Exchange) -> None:
+    """The flow's own time-out: a run still RUNNING when the kit stopped waiting for it."""
+    ctx.fail(label, f"run {run_id} is still {RUNNING!r} after {RUN_DEADLINE:.0f} s", last)
 
 
 def create_problems(created: dict[str, Any], seen_before: bool) -> list[str]:
-    """Every create answers a run no earlier create answered, and its `progressUrl` names that run (the seed's
-    example: `.../console/workflows/wf_abc123xyz` for run `wf_abc123xyz`)."""
+    """Every create answers a new run, `RUNNING` (the seed's example), no earlier create answered, and its
+    `progressUrl` names that run (the seed's example: `.../console/workflows/wf_abc123xyz` for run `wf_abc123xyz`)."""
     run_id, url, problems = created.get("id"), created.get("progressUrl"), []
+    if not isinstance(run_id, str):
+        return [f"create: the response carries no run id: {str(created)[:200]}"]
+    if created.get("status") != RUNNING:
+        problems.append(f"create: a new run is {RUNNING!r} (the seed's example), got {created.get('status')!r}")
     if seen_before:
         problems.append(f"create: run id {run_id!r} was already answered by an earlier create: every create is a new "
                         "run")
-    if isinstance(url, str) and isinstance(run_id, str) and url.rstrip("/").rsplit("/", 1)[-1] != run_id:
+    if isinstance(url, str) and url.rstrip("/").rsplit("/", 1)[-1] != run_id:
         problems.append(f"create: progressUrl {url!r} does not lead to run {run_id!r} (the seed's progressUrl ends "
                         "with the run's id)")
     return problems
-
-
-def _judge_read(ctx: Context, label: str, run_id: str, run: dict[str, Any], exchange) -> bool:
-    run["last"] = exchange
-    if not ctx.expect(exchange.status == 200, label, f"read {run_id}: expected 200, got {exchange.status}", exchange):
-        return False
-    for problem in ctx.response_problems(READ, exchange):
-        ctx.fail(label, f"read {run_id}: {problem}", exchange)
-    body = exchange.json()
-    if not isinstance(body, dict):
-        return False
-    status, previous = body.get("status"), run["history"][-1]
-    for problem in read_problems(run_id, previous, body):
-        ctx.fail(label, problem, exchange)
-    if status not in (RUNNING, *TERMINAL) or previous in TERMINAL and status != previous:
-        return False
-    run["history"].append(status)
-    return True
 
 
 def run_state_problems(body: dict[str, Any]) -> list[str]:
@@ -178,33 +168,14 @@ def run_state_problems(body: dict[str, Any]) -> list[str]:
     return []
 
 
-def _judge_terminal_is_final(ctx: Context, label: str, run_id: str, run: dict[str, Any]) -> None:
-    """Read a finished run twice more: it must stay as it is."""
-    first = run["last"].json()
-    for _ in range(2):
-        exchange = ctx.call(READ, f"/v2/workflows/{run_id}")
-        if exchange.status != 200:
-            ctx.fail(label, f"read {run_id} after it finished: expected 200, got {exchange.status}", exchange)
-            return
-        again = exchange.json()
-        if again.get("status") != first.get("status"):
-            ctx.fail(label, f"read {run_id}: terminal {first.get('status')!r} became {again.get('status')!r}",
-                     exchange)
-            return
-
-
-def _judge_progress_page(ctx: Context, runs: dict[str, dict[str, Any]]) -> None:
-    page = ctx.contract.operation(PAGE)
-    if page is None:
+def _open_progress_page(ctx: Context, runs: dict[str, dict[str, Any]]) -> None:
+    """Opens the first run's progressUrl when this server serves it (the lifecycle check judges the page)."""
+    if ctx.contract.operation(PAGE) is None:
         return
-    for run_id, run in list(runs.items())[:1]:
-        url = run["created"].get("progressUrl")
-        if not isinstance(url, str) or not url.startswith(ctx.settings.base_url):
-            return  # the page lives on another host (the real console); not this server's to serve
-        exchange = ctx.client.request("GET", url[len(ctx.settings.base_url):])
-        ctx.expect(exchange.status == 200 and "text/html" in exchange.content_type, page.label,
-                   f"progressUrl {url}: expected 200 text/html, got {exchange.status} {exchange.content_type!r}",
-                   exchange)
+    for created in list(runs.values())[:1]:
+        url = created.get("progressUrl")
+        if isinstance(url, str) and url.startswith(ctx.settings.base_url):  # else the real console's, not ours
+            ctx.call(PAGE, url[len(ctx.settings.base_url):])
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -217,22 +188,35 @@ RUNS = "imprun-runs"  # history: run id -> the last status seen
 UNSEEN = object()
 
 
-@register("lifecycle", api="imprun", operations=(CREATE, READ))
+@register("lifecycle", api="imprun", operations=(CREATE, READ, PAGE))
 def lifecycle(judging: Judging, exchange: Exchange, history: History) -> Result | None:
-    """A create answers a run no earlier create did, whose progressUrl leads to it; a run read back moves only
-    forward, and carries `result`/`error` as its status says."""
+    """A create of the contract's own example is accepted, and answers a new RUNNING run no earlier create did,
+    whose progressUrl leads to it; a run seen created reads back (200), moves only forward, and carries
+    `result`/`error` as its status says; its progress page is a page."""
+    if exchange.status in GATE_STATUSES:
+        return None  # refused before the operation ran: auth's and the rate limit's to judge
     body = exchange.json_or_none()
     if judging.operation_id == CREATE:
-        if exchange.status != 200 or not isinstance(body, dict):
-            return None
+        if exchange.status != 200:
+            example = exchange.request_json() in create_bodies(judging.contract)
+            return Result([f"create: expected 200, got {exchange.status}"]) if example else None
+        if not isinstance(body, dict):
+            return Result([f"create: the response carries no run id: {exchange.text[:200]}"])
         return Result(create_problems(body, history.recall(RUNS, body.get("id"), UNSEEN) is not UNSEEN))
     run_id = judging.params.get("id")
     previous = history.recall(RUNS, run_id, UNSEEN)
     if previous is UNSEEN:
         return None
-    if exchange.status != 200 or not isinstance(body, dict):
-        return Result([f"read {run_id}: 404 for a run seen created"] if exchange.status == 404 else [])
-    return Result(read_problems(run_id, previous, body))
+    if judging.operation_id == PAGE:
+        if exchange.status == 200 and "text/html" in exchange.content_type:
+            return Result()
+        return Result([f"progressUrl {exchange.url}: expected 200 text/html, got {exchange.status} "
+                       f"{exchange.content_type!r}"])
+    if exchange.status == 404:
+        return Result([f"read {run_id}: 404 for a run seen created"])
+    if exchange.status != 200:
+        return Result([f"read {run_id}: expected 200, got {exchange.status}"])
+    return Result(read_problems(run_id, previous, body) if isinstance(body, dict) else [])
 
 
 def read_problems(run_id: str, previous: Any, body: dict[str, Any]) -> list[str]:
@@ -262,5 +246,6 @@ def runs(judging: Judging, exchange: Exchange, history: History) -> list[Note]:
 
 CHECKS = (
     Check("lifecycle", "lifecycle", check_lifecycle,
-          "a run moves RUNNING -> one terminal status; result only when SUCCEEDED, error when it failed"),
+          "a run moves RUNNING -> one terminal status; result only when SUCCEEDED, error when it failed",
+          judged_by=("lifecycle", *CONFORMANCE)),
 )

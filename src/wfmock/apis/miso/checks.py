@@ -11,11 +11,12 @@ accepts both Dify generations where the contract lets it.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
 
+from wfmock.contract.checks.form import form_parts
+from wfmock.contract.checks.http import GATE_STATUSES
 from wfmock.contract.checks.registry import History, Judging, Note, Result, recorder, register
 from wfmock.contract.checks.stream import PING, event_name, meaningful, streamed
 from wfmock.contract.envelope import (
@@ -24,7 +25,7 @@ from wfmock.contract.envelope import (
 )
 from wfmock.contract.exchange import Exchange
 from wfmock.contract.live import LiveStream
-from wfmock.contract.suite import Check, Context, Probe
+from wfmock.contract.suite import CONFORMANCE, Check, Context, Probe
 from wfmock.openapi import sse
 from wfmock.openapi.profiles import Contract
 
@@ -132,29 +133,33 @@ def terminal(exchange: Exchange) -> dict[str, Any] | None:
                  if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED), None)
 
 
-def answered_as_documented(ctx: Context, operation_id: str, label: str, what: str, exchange: Any, status: int = 200,
-                           check: str | None = None) -> bool:
-    """The answer has the expected status, and each way its body breaks the operation's schema is reported.
-    False when the status is wrong (the caller has nothing to read on)."""
-    if not ctx.expect(exchange.status == status, label, f"{what}: expected {status}, got {exchange.status}", exchange,
-                      check=check):
-        return False
-    for problem in ctx.response_problems(operation_id, exchange):
-        ctx.fail(label, f"{what}: {problem}", exchange, check=check)
-    return True
+def proceeds(ctx: Context, label: str, what: str, exchange: Any, status: int = 200) -> bool:
+    """Whether the flow can go on: its own well-formed request answered `status`. When not, that is the flow's
+    finding (a correct server accepts what the kit sends); every answer's shape is the registry checks' to judge."""
+    if exchange.status == status:
+        return True
+    ctx.fail(label, f"{what}: expected {status}, got {exchange.status}", exchange)
+    return False
 
 
 def start_stream(ctx: Context, body: dict[str, Any], extra_headers: dict[str, str] | None = None) -> LiveStream:
-    """POSTs a streaming run; read it in the background (`with start_stream(...) as live:`)."""
+    """POSTs a streaming run; read it in the background (`with start_stream(...) as live:`), then hand it to the
+    checks with `streamed_run`."""
     return LiveStream(ctx.client, "POST", "/ext/v1/workflows/run", headers={**ctx.credentials(RUN), **(extra_headers or {})},
                       json_body=body)
 
 
+def streamed_run(ctx: Context, live: LiveStream, report_unjudged: bool = True) -> tuple[Exchange, Any]:
+    """A stream read to its end, judged by the running flow's checks: the exchange and the verdict."""
+    exchange = live.exchange()
+    return exchange, ctx.produced(RUN, exchange, report_unjudged)
+
+
 def read_stream(ctx: Context, body: dict[str, Any]) -> Exchange:
-    """POSTs a streaming run and reads it whole, timing each event."""
+    """POSTs a streaming run, reads it whole (timing each event) and hands it to the running flow's checks."""
     with start_stream(ctx, body) as live:
         pass
-    return live.exchange()
+    return streamed_run(ctx, live)[0]
 
 
 def _is_started(event: sse.Event) -> bool:
@@ -228,16 +233,12 @@ def id_problems(events: list[sse.Event]) -> list[str]:
 
 
 def check_stream(ctx: Context) -> None:
-    """One streaming run, read whole, judged by framing, grammar, per-event schema, ids, and arrival over time."""
-    label = ctx.contract.operation(RUN).label
+    """One streaming run, read whole; the stream checks judge its framing, grammar, per-event schema, ids, and
+    arrival over time."""
     exchange = read_stream(ctx, run_body(ctx, "streaming"))
     if exchange.status != 200:
-        ctx.fail(label, f"a streaming run answered {exchange.status}, not 200", curl=exchange.curl,
-                 check="sse_grammar")
-        if exchange.status >= 400:
-            ctx.check_envelope(label, exchange)
-        return
-    ctx.judge(RUN, exchange, names=STREAM_CHECKS)
+        ctx.fail(ctx.contract.operation(RUN).label, f"a streaming run answered {exchange.status}, not 200: there was "
+                 "no stream to judge", curl=exchange.curl, check="sse_grammar")
 
 
 def progressive_problem(exchange: Exchange) -> tuple[str | None, str | None]:
@@ -283,55 +284,21 @@ def _decode(value: Any) -> Any:
 
 
 def check_readback(ctx: Context) -> None:
-    """Every run is a new resource its ids lead back to: two blocking runs answer different run and task ids, and
-    each reads back as itself (its own inputs, status and outputs); so does a streamed run by its stream's id."""
-    run_op, read_op = ctx.contract.operation(RUN), ctx.contract.operation(READ)
-    seen: dict[str, set[Any]] = {"workflow_run_id": set(), "task_id": set()}
-    made = []  # read back only after both exist: an id must lead to its own run, not merely to the latest
+    """Two blocking runs, then each read back by its id (only after both exist: an id must lead to its own run, not
+    merely to the latest), then a streamed run read back by its stream's id. `run_readback` judges them."""
+    label = ctx.contract.operation(RUN).label
+    made = []
     for _ in range(2):
         marker = f"wfmock-run-{uuid.uuid4().hex[:10]}"
         exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking", marker))
-        if not answered_as_documented(ctx, RUN, run_op.label, "blocking run", exchange):
+        if not proceeds(ctx, label, "blocking run", exchange):
             return
-        body = exchange.json()
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, dict):
-            ctx.fail(run_op.label, "blocking run: no `data` object", exchange)
-            return
-        ctx.expect(body.get("workflow_run_id") == data.get("id"), run_op.label,
-                   f"blocking run: workflow_run_id {body.get('workflow_run_id')!r} is not data.id {data.get('id')!r}",
-                   exchange)
-        for key in seen:
-            ctx.expect(body.get(key) not in seen[key], run_op.label,
-                       f"two runs answered the same {key} {body.get(key)!r}: every run is a new resource", exchange)
-            seen[key].add(body.get(key))
-        made.append((body.get("workflow_run_id"), data.get("status"), data.get("outputs"), marker))
-    for run_id, status, outputs, marker in made:
-        _compare_readback(ctx, read_op.label, run_id, status, outputs, marker)
-    read = read_stream(ctx, run_body(ctx, "streaming"))
-    final = terminal(read)
-    if final and isinstance(final.get("data"), dict):
-        _compare_readback(ctx, read_op.label, final.get("workflow_run_id"), final["data"].get("status"),
-                          final["data"].get("outputs"))
-
-
-def _compare_readback(ctx: Context, label: str, run_id: Any, status: Any, outputs: Any,
-                      marker: str | None = None) -> None:
-    if not isinstance(run_id, str):
-        ctx.fail(label, f"cannot read back a run without a workflow_run_id ({run_id!r})")
-        return
-    exchange = ctx.call(READ, f"/ext/v1/workflows/run/{run_id}")
-    if not answered_as_documented(ctx, READ, label, f"read back {run_id}", exchange):
-        return
-    detail = exchange.json()
-    if not isinstance(detail, dict):
-        return
-    for problem in readback_problems(run_id, detail, status, outputs):
-        ctx.fail(label, problem, exchange)
-    if marker is not None:
-        ctx.expect(marker in json.dumps(_decode(detail.get("inputs")), ensure_ascii=False), label,
-                   f"read back {run_id}: its inputs {str(detail.get('inputs'))[:200]} are not the ones that run was "
-                   f"made with (query {marker!r}): the id leads to another run", exchange)
+        body = exchange.json_or_none()
+        made.append(body.get("workflow_run_id") if isinstance(body, dict) else None)
+    final = terminal(read_stream(ctx, run_body(ctx, "streaming")))
+    for run_id in [*made, final.get("workflow_run_id") if final else None]:
+        if isinstance(run_id, str):  # a run without one is the schema's finding
+            ctx.call(READ, f"/ext/v1/workflows/run/{run_id}")
 
 
 def check_stop(ctx: Context) -> None:
@@ -344,59 +311,41 @@ def check_stop(ctx: Context) -> None:
     user than the one who started a stream must not stop it (the seed: the same `user`).
     """
     label = ctx.contract.operation(STOP).label
-    _judge_stop_by_another_user(ctx, label)
+    _stop_by_another_user(ctx, label)
     undecided = _stop_one_of_two(ctx, label)
-    if undecided is not None and ctx.settings.wfmock_target:
+    if undecided and ctx.settings.wfmock_target:
         # A wfmock mock can hold the stream open (a bundled scenario, by request header), so its stop is judged
         # whatever its pace: a run too fast to stop at `--pace 0` is no reason to leave the stop unverified.
         undecided = _stop_one_of_two(ctx, label, HELD_OPEN)
-    if undecided is not None:
-        ctx.not_verified(undecided)
+    for reason in undecided:
+        ctx.not_verified(reason)
 
 
 HELD_OPEN = {"X-Wfmock-Scenario": "stalled-stream"}  # wfmock only: the stream goes quiet after 3 events for 60 s
 
 
-def _stop_one_of_two(ctx: Context, label: str, extra_headers: dict[str, str] | None = None) -> str | None:
-    """Stops the second of two running streams right after its first event; the reason when nothing could be
-    judged (the run ended before the stop could reach it), else None."""
+def _stop_one_of_two(ctx: Context, label: str, extra_headers: dict[str, str] | None = None) -> list[str]:
+    """Stops the second of two running streams right after its first event; `stream_stop` judges both streams
+    (the stopped one ends `stopped`, the other runs on). Returns why the stop could not be judged (the run ended
+    before the stop could reach it), if it could not."""
     with start_stream(ctx, run_body(ctx, "streaming")) as bystander:
-        bystander_started = bystander.wait_for(_is_started, STREAM_START_TIMEOUT)
+        bystander.wait_for(_is_started, STREAM_START_TIMEOUT)
         with start_stream(ctx, run_body(ctx, "streaming"), extra_headers) as target:
             first = target.wait_for(_is_started, STREAM_START_TIMEOUT)
             if first is None:
                 target.finish()
+                streamed_run(ctx, target)
                 ctx.fail(label, f"the stream never sent {STARTED!r}, so there was no task to stop", curl=target.curl)
-                return None
-            stop = _send_stop(ctx, first.payload.get("task_id"), USER)
-    _judge_stop_answer(ctx, label, stop.exchange)
-    undecided = _judge_stopped(ctx, label, target.exchange(), target, first, stop)
-    if bystander_started is not None:
-        status = _final_status(bystander.exchange())
-        ctx.expect(status != "stopped", label,
-                   f"stopping task {first.payload.get('task_id')!r} also stopped another running task "
-                   f"{bystander_started.payload.get('task_id')!r} ({FINISHED!r} status 'stopped'); a stop names "
-                   "one task", stop.exchange)
-    return undecided
+                return []
+            _send_stop(ctx, label, first.payload.get("task_id"), USER)
+    verdict = streamed_run(ctx, target, report_unjudged=False)[1]
+    streamed_run(ctx, bystander)
+    return [reason for check, reason in verdict.unjudged if check == "stream_stop"]
 
 
-class _SentStop:
-    """A stop request and when it left and was answered (monotonic)."""
-
-    def __init__(self, exchange: Any, sent: float, answered: float) -> None:
-        self.exchange, self.sent, self.answered = exchange, sent, answered
-
-
-def _send_stop(ctx: Context, task_id: Any, user: str) -> _SentStop:
-    sent = time.monotonic()
-    exchange = ctx.call(STOP, f"/ext/v1/workflows/tasks/{task_id}/stop", json_body={"user": user})
-    return _SentStop(exchange, sent, time.monotonic())
-
-
-def _judge_stop_answer(ctx: Context, label: str, exchange: Any) -> None:
-    if answered_as_documented(ctx, STOP, label, "stop", exchange):
-        ctx.expect(exchange.json() == {"result": "success"}, label,
-                   f"stop: expected {{'result': 'success'}}, got {exchange.text[:200]}", exchange)
+def _send_stop(ctx: Context, label: str, task_id: Any, user: str) -> None:
+    """Stops `task_id` as `user` (`stream_stop` judges its answer; one not accepted is the flow's finding)."""
+    proceeds(ctx, label, "stop", ctx.call(STOP, f"/ext/v1/workflows/tasks/{task_id}/stop", json_body={"user": user}))
 
 
 def _final_status(read: Exchange) -> Any:
@@ -404,46 +353,13 @@ def _final_status(read: Exchange) -> Any:
     return (final.get("data") or {}).get("status") if isinstance(final, dict) else None
 
 
-def _judge_stopped(ctx: Context, label: str, read: Exchange, live: LiveStream, first: sse.Event,
-                   stop: _SentStop) -> str | None:
-    """The stopped stream ends `stopped`, unless it had ended before the stop could reach the server: then the
-    reason it could not be judged."""
-    terminal = next((e for e in read.events if _is_terminal(e)), None)
-    if terminal is None:
-        ctx.fail(label, f"the stopped stream ended without {FINISHED!r}", curl=read.curl)
-        return None
-    status = _final_status(read)
-    if status == "stopped":
-        return None
-    ended = live.arrival(terminal)
-    after_first = ended - live.arrival(first)
-    if ended <= stop.sent:
-        return (f"the run ended ({FINISHED!r} status {status!r}) {after_first * 1000:.0f} ms after its first event, "
-                "before the stop was sent: there was nothing left to stop (a run that lasts longer makes this "
-                "check meaningful)")
-    if ended <= stop.answered + READER_SETTLE:
-        return (f"the run ended ({FINISHED!r} status {status!r}) while the stop was in flight "
-                f"({(ended - stop.sent) * 1000:.0f} ms after it was sent, the stop took "
-                f"{(stop.answered - stop.sent) * 1000:.0f} ms): which came first cannot be told")
-    ctx.fail(label, f"the stream of a stopped task ran on: stop answered {stop.exchange.status} "
-                    f"{(stop.answered - stop.sent) * 1000:.0f} ms after it was sent, right after the first event, "
-                    f"and the stream still ended {(ended - stop.answered):.2f} s later with {FINISHED!r} status "
-                    f"{status!r}, expected 'stopped'", stop.exchange)
-    return None
-
-
-def _judge_stop_by_another_user(ctx: Context, label: str) -> None:
+def _stop_by_another_user(ctx: Context, label: str) -> None:
     """Another user's stop answers as Dify does (success, silently), and the stream runs on to its own end."""
-    other = f"{USER}-other"
     with start_stream(ctx, run_body(ctx, "streaming")) as live:
         first = live.wait_for(_is_started, STREAM_START_TIMEOUT)
-        if first is None:
-            return  # no workflow_started: the stop of the kit's own user reports it
-        stop = _send_stop(ctx, first.payload.get("task_id"), other)
-    status = _final_status(live.exchange())
-    ctx.expect(status != "stopped", label,
-               f"a stop by user {other!r}, not {USER!r} who started the stream, stopped it ({FINISHED!r} status "
-               f"'stopped'); only the same user may stop a task", stop.exchange)
+        if first is not None:  # no workflow_started: the stop of the kit's own user reports it
+            _send_stop(ctx, label, first.payload.get("task_id"), f"{USER}-other")
+    streamed_run(ctx, live)
 
 
 UPLOAD_CONTENT = "wfmock 계약 점검용 문서입니다.\n".encode() * 4
@@ -470,93 +386,65 @@ def create_resource(ctx: Context, operation_id: str) -> Any:
 
 
 def check_upload(ctx: Context) -> None:
-    """Each uploaded file comes back 201 with a new id, and every id works as a file input of a later run: two
-    uploads, then a run with each (the first must still be accepted after the second was made)."""
-    upload_op, run_op = ctx.contract.operation(UPLOAD), ctx.contract.operation(RUN)
+    """Two uploads, then a run with each file as input (the first must still be accepted after the second was
+    made); `upload_as_input` judges each upload (201, a new id, its size and extension) and each run."""
+    label = ctx.contract.operation(UPLOAD).label
     file_ids = []
     for name, content in UPLOADS:
         exchange = upload(ctx, name, content)
-        if not answered_as_documented(ctx, UPLOAD, upload_op.label, f"upload {name}", exchange, status=201):
-            return
-        uploaded = exchange.json()
-        file_id = uploaded.get("id") if isinstance(uploaded, dict) else None
-        if not isinstance(file_id, str):
-            ctx.fail(upload_op.label, f"upload {name}: no file id in the response", exchange)
-            return
-        ctx.expect(file_id not in file_ids, upload_op.label,
-                   f"upload {name}: the same id {file_id!r} as the previous upload: every upload is a new file",
-                   exchange)
-        ctx.expect(uploaded.get("size") == len(content), upload_op.label,
-                   f"upload {name}: size {uploaded.get('size')!r}, the file has {len(content)} bytes", exchange)
-        ctx.expect(uploaded.get("extension") == "txt", upload_op.label,
-                   f"upload {name}: extension {uploaded.get('extension')!r}, the file is {name}", exchange)
-        file_ids.append(file_id)
-    for (name, _), file_id in zip(UPLOADS, file_ids):
+        if not 200 <= exchange.status < 300 and not proceeds(ctx, label, f"upload {name}", exchange, status=201):
+            return  # a 2xx other than 201 is `upload_as_input`'s finding
+        uploaded = exchange.json_or_none()
+        if not isinstance(uploaded, dict) or not isinstance(uploaded.get("id"), str):
+            return  # no id to use: the schema's finding
+        file_ids.append(uploaded["id"])
+    for file_id in file_ids:
         body = {"inputs": {**inputs(ctx), "document": {"transfer_method": "local_file", "upload_file_id": file_id,
                                                          "type": "document"}},
                 "mode": "blocking", "user": USER}
-        run = ctx.call(RUN, "/ext/v1/workflows/run", json_body=body)
-        ctx.expect(run.status == 200, run_op.label,
-                   f"a run with {name} (upload_file_id {file_id}, {len(file_ids)} files uploaded) as input: expected "
-                   f"200, got {run.status}", run)
+        ctx.call(RUN, "/ext/v1/workflows/run", json_body=body)
 
 
-def _smallest_limit(ctx: Context) -> tuple[str, int] | None:
-    """An extension of the file type with the smallest size limit, and that limit (the contract's decision, read
-    from the raw document: the documented view drops it with the other inferred nodes)."""
-    raw = ((ctx.contract.raw.get("paths") or {}).get("/ext/v1/files/upload") or {}).get("post") or {}
-    limits, types = raw.get("x-wfmock-file-size-limits") or {}, raw.get("x-wfmock-file-types") or {}
-    sized = [(limit, kind) for kind, limit in limits.items() if isinstance(limit, int) and types.get(kind)]
+def _smallest_limit(contract: Contract) -> tuple[str, int] | None:
+    """An extension of the file type with the smallest size limit, and that limit."""
+    limits, kinds = upload_limits(contract)
+    sized = [(limit, kind) for kind, limit in limits.items() if isinstance(limit, int) and kinds.get(kind)]
     if not sized:
         return None
     limit, kind = min(sized)
-    return types[kind][0], limit
+    return kinds[kind][0], limit
+
+
+def upload_limits(contract: Contract) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The size limit per file type, and each type's extensions (the contract's decision, read from the raw
+    document: the documented view drops it with the other inferred nodes)."""
+    raw = ((contract.raw.get("paths") or {}).get("/ext/v1/files/upload") or {}).get("post") or {}
+    limits, kinds = raw.get("x-wfmock-file-size-limits") or {}, raw.get("x-wfmock-file-types") or {}
+    return limits, {kind: [str(e).lower() for e in extensions] for kind, extensions in kinds.items()
+                    if isinstance(extensions, list)}
 
 
 def check_upload_errors(ctx: Context) -> None:
-    """The upload situations the seed's table pairs with a code get that code: no file `400 no_file_uploaded`, two
-    files `400 too_many_files`, a type not allowed `415 unsupported_file_type`, a file too large `413
-    file_too_large`. What is allowed and how large is the contract's decision: the strict profile expects the
-    refusal; the documented one judges the code of any refusal with the seed's status (413, 415)."""
-    op = ctx.contract.operation(UPLOAD)
-    if op is None:
+    """Sends the upload situations the seed's table pairs with a code (no file, two files, a type not allowed, a
+    file too large); `upload_errors` judges each refusal."""
+    if ctx.contract.operation(UPLOAD) is None:
         return
     one = ("file", ("wfmock-contract.txt", UPLOAD_CONTENT, "text/plain"))
     no_file = [("user", (None, USER.encode(), "text/plain"))]  # multipart, with the user field and no file part
-    _judge_upload_refusal(ctx, op.label, "an upload without a file part", no_file, 400, "no_file_uploaded",
-                          always=True)
-    _judge_upload_refusal(ctx, op.label, "an upload of two files", [one, ("file", one[1])], 400, "too_many_files",
-                          always=True)
-    _judge_upload_refusal(ctx, op.label, "an upload of a file type not allowed",
-                          [("file", ("wfmock-contract.wfmockbin", UPLOAD_CONTENT, "application/octet-stream"))],
-                          415, "unsupported_file_type", always=ctx.strict)
-    smallest = _smallest_limit(ctx)
+    for files in (no_file, [one, ("file", one[1])],
+                  [("file", ("wfmock-contract.wfmockbin", UPLOAD_CONTENT, "application/octet-stream"))]):
+        _upload_probe(ctx, files)
+    smallest = _smallest_limit(ctx.contract)
     if smallest is None:
         ctx.not_verified("the contract states no upload size limit: a too-large upload was not tried")
         return
     extension, limit = smallest
-    _judge_upload_refusal(ctx, op.label, f"an upload of {limit + 1} bytes ({extension}, limit {limit})",
-                          [("file", (f"wfmock-contract.{extension}", b"0" * (limit + 1), "application/octet-stream"))],
-                          413, "file_too_large", always=ctx.strict)
+    _upload_probe(ctx, [("file", (f"wfmock-contract.{extension}", b"0" * (limit + 1), "application/octet-stream"))])
 
 
-def _judge_upload_refusal(ctx: Context, label: str, situation: str, files: list, status: int, code: str, *,
-                          always: bool) -> None:
-    """`always`: the situation must be refused with `status` and `code`; otherwise only a refusal with `status`
-    (the seed's pair) must carry `code`."""
+def _upload_probe(ctx: Context, files: list) -> None:
     form = None if any(name == "user" for name, _ in files) else {"user": USER}
-    exchange = ctx.call(UPLOAD, "/ext/v1/files/upload", files=files, form=form)
-    if not always and exchange.status != status:
-        return
-    if not ctx.expect(exchange.status == status, label, f"{situation}: expected {status} {code}, got "
-                                                      f"{exchange.status}", exchange):
-        return
-    try:
-        body = exchange.json()
-    except ValueError:
-        body = None
-    for problem in situation_code_problems(situation, code, body):
-        ctx.fail(label, problem, exchange)
+    ctx.call(UPLOAD, "/ext/v1/files/upload", files=files, form=form)
 
 
 # --- logs --------------------------------------------------------------------------------------------------------
@@ -577,83 +465,38 @@ def _timestamp(value: Any) -> float | None:
     return None
 
 
-def _logs(ctx: Context, **params: Any):
+def _logs(ctx: Context, **params: Any) -> dict[str, Any] | None:
+    """One logs page, judged by the logs checks; None when the flow cannot read on (said as its finding)."""
     exchange = ctx.call(LOGS, "/ext/v1/workflows/logs", params=params)
-    label = ctx.contract.operation(LOGS).label
-    if not answered_as_documented(ctx, LOGS, label, f"logs {params}", exchange, check="logs_paging"):
-        return None, exchange
-    body = exchange.json()
-    return (body if isinstance(body, dict) and isinstance(body.get("data"), list) else None), exchange
+    if not proceeds(ctx, ctx.contract.operation(LOGS).label, f"logs {params}", exchange):
+        return None
+    body = exchange.json_or_none()
+    return body if isinstance(body, dict) and isinstance(body.get("data"), list) else None
 
 
 def check_logs(ctx: Context) -> None:
-    """A run made just before is listed and counted; paging (`limit`, `has_more`, `total`), newest first, and the
-    `status` and `keyword` filters. Makes its own runs: no reliance on other checks having run."""
-    label = ctx.contract.operation(LOGS).label
-    _judge_new_run_counted(ctx, label)
+    """Logs around runs the flow makes itself (no reliance on other checks having run): before and after one run,
+    then pages 1, 2 and one past the end at limit 2, the newest, and the `status` and `keyword` filters. The logs
+    checks judge each page against the runs the history saw (paging, newest first, filters, counting)."""
+    _logs(ctx, page=1, limit=1)
+    ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking"))
+    _logs(ctx, page=1, limit=20)
     marker = f"wfmock-kw-{uuid.uuid4().hex[:10]}"
-    created = []
     for index in range(3):
-        exchange = ctx.call(RUN, "/ext/v1/workflows/run",
-                            json_body=run_body(ctx, "blocking", marker if index == 1 else None))
-        if exchange.status == 200 and isinstance(exchange.json(), dict):
-            created.append(exchange.json().get("workflow_run_id"))
-    page1, exchange = _logs(ctx, page=1, limit=2)
+        ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking", marker if index == 1 else None))
+    page1 = _logs(ctx, page=1, limit=2)
     if page1 is None:
         return
-    _judge_page(ctx, label, page1, 1, 2, exchange)
-    pages = [page1]
     total = page1.get("total")
     if isinstance(total, int) and total > 2:
-        page2, exchange2 = _logs(ctx, page=2, limit=2)
-        if page2 is not None:
-            _judge_page(ctx, label, page2, 2, 2, exchange2)
-            pages.append(page2)
-            ids = [item.get("id") for page in pages for item in page["data"] if isinstance(item, dict)]
-            if len(ids) != len(set(ids)):
-                ctx.fail(label, f"pages 1 and 2 (limit 2) share items: {ids}", exchange2, check="logs_paging")
-    _judge_order(ctx, label, [item for page in pages for item in page["data"]], exchange)
+        _logs(ctx, page=2, limit=2)
     if isinstance(total, int) and total >= 1:
-        beyond = total // 2 + 2
-        page, exchange3 = _logs(ctx, page=beyond, limit=2)
-        if page is not None:
-            ctx.expect(page["data"] == [] and page.get("has_more") is False, label,
-                       f"page {beyond} of {total} items at limit 2: expected no items and has_more false, got "
-                       f"{len(page['data'])} items, has_more {page.get('has_more')!r}", exchange3, check="logs_paging")
-    latest = created[-1] if created else None
-    newest, exchange4 = _logs(ctx, page=1, limit=1)
-    if newest is not None and latest and newest["data"]:
-        run = (newest["data"][0] or {}).get("workflow_run") or {}
-        ctx.expect(run.get("id") == latest, label,
-                   f"the newest log is run {run.get('id')!r}, but the run just made was {latest!r} "
-                   f"(logs are newest first)", exchange4, check="logs_order")
-    _judge_filters(ctx, label, marker, created[1] if len(created) > 1 else None)
-
-
-def _judge_new_run_counted(ctx: Context, label: str) -> None:
-    """Logs before and after one blocking run: `total` grows by (at least, on a shared server) one, and the new
-    run is on the first page."""
-    before, _ = _logs(ctx, page=1, limit=1)
-    exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking"))
-    if before is None or exchange.status != 200 or not isinstance(exchange.json(), dict):
-        return  # a refused run is the run checks' finding
-    run_id = exchange.json().get("workflow_run_id")
-    after, exchange_after = _logs(ctx, page=1, limit=20)
-    if after is None:
-        return
-    total_before, total_after = before.get("total"), after.get("total")
-    if isinstance(total_before, int) and isinstance(total_after, int):
-        ctx.expect(total_after >= total_before + 1, label,
-                   f"total is {total_after} after a run, {total_before} before it: the new run is not counted",
-                   exchange_after, check="logs_count")
-    ids = [(item.get("workflow_run") or {}).get("id") for item in after["data"] if isinstance(item, dict)]
-    ctx.expect(run_id in ids, label, f"the run made just before ({run_id}) is not on the first page of the logs "
-                                     f"({len(ids)} items, newest first)", exchange_after, check="logs_count")
-
-
-def _judge_page(ctx: Context, label: str, page: dict[str, Any], number: int, limit: int, exchange) -> None:
-    for problem in page_problems(page, number, limit):
-        ctx.fail(label, problem, exchange, check="logs_paging")
+        _logs(ctx, page=total // 2 + 2, limit=2)
+    _logs(ctx, page=1, limit=1)
+    for status in LOG_STATUSES:
+        _logs(ctx, status=status, limit=20)
+    _logs(ctx, keyword=marker, limit=20)
+    _logs(ctx, keyword=f"wfmock-none-{uuid.uuid4().hex[:8]}", limit=20)
 
 
 def page_problems(page: dict[str, Any], number: int, limit: int) -> list[str]:
@@ -671,13 +514,10 @@ def page_problems(page: dict[str, Any], number: int, limit: int) -> list[str]:
             problems.append(f"page {number}, limit {limit}, total {total}: has_more is {has_more}, expected {expected}")
         if number * limit <= total and len(data) != limit:
             problems.append(f"page {number}, limit {limit}, total {total}: {len(data)} items, expected {limit}")
+    if isinstance(total, int) and number > 1 and (number - 1) * limit >= total and data:
+        problems.append(f"page {number} of {total} items at limit {limit}: expected no items and has_more false, got "
+                        f"{len(data)} items, has_more {has_more!r}")
     return problems
-
-
-def _judge_order(ctx: Context, label: str, items: list[Any], exchange) -> None:
-    problem = order_problem(items)
-    if problem:
-        ctx.fail(label, problem, exchange, check="logs_order")
 
 
 def order_problem(items: list[Any]) -> str | None:
@@ -695,35 +535,12 @@ def order_problem(items: list[Any]) -> str | None:
     return None
 
 
-def _judge_filters(ctx: Context, label: str, marker: str, marked_run: Any) -> None:
-    for status in LOG_STATUSES:
-        page, exchange = _logs(ctx, status=status, limit=20)
-        if page is None:
-            continue
-        wrong = [(item.get("workflow_run") or {}).get("status") for item in page["data"] if isinstance(item, dict)
-                 and (item.get("workflow_run") or {}).get("status") != status]
-        if wrong:
-            ctx.fail(label, f"status={status}: items with status {sorted(set(map(str, wrong)))}", exchange,
-                     check="logs_filter")
-    page, exchange = _logs(ctx, keyword=marker, limit=20)
-    if page is not None:
-        ids = [(item.get("workflow_run") or {}).get("id") for item in page["data"] if isinstance(item, dict)]
-        if marked_run and marked_run not in ids:
-            ctx.fail(label, f"keyword={marker}: the run made with that input ({marked_run}) is not listed",
-                     exchange, check="logs_filter")
-        if len(ids) > 1:
-            ctx.fail(label, f"keyword={marker}: {len(ids)} items, only one run carries that keyword", exchange,
-                     check="logs_filter")
-    page, exchange = _logs(ctx, keyword=f"wfmock-none-{uuid.uuid4().hex[:8]}", limit=20)
-    if page is not None and (page["data"] or page.get("total")):
-        ctx.fail(label, f"a keyword no run carries still lists {len(page['data'])} items (total "
-                        f"{page.get('total')!r})", exchange, check="logs_filter")
-
-
 
 # --- the registry's checks: pure functions of one exchange and the history before it ------------------------------
 # The kit's flows above and the validating proxy's live traffic are judged by these. History indexes:
 RUNS, UPLOADS_SEEN = "miso-runs", "miso-uploads"   # workflow_run_id -> RunSeen; upload_file_id -> file name
+TASKS = "miso-tasks"  # task_id -> the workflow_run_id of the run that answered it
+LOG_PAGES = "miso-log-pages"  # (key, filters, page, limit) -> (total, the items' ids)
 STREAM_CHECKS = ("sse_framing", "sse_grammar", "sse_event_schema", "sse_ids", "sse_progressive")
 
 
@@ -733,6 +550,7 @@ class RunSeen(NamedTuple):
     status: Any
     outputs: Any
     inputs: str  # its inputs, as text (what `keyword=` searches)
+    values: Any = None  # its inputs as sent
 
 
 def _inputs_text(exchange: Exchange) -> str:
@@ -766,13 +584,22 @@ def sse_progressive(judging: Judging, exchange: Exchange, history: History) -> R
     return Result([problem] if problem else [], [why_not] if why_not else [])
 
 
-@register("stream_stop", api="miso", operations=(RUN,))
+@register("stream_stop", api="miso", operations=(RUN, STOP))
 def stream_stop(judging: Judging, exchange: Exchange, history: History) -> Result | None:
-    """A stream ends `stopped` only when a stop for its task, by its user, arrived; and a stop answered 200 well
-    before the stream ended does end it `stopped`."""
-    final = terminal(exchange) if streamed(exchange) else None
-    if not final or not isinstance(final.get("data"), dict):
+    """A stop answers `{"result": "success"}`; a stream ends `stopped` only when a stop for its task, by its user,
+    arrived; and a stop answered 200 well before the stream ended does end it `stopped` (a stream that ended
+    before the stop could reach the server cannot be judged: said so)."""
+    if judging.operation_id == STOP:
+        if exchange.status != 200:
+            return None
+        body = exchange.json_or_none()
+        return Result([] if body == {"result": "success"} else
+                      [f"stop: expected {{'result': 'success'}}, got {exchange.text[:200]}"])
+    if not streamed(exchange):
         return None
+    final = terminal(exchange)
+    if not final or not isinstance(final.get("data"), dict):
+        return _stopped_without_end(exchange, history)
     status, task_id = final["data"].get("status"), final.get("task_id")
     stop = history.arrival(STOP, task_id=str(task_id))
     if stop is None:
@@ -788,20 +615,48 @@ def stream_stop(judging: Judging, exchange: Exchange, history: History) -> Resul
                            "started a task may stop it"])
         return Result()
     arrivals = exchange.event_arrivals
-    finished_at = arrivals[-1] if arrivals else None
-    settled = stop.status == 200 and finished_at is not None and stop.answered > 0 and \
-        finished_at > stop.answered + READER_SETTLE
-    if settled and status != "stopped":
-        return Result([f"task {task_id}: a stop was answered 200, yet the stream ran on and ended {status!r} "
-                       f"{finished_at - stop.answered:.2f} s later, not `stopped`"])
-    return Result()
+    if status == "stopped" or stop.status != 200 or not arrivals or stop.answered <= 0:
+        return Result()
+    return _stop_ran_on(task_id, status, arrivals[0], arrivals[-1], stop)
 
 
-@register("upload_as_input", api="miso", operations=(RUN,))
+def _stopped_without_end(exchange: Exchange, history: History) -> Result | None:
+    """A stream whose task a stop (answered 200) named, that ended without any terminal event."""
+    task_id = next((e.payload.get("task_id") for e in exchange.events
+                    if isinstance(e.payload, dict) and e.payload.get("task_id") is not None), None)
+    stop = history.arrival(STOP, task_id=str(task_id)) if task_id is not None else None
+    if stop is None or stop.status != 200 or any(_is_terminal(e) for e in exchange.events):
+        return None
+    return Result([f"the stopped stream ended without {FINISHED!r}"])
+
+
+def _stop_ran_on(task_id: Any, status: Any, first_at: float, ended_at: float, stop: Any) -> Result:
+    """A stream that ended `status` (not `stopped`) at `ended_at` although its stop was answered 200: a finding
+    when it ended well after the stop's answer; not judged when it ended before the stop left, or while it was in
+    flight (which came first cannot be told)."""
+    if ended_at <= stop.started:
+        return Result(unjudged=[
+            f"the run ended ({FINISHED!r} status {status!r}) {(ended_at - first_at) * 1000:.0f} ms after its first "
+            "event, before the stop was sent: there was nothing left to stop (a run that lasts longer makes this "
+            "check meaningful)"])
+    if ended_at <= stop.answered + READER_SETTLE:
+        return Result(unjudged=[
+            f"the run ended ({FINISHED!r} status {status!r}) while the stop was in flight "
+            f"({(ended_at - stop.started) * 1000:.0f} ms after it was sent, the stop took "
+            f"{(stop.answered - stop.started) * 1000:.0f} ms): which came first cannot be told"])
+    return Result([f"task {task_id}: a stop was answered 200, yet the stream ran on and ended {status!r} "
+                   f"{ended_at - stop.answered:.2f} s later, not `stopped`"])
+
+
+@register("upload_as_input", api="miso", operations=(RUN, UPLOAD))
 def upload_as_input(judging: Judging, exchange: Exchange, history: History) -> Result | None:
-    """A run naming an uploaded file (any of them, not only the latest) is not refused for it."""
+    """Each accepted upload is a new file (201, an id no upload answered before, its size and extension as sent);
+    a run naming an uploaded file (any of them, not only the latest) is not refused for it."""
+    if judging.operation_id == UPLOAD:
+        return _upload_answer(exchange, history) if 200 <= exchange.status < 300 else None
     request = exchange.request_json()
-    if not isinstance(request, dict) or not isinstance(request.get("inputs"), dict):
+    if not isinstance(request, dict) or not isinstance(request.get("inputs"), dict) or \
+            exchange.status in GATE_STATUSES:
         return None
     values = [*request["inputs"].values(), *(request.get("files") or [])]
     named = [v.get("upload_file_id") for v in values if isinstance(v, dict)
@@ -811,17 +666,110 @@ def upload_as_input(judging: Judging, exchange: Exchange, history: History) -> R
     if exchange.status == 400:
         return Result([f"a run with uploaded file {named[0]} as input was refused (400): every uploaded file is a "
                        "valid input, not only the latest"])
+    if exchange.status != 200:
+        return Result([f"a run with uploaded file {named[0]} ({history.recall(UPLOADS_SEEN, named[0])}) as input: "
+                       f"expected 200, got {exchange.status}"])
     return Result()
 
 
-@register("run_readback", api="miso", operations=(READ,))
+def _upload_answer(exchange: Exchange, history: History) -> Result:
+    uploaded = exchange.json_or_none()
+    files = [part for part in form_parts(exchange) or () if part.filename is not None]
+    sent = files[0] if len(files) == 1 else None
+    name = sent.filename if sent else "a file"
+    problems = [] if exchange.status == 201 else [f"upload {name}: expected 201, got {exchange.status}"]
+    if not isinstance(uploaded, dict):
+        return Result(problems)
+    file_id = uploaded.get("id")
+    if isinstance(file_id, str) and history.recall(UPLOADS_SEEN, file_id) is not None:
+        problems.append(f"upload {name}: the same id {file_id!r} as a previous upload: every upload is a new file")
+    if sent is not None and uploaded.get("size") != sent.size:
+        problems.append(f"upload {name}: size {uploaded.get('size')!r}, the file has {sent.size} bytes")
+    if sent is not None and sent.extension and uploaded.get("extension") != sent.extension:
+        problems.append(f"upload {name}: extension {uploaded.get('extension')!r}, the file is {name}")
+    return Result(problems)
+
+
+@register("upload_errors", api="miso", operations=(UPLOAD,))
+def upload_errors(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    """The upload situations the seed's table pairs with a code get that code: no file `400 no_file_uploaded`, two
+    files `400 too_many_files`, a type not allowed `415 unsupported_file_type`, a file too large `413
+    file_too_large`. What is allowed and how large is the contract's decision: the strict profile expects the
+    refusal; the documented one judges the code of any refusal with the seed's status (413, 415)."""
+    situation = upload_situation(judging.contract, form_parts(exchange))
+    if situation is None or exchange.status in GATE_STATUSES:
+        return None
+    what, status, code, always = situation
+    if exchange.status != status:
+        return Result([f"{what}: expected {status} {code}, got {exchange.status}"] if always or
+                      judging.contract.strict else [])
+    return Result(situation_code_problems(what, code, exchange.json_or_none()))
+
+
+def upload_situation(contract: Contract, parts: list[Any] | None) -> tuple[str, int, str, bool] | None:
+    """What an upload's parts make of it, if the seed pairs it with a code: (the situation, its status, its code,
+    whether the documented profile expects the refusal too); None for one allowed file of an allowed size."""
+    if parts is None:
+        return None
+    files = [part for part in parts if part.filename is not None]
+    if not files:
+        return "an upload without a file part", 400, "no_file_uploaded", True
+    if len(files) > 1:
+        return "an upload of two files", 400, "too_many_files", True
+    limits, kinds = upload_limits(contract)
+    kind = next((kind for kind, extensions in kinds.items() if files[0].extension in extensions), None)
+    if kinds and kind is None:
+        return "an upload of a file type not allowed", 415, "unsupported_file_type", False
+    limit = limits.get(kind, limits.get("default"))
+    if isinstance(limit, int) and files[0].size > limit:
+        return (f"an upload of {files[0].size} bytes ({files[0].extension}, limit {limit})", 413, "file_too_large",
+                False)
+    return None
+
+
+@register("run_readback", api="miso", operations=(RUN, READ))
 def run_readback(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    """A blocking run is a new resource (run and task ids no run answered before, `workflow_run_id` its `data.id`);
+    a run seen finished reads back (200) as itself: its id, status, outputs, and the inputs it was made with."""
+    if judging.operation_id == RUN:
+        body = exchange.json_or_none() if exchange.status == 200 else None
+        return Result(new_run_problems(body, history)) if isinstance(body, dict) else None
     run_id = judging.params.get("workflow_run_id")
     known = history.recall(RUNS, run_id)
-    detail = exchange.json_or_none() if exchange.status == 200 else None
-    if known is None or not isinstance(detail, dict):
+    if known is None or exchange.status in GATE_STATUSES:
         return None
-    return Result(readback_problems(run_id, detail, known.status, known.outputs))
+    if exchange.status != 200:
+        return Result([f"read back {run_id}: expected 200, got {exchange.status}"])
+    detail = exchange.json_or_none()
+    if not isinstance(detail, dict):
+        return Result()
+    return Result(readback_problems(run_id, detail, known.status, known.outputs)
+                  + inputs_problems(run_id, detail, known.values))
+
+
+def new_run_problems(body: dict[str, Any], history: History) -> list[str]:
+    """A blocking run's answer: `workflow_run_id` is its `data.id`, and neither id was answered by a run before."""
+    data, problems = body.get("data"), []
+    if isinstance(data, dict) and body.get("workflow_run_id") != data.get("id"):
+        problems.append(f"blocking run: workflow_run_id {body.get('workflow_run_id')!r} is not data.id "
+                        f"{data.get('id')!r}")
+    for key, index in (("workflow_run_id", RUNS), ("task_id", TASKS)):
+        if body.get(key) is not None and history.recall(index, body.get(key)) is not None:
+            problems.append(f"two runs answered the same {key} {body.get(key)!r}: every run is a new resource")
+    return problems
+
+
+def inputs_problems(run_id: str, detail: dict[str, Any], values: Any) -> list[str]:
+    """A run read back carries the text inputs it was made with (a read that leads to another run does not)."""
+    read = _decode(detail.get("inputs"))
+    if not isinstance(values, dict) or not isinstance(read, dict):
+        return []
+    differing = [key for key, value in values.items() if isinstance(value, str) and key in read and read[key] != value]
+    if not differing:
+        return []
+    key = differing[0]
+    return [f"read back {run_id}: its inputs {str(detail.get('inputs'))[:200]} are not the ones that run was made "
+            f"with ({key} {values[key]!r}): the id leads to another run"]
 
 
 def readback_problems(run_id: str, detail: dict[str, Any], status: Any, outputs: Any) -> list[str]:
@@ -865,7 +813,19 @@ def logs_paging(judging: Judging, exchange: Exchange, history: History) -> Resul
     number, limit = _int(query.get("page"), 1), _int(query.get("limit"), 20)
     if number is None or limit is None or not 1 <= limit <= 100:
         return Result()
-    return Result(page_problems(page, number, limit))
+    problems = page_problems(page, number, limit)
+    before = history.recall(LOG_PAGES, _page_key(exchange, number - 1, limit))
+    if before is not None and before[0] == page.get("total"):  # nothing was added in between: pages cannot shift
+        ids = [item.get("id") for item in page["data"] if isinstance(item, dict)]
+        if set(ids) & set(before[1]):
+            problems.append(f"pages {number - 1} and {number} (limit {limit}) share items: {[*before[1], *ids]}")
+    return Result(problems)
+
+
+def _page_key(exchange: Exchange, number: int, limit: int) -> tuple[Any, ...]:
+    """A logs page by its filters, page and limit (the credential's view: another key may see other runs)."""
+    filters = sorted((k, v) for k, v in exchange.query_params().items() if k not in ("page", "limit"))
+    return exchange.header("authorization"), tuple(filters), number, limit
 
 
 @register("logs_order", api="miso", operations=(LOGS,))
@@ -873,8 +833,14 @@ def logs_order(judging: Judging, exchange: Exchange, history: History) -> Result
     page = _logs_page(exchange)
     if page is None:
         return None
-    problem = order_problem(page["data"])
-    return Result([problem] if problem else [])
+    problems = [problem] if (problem := order_problem(page["data"])) else []
+    query, seen = exchange.query_params(), history.keys(RUNS)
+    newest = _run_of(page["data"][0]).get("id") if page["data"] else None
+    if not query.keys() - {"page", "limit"} and _int(query.get("page"), 1) == 1 and seen and \
+            newest != seen[-1] and newest in seen:
+        problems.append(f"the newest log is run {newest!r}, but the run just made was {seen[-1]!r} (logs are newest "
+                        "first)")
+    return Result(problems)
 
 
 @register("logs_filter", api="miso", operations=(LOGS,))
@@ -897,6 +863,12 @@ def logs_filter(judging: Judging, exchange: Exchange, history: History) -> Resul
             if known is not None and keyword.lower() not in known.inputs.lower():
                 problems.append(f"keyword={keyword}: lists run {run_id}, whose inputs (as seen) do not carry it")
                 break
+        listed = {_run_of(item).get("id") for item in page["data"]}
+        limit = _int(query.get("limit"), 20)
+        carrying = [run_id for run_id in history.keys(RUNS) if run_id not in listed
+                    and keyword.lower() in history.recall(RUNS, run_id, RunSeen(None, None, "")).inputs.lower()]
+        if carrying and limit is not None and len(page["data"]) < limit and _int(query.get("page"), 1) == 1:
+            problems.append(f"keyword={keyword}: the run made with that input ({carrying[-1]}) is not listed")
     return Result(problems)
 
 
@@ -939,20 +911,42 @@ def runs_and_uploads(judging: Judging, exchange: Exchange, history: History) -> 
         run_id = body.get("workflow_run_id") if isinstance(body, dict) else None
     if not isinstance(data, dict) or not isinstance(run_id, str):
         return []
-    return [Note(RUNS, run_id, RunSeen(data.get("status"), data.get("outputs"), _inputs_text(exchange)))]
+    request = exchange.request_json()
+    values = request.get("inputs") if isinstance(request, dict) else None
+    notes = [Note(RUNS, run_id, RunSeen(data.get("status"), data.get("outputs"), _inputs_text(exchange), values))]
+    task_id = (final if exchange.is_stream else body).get("task_id")
+    return notes + ([Note(TASKS, task_id, run_id)] if isinstance(task_id, str) else [])
+
+@recorder(api="miso")
+def log_pages(judging: Judging, exchange: Exchange, history: History) -> list[Note]:
+    """Each logs page's total and items, for the paging check of the next page."""
+    page = _logs_page(exchange) if judging.operation_id == LOGS else None
+    query = exchange.query_params()
+    number, limit = _int(query.get("page"), 1), _int(query.get("limit"), 20)
+    if page is None or number is None or limit is None:
+        return []
+    ids = [item.get("id") for item in page["data"] if isinstance(item, dict)]
+    return [Note(LOG_PAGES, _page_key(exchange, number, limit), (page.get("total"), ids))]
+
 
 CHECKS = (
     Check("sse", "sse", check_stream,
-          "a streaming run: framing, grammar, per-event schema, the same ids, events spread over the run"),
+          "a streaming run: framing, grammar, per-event schema, the same ids, events spread over the run",
+          judged_by=STREAM_CHECKS),
     Check("run_readback", "lifecycle", check_readback,
-          "every run gets new run and task ids, and each id reads back as that run (inputs, status, outputs)"),
+          "every run gets new run and task ids, and each id reads back as that run (inputs, status, outputs)",
+          judged_by=("run_readback", *CONFORMANCE)),
     Check("stream_stop", "lifecycle", check_stop,
           "a stop right after the first event ends that stream `stopped` (unless it had already ended: "
-          "inconclusive); the other running task and another user's stop do not"),
+          "inconclusive); the other running task and another user's stop do not",
+          judged_by=("stream_stop", *CONFORMANCE)),
     Check("upload_as_input", "lifecycle", check_upload,
-          "every uploaded file gets a new id, and each (not only the latest) is accepted as a run input"),
+          "every uploaded file gets a new id, and each (not only the latest) is accepted as a run input",
+          judged_by=("upload_as_input", *CONFORMANCE)),
     Check("upload_errors", "error-envelope", check_upload_errors,
-          "the seed's upload situations get the seed's codes: no file, two files, a type not allowed, too large"),
+          "the seed's upload situations get the seed's codes: no file, two files, a type not allowed, too large",
+          judged_by=("upload_errors",)),
     Check("logs_paging", "logs", check_logs,
-          "logs list and count a run made just before; paging, newest first, status and keyword filters"),
+          "logs list and count a run made just before; paging, newest first, status and keyword filters",
+          judged_by=("logs_paging", "logs_order", "logs_filter", "logs_count", *CONFORMANCE)),
 )

@@ -4,14 +4,17 @@ error envelope, refused credentials, and the per-second rate limit (over the cre
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from wfmock.contract import apis
 from wfmock.contract.checks.registry import History, Judging, Note, Result, register
 from wfmock.contract.envelope import situation_code_problems
 from wfmock.contract.exchange import Exchange
 from wfmock.openapi.profiles import Contract
 from wfmock.openapi.security import credential_header
 
+GATE_STATUSES = (401, 403, 429)  # refusals before the operation ran: the auth and rate-limit checks' to judge
 RATE_SLACK = 2  # requests of a concurrent burst may finish (and be judged) in another order than they started
 LIMITED_SINCE = "rate-limited-since"  # history: credential -> when a too-generous second was last reported
 
@@ -91,12 +94,49 @@ def response_schema_conformance(judging: Judging, exchange: Exchange, history: H
 @register("error_envelope")
 def error_envelope(judging: Judging, exchange: Exchange, history: History) -> Result | None:
     """A refusal answers in the API's envelope: every error to a known operation that says it is JSON, and every
-    error to a path the contract does not have."""
+    error to a path the contract does not have. A request the API lists as one to refuse (its `error_probes`:
+    malformed JSON, a body the seed pairs with a code, ...) is refused with a 4xx, with the seed's code where it
+    names one, in the envelope whatever its content type."""
+    provoked = provoked_refusal(judging, exchange)
+    if provoked is not None:
+        return Result(provoked)
     if exchange.status < 400 or judging.operation_id is not None and judging.operation is None:
         return None
     if judging.operation is not None and "json" not in exchange.content_type:
         return None
     return Result(envelope_findings(judging, exchange))
+
+
+@dataclass(frozen=True)
+class ProbeScope:
+    """What an API's probe lists read (`error_probes(scope)`): the contract and whether its profile is strict. The
+    kit's `Context` offers the same two."""
+
+    contract: Contract
+
+    @property
+    def strict(self) -> bool:
+        return self.contract.strict
+
+
+def provoked_refusal(judging: Judging, exchange: Exchange) -> list[str] | None:
+    """What is wrong with the answer to a request the API says must be refused; None when it is none of those."""
+    module = apis.load(judging.api)
+    for probe, situation in getattr(module, "error_probes", lambda scope: [])(ProbeScope(judging.contract)):
+        path, _, query = probe.path.partition("?")
+        sent = probe.json_body if isinstance(probe.json_body, bytes) or probe.json_body is None else None
+        if (probe.method.upper(), path, query) != (exchange.method.upper(), exchange.path, exchange.query) or \
+                (exchange.body != sent if sent is not None else exchange.request_json() != probe.json_body):
+            continue
+        said = f"{probe.method} {probe.path}"
+        if not 400 <= exchange.status < 500:
+            return [f"{said}: expected a 4xx ({situation}), got {exchange.status}"]
+        problems = envelope_findings(judging, exchange)
+        if probe.code:
+            problems += [f"{said}: {problem}" for problem in
+                         situation_code_problems(situation, probe.code, exchange.json_or_none())]
+        return problems
+    return None
 
 
 def envelope_findings(judging: Judging, exchange: Exchange) -> list[str]:
@@ -110,22 +150,32 @@ def credential(exchange: Any, contract: Contract) -> str | None:
     return next((value for name in contract.secret_header_names() if (value := exchange.header(name))), None)
 
 
+INVALID_KEY = "wfmock-invalid-"  # a key that says it is made up to be refused (the contract kit's auth probe)
+
+
 @register("auth")
 def auth(judging: Judging, exchange: Exchange, history: History) -> Result | None:
-    """A request that carried none of the operation's credentials must not be served; where the seed names the
-    code for that (`auth_code`), its refusal carries that code."""
+    """A request that carried none of the operation's credentials, or a key that says it is made up
+    (`INVALID_KEY`...), must be refused 401; where the seed names the code for that (`auth_code`), its refusal
+    carries that code."""
     op = judging.operation
     if op is None:
         return None
     headers = [h for h in (credential_header(judging.contract.security_scheme(name)) for name in op.security_schemes)
                if h]
-    if not headers or any(exchange.header(name).strip() for name in headers):
-        return None if not headers else Result()
-    absent = f"a request without credentials ({', '.join(headers)} absent)"
-    if 0 < exchange.status < 400:
-        return Result([f"answered {exchange.status} to {absent}: expected 401"])
+    if not headers or exchange.status == 429:
+        return None  # a 429 is the rate limit's to judge
+    sent = [exchange.header(name).strip() for name in headers]
+    if any(INVALID_KEY in value for value in sent):
+        refused = f"a request with an invalid key ({', '.join(headers)}: {INVALID_KEY}...)"
+    elif any(sent):
+        return Result()
+    else:
+        refused = f"a request without credentials ({', '.join(headers)} absent)"
+    if exchange.status != 401:
+        return Result([f"answered {exchange.status} to {refused}: expected 401"])
     if judging.auth_code and "json" in exchange.content_type:
-        return Result(situation_code_problems(absent, judging.auth_code, exchange.json_or_none()))
+        return Result(situation_code_problems(refused, judging.auth_code, exchange.json_or_none()))
     return Result()
 
 

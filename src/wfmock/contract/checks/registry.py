@@ -7,7 +7,7 @@ checks should know about this exchange (a run's status, an uploaded file's id) a
 their exchanges to the same functions.
 
 Generic checks register for every API (`wfmock.contract.checks.http`, `.stream`); API-specific ones register in
-`wfmock.apis.<api>.checks` with `api=`.
+the checks module the API's unit names (`wfmock.apis.<api>.checks` for the bundled ones) with `api=`.
 """
 
 from __future__ import annotations
@@ -190,8 +190,10 @@ def load(api: str) -> None:
     judge in another thread waits until every check is registered rather than see half of them."""
     if api in _loaded:
         return
+    from wfmock.apis import registry as units  # the API's unit names its checks module (a test's API too)
+
     with _loading:
-        for module in (*GENERIC_MODULES, f"wfmock.apis.{api}.checks"):
+        for module in (*GENERIC_MODULES, units.get(api).checks):
             importlib.import_module(module)
         _loaded.add(api)
 
