@@ -212,33 +212,45 @@ def check_rate_limit(ctx: Context) -> None:
     limit = int(limits[0]["limit"])
     probe = ctx.api.rate_limit_probe(ctx)
     op = ctx.contract.operation(probe.operation_id)
-    time.sleep(1.2)  # start from an empty window: the kit's own paced requests may still count
-    burst = limit + 5
     headers = ctx.credentials(probe.operation_id)
-    results: list[Exchange | None] = [None] * burst
+    for _ in range(BURST_TRIES):  # a burst the machine spread over more than the window is sent again
+        time.sleep(1.2)  # start from an empty window: the kit's own paced requests (or the last burst) may still count
+        answered = _burst(ctx, op, probe, headers, limit + 5)
+        limited = [exchange for exchange in answered if exchange.status == 429]
+        took = max(e.answered for e in answered) - min(e.started for e in answered)
+        if limited or took <= 1.0:
+            break
+    if not limited and took > 1.0:
+        ctx.not_verified(f"limit not reached: {BURST_TRIES} bursts of {limit + 5} requests each took longer than the "
+                         f"one-second window the limit of {limit} applies to (last: {took:.2f} s; a slow server or a "
+                         f"loaded machine)")
+    if limited:
+        _ask_after_the_wait(ctx, op, probe, headers, limited[-1])
+    time.sleep(1.2)  # leave the window empty for whatever runs next
+
+
+BURST_TRIES = 3
+
+
+def _burst(ctx: Context, op: Any, probe: Probe, headers: dict[str, str], size: int) -> list[Exchange]:
+    """`size` requests at once; every one of them is in the history before the first answer is judged."""
+    results: list[Exchange | None] = [None] * size
 
     def send(index: int) -> None:
         results[index] = ctx.client.request(op.method.upper(), probe.path, headers=headers, json_body=probe.json_body,
                                             retry_rate_limited=False, pace=False)
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(burst)]
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(size)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     answered = sorted((exchange for exchange in results if exchange is not None), key=lambda e: e.answered)
-    for exchange in answered:  # every request of the burst reached the server before the first answer is judged
+    for exchange in answered:
         ctx.arrive(probe.operation_id, exchange)
     for exchange in answered:
         ctx.produced(probe.operation_id, exchange, arrived=True)
-    limited = [exchange for exchange in answered if exchange.status == 429]
-    took = max(e.answered for e in answered) - min(e.started for e in answered)
-    if not limited and took > 1.0:
-        ctx.not_verified(f"limit not reached: the burst of {burst} requests took {took:.2f} s, longer than the "
-                         f"one-second window the limit of {limit} applies to (a slow server or a loaded machine)")
-    if limited:
-        _ask_after_the_wait(ctx, op, probe, headers, limited[-1])
-    time.sleep(1.2)  # leave the window empty for whatever runs next
+    return answered
 
 
 LIFT_ALLOWANCE = 0.25  # seconds past Retry-After before the kit asks again (clock granularity on either side)
