@@ -83,8 +83,9 @@ def build_app(config: Config | None = None) -> Pipeline:
         store=store,
         load_source=load_source,
     )
-    context = BuildContext(config=config, store=store, fixtures=fixtures)
-    apis = [unit.build(specs[unit.name], context) for unit in units]
+    context = BuildContext(store=store, fixtures=fixtures, run_duration=config.run_duration, pace=config.pace,
+                           retain=config.retain, retain_bytes=config.retain_bytes)
+    apis = [unit.build_api(specs[unit.name], context) for unit in units]
     authenticators = {api.name: Authenticator(api.spec.security_schemes, api.accepted_keys(config.api_keys))
                       for api in apis}
     for api in apis:

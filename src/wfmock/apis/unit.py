@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -10,19 +11,21 @@ from typing import TYPE_CHECKING, Any
 from wfmock.scenario.plan import RunOutcome
 
 if TYPE_CHECKING:
-    from wfmock.apis.base import Api
-    from wfmock.app import Config
     from wfmock.openapi.spec import ApiSpec
     from wfmock.store import Store
 
 
 @dataclass(frozen=True, slots=True)
 class BuildContext:
-    """What a unit's factory may use to build its `Api`: the server's config, store and fixtures folder."""
+    """What a unit's factory may use to build its `Api`: the server's settings that shape behaviour, its store and
+    its fixtures folder."""
 
-    config: "Config"
     store: "Store"
     fixtures: Path
+    run_duration: float
+    pace: float
+    retain: int
+    retain_bytes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +63,10 @@ class ApiUnit:
     - `label`: how messages name it ("imprun", "MISO"); `title`: its documentation title.
     - `prefixes`: the paths it serves; `document`: its OpenAPI document's name (`openapi/<document>.yaml`, or
       inside `document_dir`).
-    - `build`: its behaviour, an `Api` made from the spec and the server's `BuildContext` (imported lazily, so
-      reading the registry never loads serving code).
+    - `build`: its behaviour's factory by import path (`"package.module:function"`, called with the spec and the
+      server's `BuildContext`, returning an `apis.base.Api`): named, not imported, so that reading a unit (the
+      scenario loader, the contract kit, the CLI) never loads the serving stack, and the serving stack can
+      depend on the units without a loop back.
     - `generic_codes`: its code for each of wfmock's generic errors (`wfmock.errors`); `error_body(status, code,
       message)`: an error in its envelope, for answers made outside it (the HTTP protocol layer, the proxy).
     - `credit_exhausted`: (code, status) when a scenario's credits run out.
@@ -77,7 +82,7 @@ class ApiUnit:
     title: str
     prefixes: tuple[str, ...]
     document: str
-    build: Callable[["ApiSpec", BuildContext], "Api"]
+    build: str
     generic_codes: Mapping[str, str]
     error_body: Callable[[int, str, str], dict[str, Any]]
     credit_exhausted: tuple[str, int]
@@ -96,6 +101,11 @@ class ApiUnit:
         from wfmock.openapi.spec import ApiSpec
 
         return ApiSpec.load(self.name, self.document_path())
+
+    def build_api(self, spec: "ApiSpec", context: BuildContext) -> Any:
+        """The unit's behaviour (an `apis.base.Api`), from the factory `build` names."""
+        module, _, factory = self.build.partition(":")
+        return getattr(importlib.import_module(module), factory)(spec, context)
 
     def generic_code(self, generic: str) -> str:
         return self.generic_codes.get(generic, generic)

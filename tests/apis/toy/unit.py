@@ -45,7 +45,7 @@ UNIT = ApiUnit(
     prefixes=("/toy/",),
     document="toy",
     document_dir=Path(__file__).parent,
-    build=build,
+    build="tests.apis.toy.unit:build",
     generic_codes={
         errors.NOT_FOUND: "toy_not_found",
         errors.METHOD_NOT_ALLOWED: "toy_method_not_allowed",

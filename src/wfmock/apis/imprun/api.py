@@ -12,6 +12,7 @@ from typing import Any
 from wfmock import errors
 from wfmock.apis.base import Api
 from wfmock.apis.imprun.unit import UNIT, ImprunOutcome
+from wfmock.apis.unit import BuildContext
 from wfmock.errors import ApiError
 from wfmock.pipeline.replies import Reply, StreamReply
 from wfmock.pipeline.request import Request
@@ -254,3 +255,9 @@ def _page(title: str, content: str, head: str = "", status: str = "") -> str:
         f"<body data-status=\"{html.escape(status)}\"><h1>{html.escape(title)}</h1>{content}"
         "<p>wfmock — imprun workflows v2 simulator</p></body></html>"
     )
+
+
+def build(spec: ApiSpec, context: BuildContext) -> ImprunApi:
+    """The unit's factory (`UNIT.build` names it): imprun's behaviour for one server."""
+    return ImprunApi(spec, run_duration=context.run_duration, retain=context.retain,
+                     retain_bytes=context.retain_bytes, store=context.store)

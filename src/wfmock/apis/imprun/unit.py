@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wfmock import errors
-from wfmock.apis.unit import ApiUnit, BuildContext, RunVocabulary
+from wfmock.apis.unit import ApiUnit, RunVocabulary
 from wfmock.scenario.plan import RunOutcome
-
-if TYPE_CHECKING:
-    from wfmock.apis.base import Api
-    from wfmock.openapi.spec import ApiSpec
 
 TITLES = {413: "Payload Too Large"}  # the older, better-known phrase
 
@@ -31,21 +27,13 @@ def error_body(status: int, code: str, message: str) -> dict[str, Any]:
     return {"error": TITLES.get(status) or HTTPStatus(status).phrase, "message": message, "code": code.upper()}
 
 
-def build(spec: "ApiSpec", context: BuildContext) -> "Api":
-    from wfmock.apis.imprun.api import ImprunApi
-
-    config = context.config
-    return ImprunApi(spec, run_duration=config.run_duration, retain=config.retain, retain_bytes=config.retain_bytes,
-                     store=context.store)
-
-
 UNIT = ApiUnit(
     name="imprun",
     label="imprun",
     title="imprun workflows v2",
     prefixes=("/v2/", "/console/"),
     document="imprun",
-    build=build,
+    build="wfmock.apis.imprun.api:build",
     generic_codes={
         errors.NOT_FOUND: "NOT_FOUND",
         errors.METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",

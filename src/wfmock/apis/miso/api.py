@@ -20,6 +20,7 @@ from wfmock.apis.miso.runner import (
 )
 from wfmock.apis.miso.store import AppStore, WorkflowRun
 from wfmock.apis.miso.unit import UNIT, MisoOutcome
+from wfmock.apis.unit import BuildContext
 from wfmock.apis.miso.uploads import accept_upload
 from wfmock.clock import Clock
 from wfmock.data.miso_outputs import demo_answer
@@ -332,3 +333,10 @@ def _timestamp(value: str | None) -> float | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
     except ValueError:
         raise ApiError(errors.INVALID_REQUEST, f"{value!r} is not an ISO 8601 date-time", status=400) from None
+
+
+def build(spec: ApiSpec, context: BuildContext) -> MisoApi:
+    """The unit's factory (`UNIT.build` names it): MISO's behaviour for one server, with the apps its fixtures
+    declare."""
+    return MisoApi(spec, AppRegistry.load(context.fixtures / "apps"), pace=context.pace, retain=context.retain,
+                   retain_bytes=context.retain_bytes, store=context.store)

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wfmock import errors
-from wfmock.apis.unit import ApiUnit, BuildContext, RunVocabulary
+from wfmock.apis.unit import ApiUnit, RunVocabulary
 from wfmock.scenario.plan import RunOutcome
-
-if TYPE_CHECKING:
-    from wfmock.apis.base import Api
-    from wfmock.openapi.spec import ApiSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,22 +22,13 @@ def error_body(status: int, code: str, message: str) -> dict[str, Any]:
     return {"code": code, "message": message, "status": status}
 
 
-def build(spec: "ApiSpec", context: BuildContext) -> "Api":
-    from wfmock.apis.miso.api import MisoApi
-    from wfmock.apis.miso.apps import AppRegistry
-
-    config = context.config
-    return MisoApi(spec, AppRegistry.load(context.fixtures / "apps"), pace=config.pace, retain=config.retain,
-                   retain_bytes=config.retain_bytes, store=context.store)
-
-
 UNIT = ApiUnit(
     name="miso",
     label="MISO",
     title="MISO workflow API",
     prefixes=("/ext/",),
     document="miso",
-    build=build,
+    build="wfmock.apis.miso.api:build",
     generic_codes={
         errors.NOT_FOUND: "not_found",
         errors.METHOD_NOT_ALLOWED: "method_not_allowed",
