@@ -298,7 +298,9 @@ def test_the_other_process_serves_a_run_to_its_end_after_one_is_killed(redis: Re
 def test_a_miso_run_whose_holder_was_killed_ends_as_planned_on_the_other(redis: RedisProcess,
                                                                          pair: tuple[str, str]) -> None:
     _, b = pair
-    doomed, c = start(redis)
+    # paced ten times slower than the default (a run of about 10 s, not 1 s): on a starved machine the kill and the
+    # first read at `b` still come well before the run's planned end (and the 2 s grace after it)
+    doomed, c = start(redis, "--pace", "10")
     body = {"inputs": {"query": "hello"}, "mode": "streaming", "user": "orphan"}
     with httpx.stream("POST", f"{c}/ext/v1/workflows/run", headers=MISO, json=body, timeout=30) as response:
         first = next(response.iter_bytes())
