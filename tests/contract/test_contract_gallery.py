@@ -92,6 +92,8 @@ GALLERY = [
     ("miso", "two_files_accepted", "upload_errors", "error-envelope", "strict", {}),
     ("miso", "logs_end_user_without_created_at", "logs_paging", "logs", "documented", {}),
     ("miso", "logs_end_user_without_created_at", "logs_paging", "logs", "strict", {}),
+    ("miso", "stop_refused_for_other_user", "stream_stop", "lifecycle", "documented", {"event_delay": 0.2}),
+    ("miso", "logs_status_filter_refused", "logs_paging", "logs", "documented", {}),
 ]
 
 

@@ -75,6 +75,8 @@ GALLERY = [
     ("miso", "upload_drops_mime_type", "response_schema_conformance", "documented", STREAM, {}),
     ("miso", "logs_end_user_without_created_at", "response_schema_conformance", "documented", STREAM, {}),
     ("miso", "file_too_large_code", "error_envelope", "documented", {**STREAM, "upload_limit": 4}, {}),
+    ("miso", "logs_status_filter_refused", "logs_paging", "documented", STREAM, {}),
+    ("miso", "stop_refused_for_other_user", "stream_stop", "documented", STOPPABLE, {}),
 ]
 # Breakages ordinary traffic never provokes (a client does not send two files, or a file type nobody allows), and a
 # proxy cannot tell from the answer alone: the kit's probes catch them (tests/contract/test_contract_gallery.py).

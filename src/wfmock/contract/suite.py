@@ -105,13 +105,19 @@ class Context:
     def call(self, operation_id: str, path: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None,
              headers: Mapping[str, str] | None = None, auth: bool = True, files: list | None = None,
              form: Mapping[str, str] | None = None) -> Exchange:
+        return self.send(operation_id, path, json_body=json_body, params=params, headers=headers, auth=auth,
+                         files=files, form=form)[0]
+
+    def send(self, operation_id: str, path: str, *, json_body: Any = None, params: Mapping[str, Any] | None = None,
+             headers: Mapping[str, str] | None = None, auth: bool = True, files: list | None = None,
+             form: Mapping[str, str] | None = None) -> tuple[Exchange, registry.Verdict]:
+        """`call`, with the verdict of the running flow's checks (for a flow that decides what to do next by it)."""
         op = self.contract.operation(operation_id)
         method = op.method if op else "get"
         sent = {**(self.credentials(operation_id) if auth else {}), **(headers or {})}
         exchange = self.client.request(method.upper(), path, headers=sent, json_body=json_body, params=params,
                                        files=files, form=form)
-        self.produced(operation_id, exchange)
-        return exchange
+        return exchange, self.produced(operation_id, exchange)
 
     def produced(self, operation_id: str | None, exchange: Exchange, report_unjudged: bool = True,
                  arrived: bool = False) -> registry.Verdict:

@@ -227,3 +227,55 @@ def test_a_stopped_stream_that_ended_without_a_terminal_event() -> None:
     assert problems(verdict, "stream_stop") == ["the stopped stream ended without 'workflow_finished'"]
     unstopped = registry.judge(judging("miso", "runWorkflow"), stream(EVENTS[:1], [0.0]), registry.History())
     assert "stream_stop" not in unstopped.ran
+
+
+# --- MISO: the kit's own well-formed requests, refused (the proxy judges live traffic by the same checks) -------------
+
+def test_a_run_of_the_contracts_example_is_accepted_unless_the_seed_documents_the_refusal() -> None:
+    example = {"inputs": {"query": "anything"}, "mode": "blocking", "user": "u"}
+
+    def run(status: int, body, request=example) -> tuple:
+        return "runWorkflow", miso("POST", "/ext/v1/workflows/run", status, body, request=request), {}
+
+    [failed] = feed("miso", "documented", run(500, refusal(500, "internal_server_error")))
+    assert problems(failed, "run_accepted") == [
+        "a blocking run of the contract's example: expected 200, got 500 (code 'internal_server_error')"]
+    [quota] = feed("miso", "documented", run(400, refusal(400, "provider_quota_exceeded")))
+    assert "run_accepted" not in quota.ran  # the provider's state, not the request: a refusal may be right
+    [invalid] = feed("miso", "documented", run(400, refusal(400, "invalid_param")))
+    assert problems(invalid, "run_accepted")[0].endswith("got 400 (code 'invalid_param')")
+    other_inputs = {**example, "inputs": {"question": "x"}}
+    assert "run_accepted" not in feed("miso", "documented", run(400, refusal(400, "invalid_param"),
+                                                                other_inputs))[0].ran  # not the example
+    assert "run_accepted" not in feed("miso", "documented", run(401, refusal(401, "unauthorized")))[0].ran
+
+
+def test_a_well_formed_stop_always_succeeds() -> None:
+    def stop_answer(status: int, request) -> registry.Verdict:
+        sent = miso("POST", f"/ext/v1/workflows/tasks/{TASK}/stop", status, refusal(status, "not_found"),
+                    request=request)
+        return registry.judge(judging("miso", "stopWorkflowTask", task_id=TASK), sent, registry.History())
+
+    assert problems(stop_answer(404, {"user": "u"}), "stream_stop") == [
+        f"stop of {TASK} by user 'u': expected 200 {{'result': 'success'}} (a stop always succeeds), got 404 "
+        "(code 'not_found')"]
+    assert "stream_stop" not in stop_answer(400, {}).ran  # no user: a refusal is right
+    assert "stream_stop" not in stop_answer(429, {"user": "u"}).ran
+
+
+def test_an_allowed_upload_is_accepted() -> None:
+    [refused] = feed("miso", "documented", upload([TXT], 415, refusal(415, "unsupported_file_type")))
+    assert problems(refused, "upload_as_input") == ["upload a.txt: expected 201, got 415 (code 'unsupported_file_type')"]
+    odd = [("file", ("a.wfmockbin", b"x", "application/octet-stream"))]
+    assert "upload_as_input" not in feed("miso", "documented", upload(odd, 415, refusal(415, "x")))[0].ran
+
+
+def test_a_valid_logs_query_is_answered_a_page() -> None:
+    def page(status: int, query: str) -> registry.Verdict:
+        return feed("miso", "documented", ("listWorkflowLogs", miso("GET", "/ext/v1/workflows/logs", status,
+                                                                     refusal(status, "x"), query=query), {}))[0]
+
+    assert problems(page(500, "page=2&limit=2&status=failed"), "logs_paging") == [
+        "logs {'limit': '2', 'page': '2', 'status': 'failed'}: expected 200, got 500 (code 'x')"]
+    for invalid in ("limit=0", "limit=101", "page=0", "status=running", "page=x", "other=1"):
+        assert "logs_paging" not in page(400, invalid).ran, invalid

@@ -49,6 +49,9 @@ BUGS = {
                              "unsupported_file_type",
     "two_files_accepted": "an upload of two files stores the first, not 400 too_many_files",
     "logs_end_user_without_created_at": "a log's created_by_end_user has no created_at (the seed lists it)",
+    "stop_refused_for_other_user": "a stop by another user than the task's is refused 404 task_not_found (Dify's "
+                                   "stop always succeeds, and says nothing of whose task it is)",
+    "logs_status_filter_refused": "logs refuse the status filter `stopped` with 400 invalid_param (the seed lists it)",
 }
 NODES = [("start", "시작"), ("llm", "요약 LLM"), ("end", "종료")]
 WORKFLOW_ID = "ea02f355-68fb-4127-b3c4-732031ade2d2"
@@ -283,6 +286,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
                             if run["status"] == "running" and owners[task] == body["user"]), task_id)
         event = stops.get(task_id)
         owner = owners.get(task_id)
+        if "stop_refused_for_other_user" in bugs and owner != body["user"]:
+            return error(404, "task_not_found", "Task not found.")
         if event is not None and (owner == body["user"] or "stop_other_user" in bugs):
             event.set()
         return JSONResponse({"result": "success"})
@@ -294,6 +299,8 @@ def build_app(key: str, bugs: frozenset[str] = frozenset(), *, event_delay: floa
         if clamp_limit and query.get("limit", "").lstrip("-").isdigit():
             query["limit"] = str(min(max(int(query["limit"]), 1), 100))
         problems = parameter_problems(contract, "listWorkflowLogs", query, {})
+        if "logs_status_filter_refused" in bugs and query.get("status") == "stopped":
+            problems = ["status: 'stopped' is not one of ['succeeded', 'failed']"]
         if problems:
             return error(400, "invalid_param", problems[0])
         page, limit = int(query.get("page", 1)), int(query.get("limit", 20))

@@ -77,9 +77,9 @@ def documented_overrides(contract: Contract) -> None:
             properties[name] = {"anyOf": [{"type": "object"}, {"type": "string"}, {"type": "null"}]}
 
 
-def inputs(ctx: Context, marker: str | None = None) -> dict[str, Any]:
-    """Inputs for a run: the contract's first non-empty example, with a marker the logs can search for."""
-    for example in request_examples(ctx.contract, RUN):
+def example_inputs(contract: Contract, marker: str | None = None) -> dict[str, str]:
+    """Inputs for a run: the contract's first non-empty all-text example, with a marker the logs can search for."""
+    for example in request_examples(contract, RUN):
         if isinstance(example, dict) and isinstance(example.get("inputs"), dict) and example["inputs"]:
             if all(isinstance(v, str) for v in example["inputs"].values()):
                 values = dict(example["inputs"])
@@ -89,6 +89,10 @@ def inputs(ctx: Context, marker: str | None = None) -> dict[str, Any]:
     if marker:
         values["query"] = marker
     return values
+
+
+def inputs(ctx: Context, marker: str | None = None) -> dict[str, Any]:
+    return example_inputs(ctx.contract, marker)
 
 
 def run_body(ctx: Context, mode: str, marker: str | None = None) -> dict[str, Any]:
@@ -133,13 +137,23 @@ def terminal(exchange: Exchange) -> dict[str, Any] | None:
                  if isinstance(e.payload, dict) and e.payload.get("event") == FINISHED), None)
 
 
-def proceeds(ctx: Context, label: str, what: str, exchange: Any, status: int = 200) -> bool:
-    """Whether the flow can go on: its own well-formed request answered `status`. When not, that is the flow's
-    finding (a correct server accepts what the kit sends); every answer's shape is the registry checks' to judge."""
+def proceeds(ctx: Context, what: str, sent: tuple[Exchange, Any], status: int = 200) -> bool:
+    """Whether the flow can go on: its own well-formed request (`ctx.send`'s exchange and verdict) was answered
+    `status`. Judging the answer is the registry checks' (a correct server accepts what the kit sends); an answer
+    they let pass (a refusal the seed documents for a well-formed request) leaves the rest of the flow unchecked,
+    said so."""
+    exchange, verdict = sent
     if exchange.status == status:
         return True
-    ctx.fail(label, f"{what}: expected {status}, got {exchange.status}", exchange)
+    if not verdict.problems:
+        ctx.not_verified(f"{what} was answered {exchange.status} ({_code(exchange)}), not {status}: the rest of "
+                         "this check could not run")
     return False
+
+
+def _code(exchange: Exchange) -> str:
+    body = exchange.json_or_none()
+    return f"code {body.get('code')!r}" if isinstance(body, dict) and "code" in body else exchange.text[:80] or "empty"
 
 
 def start_stream(ctx: Context, body: dict[str, Any], extra_headers: dict[str, str] | None = None) -> LiveStream:
@@ -235,10 +249,9 @@ def id_problems(events: list[sse.Event]) -> list[str]:
 def check_stream(ctx: Context) -> None:
     """One streaming run, read whole; the stream checks judge its framing, grammar, per-event schema, ids, and
     arrival over time."""
-    exchange = read_stream(ctx, run_body(ctx, "streaming"))
-    if exchange.status != 200:
-        ctx.fail(ctx.contract.operation(RUN).label, f"a streaming run answered {exchange.status}, not 200: there was "
-                 "no stream to judge", curl=exchange.curl, check="sse_grammar")
+    with start_stream(ctx, run_body(ctx, "streaming")) as live:
+        pass
+    proceeds(ctx, "the streaming run", streamed_run(ctx, live))  # a refusal: no stream to judge
 
 
 def progressive_problem(exchange: Exchange) -> tuple[str | None, str | None]:
@@ -286,13 +299,13 @@ def _decode(value: Any) -> Any:
 def check_readback(ctx: Context) -> None:
     """Two blocking runs, then each read back by its id (only after both exist: an id must lead to its own run, not
     merely to the latest), then a streamed run read back by its stream's id. `run_readback` judges them."""
-    label = ctx.contract.operation(RUN).label
     made = []
     for _ in range(2):
         marker = f"wfmock-run-{uuid.uuid4().hex[:10]}"
-        exchange = ctx.call(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking", marker))
-        if not proceeds(ctx, label, "blocking run", exchange):
+        sent = ctx.send(RUN, "/ext/v1/workflows/run", json_body=run_body(ctx, "blocking", marker))
+        if not proceeds(ctx, "the blocking run", sent):
             return
+        exchange = sent[0]
         body = exchange.json_or_none()
         made.append(body.get("workflow_run_id") if isinstance(body, dict) else None)
     final = terminal(read_stream(ctx, run_body(ctx, "streaming")))
@@ -310,13 +323,12 @@ def check_stop(ctx: Context) -> None:
     the result is inconclusive, said as such. The other stream must run on to its own end. A stop by another
     user than the one who started a stream must not stop it (the seed: the same `user`).
     """
-    label = ctx.contract.operation(STOP).label
-    _stop_by_another_user(ctx, label)
-    undecided = _stop_one_of_two(ctx, label)
+    _stop_by_another_user(ctx)
+    undecided = _stop_one_of_two(ctx)
     if undecided and ctx.settings.wfmock_target:
         # A wfmock mock can hold the stream open (a bundled scenario, by request header), so its stop is judged
         # whatever its pace: a run too fast to stop at `--pace 0` is no reason to leave the stop unverified.
-        undecided = _stop_one_of_two(ctx, label, HELD_OPEN)
+        undecided = _stop_one_of_two(ctx, HELD_OPEN)
     for reason in undecided:
         ctx.not_verified(reason)
 
@@ -324,7 +336,7 @@ def check_stop(ctx: Context) -> None:
 HELD_OPEN = {"X-Wfmock-Scenario": "stalled-stream"}  # wfmock only: the stream goes quiet after 3 events for 60 s
 
 
-def _stop_one_of_two(ctx: Context, label: str, extra_headers: dict[str, str] | None = None) -> list[str]:
+def _stop_one_of_two(ctx: Context, extra_headers: dict[str, str] | None = None) -> list[str]:
     """Stops the second of two running streams right after its first event; `stream_stop` judges both streams
     (the stopped one ends `stopped`, the other runs on). Returns why the stop could not be judged (the run ended
     before the stop could reach it), if it could not."""
@@ -332,20 +344,21 @@ def _stop_one_of_two(ctx: Context, label: str, extra_headers: dict[str, str] | N
         bystander.wait_for(_is_started, STREAM_START_TIMEOUT)
         with start_stream(ctx, run_body(ctx, "streaming"), extra_headers) as target:
             first = target.wait_for(_is_started, STREAM_START_TIMEOUT)
-            if first is None:
+            if first is None:  # `run_accepted` and `sse_grammar` judge why
                 target.finish()
-                streamed_run(ctx, target)
-                ctx.fail(label, f"the stream never sent {STARTED!r}, so there was no task to stop", curl=target.curl)
+                if not streamed_run(ctx, target)[1].problems:
+                    ctx.not_verified(f"the stream sent no {STARTED!r} within {STREAM_START_TIMEOUT:.0f} s: there was "
+                                     "no task to stop")
                 return []
-            _send_stop(ctx, label, first.payload.get("task_id"), USER)
+            _send_stop(ctx, first.payload.get("task_id"), USER)
     verdict = streamed_run(ctx, target, report_unjudged=False)[1]
     streamed_run(ctx, bystander)
     return [reason for check, reason in verdict.unjudged if check == "stream_stop"]
 
 
-def _send_stop(ctx: Context, label: str, task_id: Any, user: str) -> None:
-    """Stops `task_id` as `user` (`stream_stop` judges its answer; one not accepted is the flow's finding)."""
-    proceeds(ctx, label, "stop", ctx.call(STOP, f"/ext/v1/workflows/tasks/{task_id}/stop", json_body={"user": user}))
+def _send_stop(ctx: Context, task_id: Any, user: str) -> None:
+    """Stops `task_id` as `user` (`stream_stop` judges its answer)."""
+    proceeds(ctx, "the stop", ctx.send(STOP, f"/ext/v1/workflows/tasks/{task_id}/stop", json_body={"user": user}))
 
 
 def _final_status(read: Exchange) -> Any:
@@ -353,12 +366,12 @@ def _final_status(read: Exchange) -> Any:
     return (final.get("data") or {}).get("status") if isinstance(final, dict) else None
 
 
-def _stop_by_another_user(ctx: Context, label: str) -> None:
+def _stop_by_another_user(ctx: Context) -> None:
     """Another user's stop answers as Dify does (success, silently), and the stream runs on to its own end."""
     with start_stream(ctx, run_body(ctx, "streaming")) as live:
         first = live.wait_for(_is_started, STREAM_START_TIMEOUT)
         if first is not None:  # no workflow_started: the stop of the kit's own user reports it
-            _send_stop(ctx, label, first.payload.get("task_id"), f"{USER}-other")
+            _send_stop(ctx, first.payload.get("task_id"), f"{USER}-other")
     streamed_run(ctx, live)
 
 
@@ -366,9 +379,10 @@ UPLOAD_CONTENT = "wfmock 계약 점검용 문서입니다.\n".encode() * 4
 UPLOADS = [("wfmock-contract.txt", UPLOAD_CONTENT), ("wfmock-contract-2.txt", "두 번째 문서입니다.\n".encode() * 3)]
 
 
-def upload(ctx: Context, name: str = "wfmock-contract.txt", content: bytes = UPLOAD_CONTENT):
-    """Uploads a small text document as the kit's user."""
-    return ctx.call(UPLOAD, "/ext/v1/files/upload", files=[("file", (name, content, "text/plain"))],
+def upload(ctx: Context, name: str = "wfmock-contract.txt", content: bytes = UPLOAD_CONTENT
+           ) -> tuple[Exchange, Any]:
+    """Uploads a small text document as the kit's user: the exchange and its verdict."""
+    return ctx.send(UPLOAD, "/ext/v1/files/upload", files=[("file", (name, content, "text/plain"))],
                     form={"user": USER})
 
 
@@ -376,7 +390,7 @@ def create_resource(ctx: Context, operation_id: str) -> Any:
     """The result of creating what an `x-wfmock-references` property names (an uploaded file), or None."""
     if operation_id != UPLOAD or ctx.contract.operation(UPLOAD) is None:
         return None
-    exchange = upload(ctx)
+    exchange = upload(ctx)[0]
     if not 200 <= exchange.status < 300:
         return None
     try:
@@ -388,11 +402,11 @@ def create_resource(ctx: Context, operation_id: str) -> Any:
 def check_upload(ctx: Context) -> None:
     """Two uploads, then a run with each file as input (the first must still be accepted after the second was
     made); `upload_as_input` judges each upload (201, a new id, its size and extension) and each run."""
-    label = ctx.contract.operation(UPLOAD).label
     file_ids = []
     for name, content in UPLOADS:
-        exchange = upload(ctx, name, content)
-        if not 200 <= exchange.status < 300 and not proceeds(ctx, label, f"upload {name}", exchange, status=201):
+        sent = upload(ctx, name, content)
+        exchange = sent[0]
+        if not 200 <= exchange.status < 300 and not proceeds(ctx, f"the upload of {name}", sent, status=201):
             return  # a 2xx other than 201 is `upload_as_input`'s finding
         uploaded = exchange.json_or_none()
         if not isinstance(uploaded, dict) or not isinstance(uploaded.get("id"), str):
@@ -467,8 +481,9 @@ def _timestamp(value: Any) -> float | None:
 
 def _logs(ctx: Context, **params: Any) -> dict[str, Any] | None:
     """One logs page, judged by the logs checks; None when the flow cannot read on (said as its finding)."""
-    exchange = ctx.call(LOGS, "/ext/v1/workflows/logs", params=params)
-    if not proceeds(ctx, ctx.contract.operation(LOGS).label, f"logs {params}", exchange):
+    sent = ctx.send(LOGS, "/ext/v1/workflows/logs", params=params)
+    exchange = sent[0]
+    if not proceeds(ctx, f"the logs page {params}", sent):
         return None
     body = exchange.json_or_none()
     return body if isinstance(body, dict) and isinstance(body.get("data"), list) else None
@@ -591,7 +606,7 @@ def stream_stop(judging: Judging, exchange: Exchange, history: History) -> Resul
     before the stop could reach the server cannot be judged: said so)."""
     if judging.operation_id == STOP:
         if exchange.status != 200:
-            return None
+            return _refused_stop(exchange)
         body = exchange.json_or_none()
         return Result([] if body == {"result": "success"} else
                       [f"stop: expected {{'result': 'success'}}, got {exchange.text[:200]}"])
@@ -618,6 +633,17 @@ def stream_stop(judging: Judging, exchange: Exchange, history: History) -> Resul
     if status == "stopped" or stop.status != 200 or not arrivals or stop.answered <= 0:
         return Result()
     return _stop_ran_on(task_id, status, arrivals[0], arrivals[-1], stop)
+
+
+def _refused_stop(exchange: Exchange) -> Result | None:
+    """A well-formed stop (a `user` in its body) is always answered success (the seed; Dify's stop only sets a flag,
+    whatever the task)."""
+    request = exchange.request_json()
+    user = request.get("user") if isinstance(request, dict) else None
+    if not isinstance(user, str) or not user or exchange.status in GATE_STATUSES:
+        return None
+    return Result([f"stop of {exchange.path.rsplit('/', 2)[-2]} by user {user!r}: expected 200 "
+                   f"{{'result': 'success'}} (a stop always succeeds), got {exchange.status} ({_code(exchange)})"])
 
 
 def _stopped_without_end(exchange: Exchange, history: History) -> Result | None:
@@ -653,7 +679,8 @@ def upload_as_input(judging: Judging, exchange: Exchange, history: History) -> R
     """Each accepted upload is a new file (201, an id no upload answered before, its size and extension as sent);
     a run naming an uploaded file (any of them, not only the latest) is not refused for it."""
     if judging.operation_id == UPLOAD:
-        return _upload_answer(exchange, history) if 200 <= exchange.status < 300 else None
+        return _upload_answer(exchange, history) if 200 <= exchange.status < 300 else \
+            _refused_upload(judging.contract, exchange)
     request = exchange.request_json()
     if not isinstance(request, dict) or not isinstance(request.get("inputs"), dict) or \
             exchange.status in GATE_STATUSES:
@@ -670,6 +697,17 @@ def upload_as_input(judging: Judging, exchange: Exchange, history: History) -> R
         return Result([f"a run with uploaded file {named[0]} ({history.recall(UPLOADS_SEEN, named[0])}) as input: "
                        f"expected 200, got {exchange.status}"])
     return Result()
+
+
+def _refused_upload(contract: Contract, exchange: Exchange) -> Result | None:
+    """One file of a type the contract allows, within its size limit, with a `user`, is accepted (201)."""
+    parts = form_parts(exchange)
+    files = [part for part in parts or () if part.filename is not None]
+    has_user = any(part.name == "user" and part.filename is None and part.size for part in parts or ())
+    if upload_situation(contract, parts) is not None or len(files) != 1 or not has_user or \
+            not upload_limits(contract)[1] or exchange.status in GATE_STATUSES:
+        return None  # not one allowed file (`upload_errors`' to judge), or the contract allows no type by name
+    return Result([f"upload {files[0].filename}: expected 201, got {exchange.status} ({_code(exchange)})"])
 
 
 def _upload_answer(exchange: Exchange, history: History) -> Result:
@@ -747,6 +785,33 @@ def run_readback(judging: Judging, exchange: Exchange, history: History) -> Resu
                   + inputs_problems(run_id, detail, known.values))
 
 
+# The seed's refusals of a well-formed run: the model provider's state, not the request (400 each).
+SERVICE_REFUSALS = ("provider_not_initialize", "provider_quota_exceeded", "model_currently_not_support",
+                    "completion_request_error", "workflow_request_error")
+
+
+@register("run_accepted", api="miso", operations=(RUN,))
+def run_accepted(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    """A run of the contract's own example (its inputs' names, text values, a mode, a user, no files) is accepted;
+    a refusal the seed documents for a well-formed run (the provider's state) may be right, and a refusal before
+    the operation ran is auth's and the rate limit's to judge."""
+    request = exchange.request_json()
+    if exchange.status == 200 or not isinstance(request, dict) or exchange.status in GATE_STATUSES or \
+            request.get("files"):
+        return None
+    contract = judging.contract
+    values, user = request.get("inputs"), request.get("user")
+    if request.get("mode") not in ("blocking", "streaming") or not isinstance(user, str) or not user or \
+            not isinstance(values, dict) or set(values) != set(example_inputs(contract, "wfmock")) or \
+            not all(isinstance(value, str) for value in values.values()):
+        return None
+    body = exchange.json_or_none()
+    if exchange.status == 400 and isinstance(body, dict) and body.get("code") in SERVICE_REFUSALS:
+        return None
+    return Result([f"a {request['mode']} run of the contract's example: expected 200, got {exchange.status} "
+                   f"({_code(exchange)})"])
+
+
 def new_run_problems(body: dict[str, Any], history: History) -> list[str]:
     """A blocking run's answer: `workflow_run_id` is its `data.id`, and neither id was answered by a run before."""
     data, problems = body.get("data"), []
@@ -804,11 +869,16 @@ def _run_of(item: Any) -> dict[str, Any]:
     return run if isinstance(run, dict) else {}
 
 
+LOG_FILTERS = ("page", "limit", "status", "keyword")
+
+
 @register("logs_paging", api="miso", operations=(LOGS,))
 def logs_paging(judging: Judging, exchange: Exchange, history: History) -> Result | None:
+    """A valid query (page 1 or more, limit 1-100, a known status, any keyword) is answered a page; its items do
+    not repeat on the next page while nothing was added."""
     page = _logs_page(exchange)
     if page is None:
-        return None
+        return _refused_logs(exchange)
     query = exchange.query_params()
     number, limit = _int(query.get("page"), 1), _int(query.get("limit"), 20)
     if number is None or limit is None or not 1 <= limit <= 100:
@@ -820,6 +890,16 @@ def logs_paging(judging: Judging, exchange: Exchange, history: History) -> Resul
         if set(ids) & set(before[1]):
             problems.append(f"pages {number - 1} and {number} (limit {limit}) share items: {[*before[1], *ids]}")
     return Result(problems)
+
+
+def _refused_logs(exchange: Exchange) -> Result | None:
+    """A logs query the seed says is valid refused."""
+    query = exchange.query_params()
+    page, limit = _int(query.get("page"), 1), _int(query.get("limit"), 20)
+    if exchange.status in (200, *GATE_STATUSES) or not set(query) <= set(LOG_FILTERS) or page is None or page < 1 \
+            or limit is None or not 1 <= limit <= 100 or query.get("status", LOG_STATUSES[0]) not in LOG_STATUSES:
+        return None  # a 200 that is not a page is the schema's finding
+    return Result([f"logs {dict(sorted(query.items()))}: expected 200, got {exchange.status} ({_code(exchange)})"])
 
 
 def _page_key(exchange: Exchange, number: int, limit: int) -> tuple[Any, ...]:
@@ -932,14 +1012,14 @@ def log_pages(judging: Judging, exchange: Exchange, history: History) -> list[No
 CHECKS = (
     Check("sse", "sse", check_stream,
           "a streaming run: framing, grammar, per-event schema, the same ids, events spread over the run",
-          judged_by=STREAM_CHECKS),
+          judged_by=(*STREAM_CHECKS, "run_accepted")),
     Check("run_readback", "lifecycle", check_readback,
           "every run gets new run and task ids, and each id reads back as that run (inputs, status, outputs)",
-          judged_by=("run_readback", *CONFORMANCE)),
+          judged_by=("run_readback", "run_accepted", *CONFORMANCE)),
     Check("stream_stop", "lifecycle", check_stop,
           "a stop right after the first event ends that stream `stopped` (unless it had already ended: "
           "inconclusive); the other running task and another user's stop do not",
-          judged_by=("stream_stop", *CONFORMANCE)),
+          judged_by=("stream_stop", "run_accepted", "sse_grammar", *CONFORMANCE)),
     Check("upload_as_input", "lifecycle", check_upload,
           "every uploaded file gets a new id, and each (not only the latest) is accepted as a run input",
           judged_by=("upload_as_input", *CONFORMANCE)),
