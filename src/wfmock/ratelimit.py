@@ -7,7 +7,7 @@ no one-second span ever holds an 11th admitted request, however the burst is tim
 from __future__ import annotations
 
 import math
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,7 +44,7 @@ class RateLimiter:
     def __init__(self, windows: Sequence[tuple[float, int]], clock: Clock | None = None) -> None:
         self.windows = [(float(seconds), int(limit)) for seconds, limit in windows]
         self._clock = clock or Clock()
-        self._logs: dict[str, list[deque[float]]] = {}
+        self._logs: OrderedDict[str, list[deque[float]]] = OrderedDict()  # oldest key first, popped in O(1)
 
     def reset(self) -> None:
         self._logs.clear()
@@ -58,7 +58,7 @@ class RateLimiter:
         if logs is None:
             logs = self._logs[key] = [deque() for _ in self.windows]
             if len(self._logs) > MAX_KEYS:  # a flood of made-up keys: forget the oldest key's log
-                del self._logs[next(iter(self._logs))]
+                self._logs.popitem(last=False)
         refused_wait = 0.0
         for (seconds, limit), log in zip(self.windows, logs):
             horizon = now - seconds

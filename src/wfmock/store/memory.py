@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any, TypeVar
@@ -67,8 +68,9 @@ class MemoryStore(Store):
         self._records: list[MemoryRecords[Any]] = []
         self._logs: list[MemoryLog[Any]] = []
         self._limiters: dict[str, RateLimiter] = {}
-        self._credits: dict[str, int] = {}
-        self._counters: dict[str, int] = {}
+        # oldest key first: a full map forgets its oldest in O(1) (a plain dict walks its deleted slots to find it)
+        self._credits: OrderedDict[str, int] = OrderedDict()
+        self._counters: OrderedDict[str, int] = OrderedDict()
 
     def records(self, name: str, codec: Codec[V], retain: int, retain_bytes: int) -> MemoryRecords[V]:
         store: MemoryRecords[V] = MemoryRecords(retain, retain_bytes)
@@ -94,7 +96,7 @@ class MemoryStore(Store):
 
     async def charge(self, name: str, initial: int, cost: int) -> bool:
         if name not in self._credits and len(self._credits) >= MAX_CREDIT_KEYS:
-            del self._credits[next(iter(self._credits))]  # bounded: the oldest key starts afresh
+            self._credits.popitem(last=False)  # bounded: the oldest key starts afresh
         balance = self._credits.setdefault(name, initial)
         if balance < cost:
             return False
@@ -106,7 +108,7 @@ class MemoryStore(Store):
 
     async def count(self, name: str) -> int:
         if name not in self._counters and len(self._counters) >= MAX_COUNTERS:
-            del self._counters[next(iter(self._counters))]
+            self._counters.popitem(last=False)
         value = self._counters[name] = self._counters.get(name, 0) + 1
         return value
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -78,7 +79,7 @@ class ImprunApi(Api):
         self.shared_store = store.shared
         # results are a pure function of (seed, id, params): a shared store keeps params, this process the
         # newest results it built, so polling a finished run does not generate its payload again
-        self._results: dict[str, Any] = {}
+        self._results: OrderedDict[str, Any] = OrderedDict()  # oldest first, popped in O(1)
 
     def reset(self) -> None:
         self.runs.clear()
@@ -217,7 +218,7 @@ class ImprunApi(Api):
             if self.shared_store and cached is None:
                 self._results[run.id] = run.result
                 while len(self._results) > RESULT_CACHE:
-                    del self._results[next(iter(self._results))]
+                    self._results.popitem(last=False)
         return run.result
 
     @staticmethod
