@@ -18,6 +18,7 @@ import time
 
 import uvicorn
 
+from wfmock import collector
 from wfmock.app import Config, build_app
 from wfmock.pipeline import Pipeline
 from wfmock.protocol import with_limits
@@ -42,7 +43,12 @@ def uvicorn_config(config: Config, host: str, port: int, log_level: str = "warni
 
 
 class Server(uvicorn.Server):
-    """uvicorn's server, ending open streams with their final event before the graceful wait."""
+    """uvicorn's server: the collector settled once it has started (`wfmock.collector`), and open streams ended
+    with their final event before the graceful wait."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        collector.settle()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         app = self.config.loaded_app
