@@ -1,6 +1,6 @@
 """How a serving process tunes Python's cyclic garbage collector: rarely, and never over what lives for good.
 
-A held MISO stream is about 160 objects the collector tracks (`benchmarks/held_streams.py`), and every ping's timer
+A held MISO stream is about 80 objects the collector tracks (`benchmarks/held_streams.py`), and every ping's timer
 and future lives a second, long enough to be promoted to the oldest generation. With CPython's defaults the oldest
 generation is collected again and again once thousands of streams are held: each full collection walks every held
 stream and pauses them all (with 10,000 streams: 16 full collections in 30 s, up to 840 ms each, 3% of the pings

@@ -136,7 +136,8 @@ class MisoApi(Api):
         # inputs, their lower-cased copy in the search text, and the outputs that restate them (and plan them)
         size = 3 * len(request.raw_body) + (4 if streamed else 3) * len(answer.text)
         await store.remember_run(record, size)
-        ending = RunEnding(self.shared, store, record, script, size, log_id=log_id, clock=session.clock)
+        ending = RunEnding(self.shared, store, record, script.without_steps(), size, log_id=log_id,
+                           clock=session.clock)
         if not streamed:
             await ending(script.status)
             return Reply(200, {"task_id": task_id, "workflow_run_id": run_id, "data": _blocking_data(record)})
