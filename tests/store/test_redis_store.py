@@ -298,8 +298,8 @@ def test_the_other_process_serves_a_run_to_its_end_after_one_is_killed(redis: Re
 def test_a_miso_run_whose_holder_was_killed_ends_as_planned_on_the_other(redis: RedisProcess,
                                                                          pair: tuple[str, str]) -> None:
     _, b = pair
-    # paced ten times slower than the default (a run of about 10 s, not 1 s): on a starved machine the kill and the
-    # first read at `b` still come well before the run's planned end (and the 2 s grace after it)
+    # paced ten times slower than the default (a run of about 10 s, not 1 s), so that the first read at `b` usually
+    # comes before the run's planned end; whether it did is judged by the clock below, not assumed
     doomed, c = start(redis, "--pace", "10")
     body = {"inputs": {"query": "hello"}, "mode": "streaming", "user": "orphan"}
     with httpx.stream("POST", f"{c}/ext/v1/workflows/run", headers=MISO, json=body, timeout=30) as response:
@@ -308,7 +308,8 @@ def test_a_miso_run_whose_holder_was_killed_ends_as_planned_on_the_other(redis: 
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=10)
     url = f"{b}/ext/v1/workflows/run/{run_id}"
-    assert httpx.get(url, headers=MISO, timeout=10).json()["status"] == "running"  # before its planned end
+    early = httpx.get(url, headers=MISO, timeout=10).json()
+    early_answered = time.time()
     deadline = time.monotonic() + 30
     detail = {"status": "running"}
     while detail["status"] == "running" and time.monotonic() < deadline:
@@ -316,6 +317,11 @@ def test_a_miso_run_whose_holder_was_killed_ends_as_planned_on_the_other(redis: 
         detail = httpx.get(url, headers=MISO, timeout=10).json()
     assert detail["status"] == "succeeded" and detail["outputs"] and detail["total_tokens"] > 0, detail
     assert detail["finished_at"] >= detail["created_at"] and detail["elapsed_time"] > 0
+    # The first read may report the run ended only if it was answered past the run's planned end (`created_at` is
+    # whole seconds, at most 1 s before the run's start: the bound errs towards passing, never towards failing a
+    # correct server however starved the machine): neither the holder nor a reader ends a run early.
+    planned_end = detail["created_at"] + detail["elapsed_time"]
+    assert early["status"] == "running" or early_answered >= planned_end, (early, early_answered, planned_end)
     assert httpx.get(url, headers=MISO, timeout=10).json() == detail  # settled once, by the first read past it
     deadline = time.monotonic() + 30  # the settling read's log write can trail its answer on a starved machine
     logs = {"total": 0}
