@@ -247,6 +247,9 @@ def test_a_run_of_the_contracts_example_is_accepted_unless_the_seed_documents_th
     other_inputs = {**example, "inputs": {"question": "x"}}
     assert "run_accepted" not in feed("miso", "documented", run(400, refusal(400, "invalid_param"),
                                                                 other_inputs))[0].ran  # not the example
+    no_inputs = {**example, "inputs": {}}
+    assert "run_accepted" not in feed("miso", "documented", run(400, refusal(400, "invalid_param"),
+                                                                no_inputs))[0].ran  # the seed refuses empty inputs
     assert "run_accepted" not in feed("miso", "documented", run(401, refusal(401, "unauthorized")))[0].ran
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
 
@@ -91,12 +92,8 @@ def example_inputs(contract: Contract, marker: str | None = None) -> dict[str, s
     return values
 
 
-def inputs(ctx: Context, marker: str | None = None) -> dict[str, Any]:
-    return example_inputs(ctx.contract, marker)
-
-
 def run_body(ctx: Context, mode: str, marker: str | None = None) -> dict[str, Any]:
-    return {"inputs": inputs(ctx, marker), "mode": mode, "user": USER}
+    return {"inputs": example_inputs(ctx.contract, marker), "mode": mode, "user": USER}
 
 
 def auth_probes(ctx: Context) -> list[Probe]:
@@ -413,8 +410,8 @@ def check_upload(ctx: Context) -> None:
             return  # no id to use: the schema's finding
         file_ids.append(uploaded["id"])
     for file_id in file_ids:
-        body = {"inputs": {**inputs(ctx), "document": {"transfer_method": "local_file", "upload_file_id": file_id,
-                                                         "type": "document"}},
+        document = {"transfer_method": "local_file", "upload_file_id": file_id, "type": "document"}
+        body = {"inputs": {**example_inputs(ctx.contract), "document": document},
                 "mode": "blocking", "user": USER}
         ctx.call(RUN, "/ext/v1/workflows/run", json_body=body)
 
@@ -799,10 +796,10 @@ def run_accepted(judging: Judging, exchange: Exchange, history: History) -> Resu
     if exchange.status == 200 or not isinstance(request, dict) or exchange.status in GATE_STATUSES or \
             request.get("files"):
         return None
-    contract = judging.contract
     values, user = request.get("inputs"), request.get("user")
+    names = example_inputs(judging.contract, "marker").keys()  # the example's names, with the kit's marker's `query`
     if request.get("mode") not in ("blocking", "streaming") or not isinstance(user, str) or not user or \
-            not isinstance(values, dict) or set(values) != set(example_inputs(contract, "wfmock")) or \
+            not isinstance(values, dict) or values.keys() != names or \
             not all(isinstance(value, str) for value in values.values()):
         return None
     body = exchange.json_or_none()
@@ -864,6 +861,11 @@ def _int(value: str | None, default: int) -> int | None:
         return None
 
 
+def _page_and_limit(query: Mapping[str, str]) -> tuple[int | None, int | None]:
+    """A logs query's page and limit, with their defaults (1 and 20); None where one is not a number."""
+    return _int(query.get("page"), 1), _int(query.get("limit"), 20)
+
+
 def _run_of(item: Any) -> dict[str, Any]:
     run = item.get("workflow_run") if isinstance(item, dict) else None
     return run if isinstance(run, dict) else {}
@@ -880,7 +882,7 @@ def logs_paging(judging: Judging, exchange: Exchange, history: History) -> Resul
     if page is None:
         return _refused_logs(exchange)
     query = exchange.query_params()
-    number, limit = _int(query.get("page"), 1), _int(query.get("limit"), 20)
+    number, limit = _page_and_limit(query)
     if number is None or limit is None or not 1 <= limit <= 100:
         return Result()
     problems = page_problems(page, number, limit)
@@ -895,7 +897,7 @@ def logs_paging(judging: Judging, exchange: Exchange, history: History) -> Resul
 def _refused_logs(exchange: Exchange) -> Result | None:
     """A logs query the seed says is valid refused."""
     query = exchange.query_params()
-    page, limit = _int(query.get("page"), 1), _int(query.get("limit"), 20)
+    page, limit = _page_and_limit(query)
     if exchange.status in (200, *GATE_STATUSES) or not set(query) <= set(LOG_FILTERS) or page is None or page < 1 \
             or limit is None or not 1 <= limit <= 100 or query.get("status", LOG_STATUSES[0]) not in LOG_STATUSES:
         return None  # a 200 that is not a page is the schema's finding
@@ -1002,7 +1004,7 @@ def log_pages(judging: Judging, exchange: Exchange, history: History) -> list[No
     """Each logs page's total and items, for the paging check of the next page."""
     page = _logs_page(exchange) if judging.operation_id == LOGS else None
     query = exchange.query_params()
-    number, limit = _int(query.get("page"), 1), _int(query.get("limit"), 20)
+    number, limit = _page_and_limit(query)
     if page is None or number is None or limit is None:
         return []
     ids = [item.get("id") for item in page["data"] if isinstance(item, dict)]
