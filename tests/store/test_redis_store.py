@@ -30,16 +30,6 @@ HOMETAX = {"type": "scraping", "params": {"siteCode": "HOMETAX", "function": "ge
 PREFIX = "wfmock-test"
 
 
-@pytest.fixture(scope="module")
-def redis() -> Iterator[RedisProcess]:
-    server = RedisProcess()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def start(redis: RedisProcess, *args: str, prefix: str = PREFIX) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = [sys.executable, "-m", "wfmock", "serve", "--host", "127.0.0.1", "--port", str(port),

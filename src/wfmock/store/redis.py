@@ -23,6 +23,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, WatchError
 
 from wfmock.ratelimit import Decision
+from wfmock.store.batching import JoinedRead, ScriptBatch
 from wfmock.store.base import Codec, LogStore, RecordStore, Store, StoreUnavailable, TaskRegistry
 
 logger = logging.getLogger("wfmock")
@@ -54,18 +55,21 @@ redis.call('EXPIRE', KEYS[2], ARGV[2])
 return false
 """
 
-# KEYS: log, bytes. ARGV: size|json, ttl, size, retain, max_bytes
+# KEYS: log, bytes. ARGV: ttl, retain, max_bytes, then size|json and size of each item (oldest first).
 ADD_LOG = """
-redis.call('RPUSH', KEYS[1], ARGV[1])
-local bytes = tonumber(redis.call('GET', KEYS[2]) or '0') + tonumber(ARGV[3])
+local bytes = tonumber(redis.call('GET', KEYS[2]) or '0')
+for i = 4, #ARGV, 2 do
+  redis.call('RPUSH', KEYS[1], ARGV[i])
+  bytes = bytes + tonumber(ARGV[i + 1])
+end
 local count = redis.call('LLEN', KEYS[1])
-while count > 1 and (count > tonumber(ARGV[4]) or bytes > tonumber(ARGV[5])) do
+while count > 1 and (count > tonumber(ARGV[2]) or bytes > tonumber(ARGV[3])) do
   local item = redis.call('LPOP', KEYS[1])
   bytes = bytes - tonumber(string.sub(item, 1, string.find(item, '|', 1, true) - 1))
   count = count - 1
 end
-redis.call('SET', KEYS[2], bytes, 'EX', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], bytes, 'EX', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
 return count
 """
 
@@ -192,26 +196,27 @@ class RedisLog(LogStore[V]):
     def _load(self, item: bytes) -> V:
         return self.codec.load(orjson.loads(item[item.index(b"|") + 1:]))
 
-    def _add_args(self, item: V, size: int) -> list[Any]:
-        payload = _dumps(self.codec, item)
-        size = size + len(payload)
-        return [b"%d|" % size + payload, self.store.ttl, size, self.retain, self.retain_bytes]
+    def _add_args(self, items: Iterable[tuple[V, int]]) -> list[Any]:
+        args: list[Any] = [self.store.ttl, self.retain, self.retain_bytes]
+        for item, size in items:
+            payload = _dumps(self.codec, item)
+            size = size + len(payload)
+            args += [b"%d|" % size + payload, size]
+        return args
 
     @guarded
     async def add(self, item: V, size: int) -> None:
-        await self.store.run_script("log", [self.list_key, self.bytes_key], self._add_args(item, size))
+        await self.store.run_script("log", [self.list_key, self.bytes_key], self._add_args([(item, size)]))
 
     async def queue_add(self, pipe: Any, item: V, size: int) -> None:
-        await self.store.run_script("log", [self.list_key, self.bytes_key], self._add_args(item, size), client=pipe)
+        await self.store.run_script("log", [self.list_key, self.bytes_key], self._add_args([(item, size)]),
+                                    client=pipe)
 
     @guarded
     async def add_many(self, items: Sequence[tuple[V, int]]) -> None:
-        """One round trip: the items' scripts in one pipeline (each still atomic)."""
-        async with self.store.client.pipeline(transaction=False) as pipe:
-            for item, size in items:
-                await self.store.run_script("log", [self.list_key, self.bytes_key], self._add_args(item, size),
-                                            client=pipe)
-            await pipe.execute()
+        """One script for all of them (atomic, as one add is): one command to encode, not one per item."""
+        if items:
+            await self.store.run_script("log", [self.list_key, self.bytes_key], self._add_args(items))
 
     @guarded
     async def forget_all(self) -> None:
@@ -314,6 +319,9 @@ class RedisStore(Store):
         self._client_pid = 0
         self._scripts: dict[str, Any] = {}
         self.tasks = RedisTasks(self)
+        # concurrent requests share round trips (see `batching`): one scenario read, one pipeline of scripts
+        self._scenario_read = JoinedRead(self._read_scenario)
+        self._script_batch = ScriptBatch(lambda: self.client.pipeline(transaction=False), self._process_scripts)
 
     @property
     def client(self) -> aioredis.Redis:
@@ -331,9 +339,15 @@ class RedisStore(Store):
         return f"{self.prefix}:{suffix}"
 
     async def run_script(self, name: str, keys: Sequence[Any], args: Sequence[Any], client: Any = None) -> Any:
-        """Runs a registered script, on `client` (a pipeline queues it) or on this process's client."""
-        default = self.client
-        return await self._scripts[name](keys=list(keys), args=list(args), client=client or default)
+        """Runs a registered script: queued on `client` (a pipeline), else in this loop step's batch."""
+        if client is not None:
+            return await self._process_scripts()[name](keys=list(keys), args=list(args), client=client)
+        return await self._script_batch.run(name, keys, args)
+
+    def _process_scripts(self) -> dict[str, Any]:
+        """The scripts registered with this process's client (made on first use, and again after a fork)."""
+        _ = self.client
+        return self._scripts
 
     def records(self, name: str, codec: Codec[V], retain: int, retain_bytes: int) -> RedisRecords[V]:
         return RedisRecords(self, name, codec, retain, retain_bytes)
@@ -400,6 +414,9 @@ class RedisStore(Store):
 
     @guarded
     async def scenario(self) -> tuple[str, Any] | None:
+        return await self._scenario_read()
+
+    async def _read_scenario(self) -> tuple[str, Any] | None:
         raw = await self.client.get(self.key("scenario"))
         if raw is None:
             return None
