@@ -8,6 +8,9 @@ import string
 import uuid
 
 _BASE36 = string.ascii_lowercase + string.digits
+# a random byte -> one of the 36 characters, in one C-level `bytes.translate` (256 = 7 x 36 + 4: the first four
+# characters come up 8/256 of the time rather than 7/256; ids must be unique, and 12 characters keep ~61 bits)
+_BYTE_TO_BASE36 = "".join(_BASE36[value % 36] for value in range(256)).encode("ascii")
 
 
 class IdFactory:
@@ -27,9 +30,5 @@ class IdFactory:
     def token(self, prefix: str, length: int = 12) -> str:
         if self._seeded:  # the same characters as every earlier version for the same seed
             return prefix + "".join(self._random.choice(_BASE36) for _ in range(length))
-        number = self._random.getrandbits(6 * length)  # one draw, then base 36 (not seeded: no sequence to keep)
-        chars = []
-        for _ in range(length):
-            number, digit = divmod(number, 36)
-            chars.append(_BASE36[digit])
-        return prefix + "".join(chars)
+        # not seeded: no sequence to keep, so one draw of random bytes, each mapped to a character
+        return prefix + self._random.randbytes(length).translate(_BYTE_TO_BASE36).decode("ascii")

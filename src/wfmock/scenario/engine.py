@@ -36,6 +36,8 @@ class ScenarioEngine:
         self.counts_as = counts_as
         self.credentials = ALL_VALID if scenario is None else \
             Credentials(dict(scenario.credentials), scenario.default_credential)
+        # what most requests get (no rule, no rate limit, no credits): one frozen plan, not one per request
+        self._unmatched = Plan(scenario=scenario.name if scenario is not None else None, credentials=self.credentials)
         self.reset()
 
     def reset(self) -> None:
@@ -63,6 +65,8 @@ class ScenarioEngine:
 
     def unmatched(self, rate_limit: Decision | None = None, charge: Charge | None = None) -> Plan:
         """The plan when no rule applies: the scenario's name, credits and credentials only."""
+        if rate_limit is None and charge is None:
+            return self._unmatched
         return Plan(scenario=self.scenario.name if self.scenario is not None else None,
                     rate_limit=rate_limit, charge=charge, credentials=self.credentials)
 
