@@ -23,7 +23,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, WatchError
 
 from wfmock.ratelimit import Decision
-from wfmock.store.batching import JoinedRead, ScriptBatch
+from wfmock.store.batching import Combined, JoinedRead, ScriptBatch
 from wfmock.store.base import Codec, LogStore, RecordStore, Store, StoreUnavailable, TaskRegistry
 
 logger = logging.getLogger("wfmock")
@@ -32,27 +32,37 @@ T = TypeVar("T")
 DEFAULT_TTL = 24 * 3600.0       # seconds any key lives after its last write
 SOCKET_TIMEOUT = 2.0            # a Redis that stops answering is reported within this, not waited on
 
-# KEYS: value, index, bytes. ARGV: value, ttl, size, retain, max_bytes, record key prefix, index member, nx
-PUT_RECORD = """
-local existed = redis.call('EXISTS', KEYS[1])
-if existed == 1 and ARGV[8] == '1' then return redis.call('GET', KEYS[1]) end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-local bytes = tonumber(redis.call('GET', KEYS[3]) or '0')
-if existed == 0 then
-  redis.call('RPUSH', KEYS[2], ARGV[7])
-  bytes = bytes + tonumber(ARGV[3])
+# Puts records of one store, in order (as that many puts one after the other would, then one trim).
+# KEYS: index, bytes, then each record's key. ARGV: ttl, retain, max_bytes, record key prefix, then each record's
+# value, size, index member and nx ('1': only if new). Returns, per record, the value it already had under nx, else 0.
+PUT_RECORDS = """
+local bytes = tonumber(redis.call('GET', KEYS[2]) or '0')
+local replies = {}
+for i = 3, #KEYS do
+  local at = 5 + (i - 3) * 4
+  local existed = redis.call('EXISTS', KEYS[i])
+  if existed == 1 and ARGV[at + 3] == '1' then
+    replies[#replies + 1] = redis.call('GET', KEYS[i])
+  else
+    redis.call('SET', KEYS[i], ARGV[at], 'EX', ARGV[1])
+    if existed == 0 then
+      redis.call('RPUSH', KEYS[1], ARGV[at + 2])
+      bytes = bytes + tonumber(ARGV[at + 1])
+    end
+    replies[#replies + 1] = 0
+  end
 end
-local count = redis.call('LLEN', KEYS[2])
-while count > 1 and (count > tonumber(ARGV[4]) or bytes > tonumber(ARGV[5])) do
-  local member = redis.call('LPOP', KEYS[2])
+local count = redis.call('LLEN', KEYS[1])
+while count > 1 and (count > tonumber(ARGV[2]) or bytes > tonumber(ARGV[3])) do
+  local member = redis.call('LPOP', KEYS[1])
   local sep = string.find(member, ':', 1, true)
   bytes = bytes - tonumber(string.sub(member, 1, sep - 1))
-  redis.call('UNLINK', ARGV[6] .. string.sub(member, sep + 1))
+  redis.call('UNLINK', ARGV[4] .. string.sub(member, sep + 1))
   count = count - 1
 end
-redis.call('SET', KEYS[3], bytes, 'EX', ARGV[2])
-redis.call('EXPIRE', KEYS[2], ARGV[2])
-return false
+redis.call('SET', KEYS[2], bytes, 'EX', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return replies
 """
 
 # KEYS: log, bytes. ARGV: ttl, retain, max_bytes, then size|json and size of each item (oldest first).
@@ -145,16 +155,30 @@ class RedisRecords(RecordStore[V]):
         self.store, self.codec, self.retain, self.retain_bytes = store, codec, retain, retain_bytes
         self.base = store.key(f"rec:{name}:")
         self.index, self.bytes_key = store.key(f"idx:{name}"), store.key(f"bytes:{name}")
+        self._puts: Combined[tuple[str, list[Any]], Any] = Combined(self._put_all)
 
-    async def _put(self, key: str, value: V, size: int, only_new: bool, client: Any = None) -> Any:
-        """Runs the put script, or queues it on `client` (a pipeline)."""
+    def _put_item(self, key: str, value: V, size: int, only_new: bool) -> tuple[str, list[Any]]:
+        """One record's key and its four arguments of the put script."""
         payload = _dumps(self.codec, value)
         size = size + len(payload)
-        return await self.store.run_script(
-            "put", [self.base + key, self.index, self.bytes_key],
-            [payload, self.store.ttl, size, self.retain, self.retain_bytes, self.base, f"{size}:{key}",
-             "1" if only_new else "0"], client=client,
-        )
+        return self.base + key, [payload, size, f"{size}:{key}", "1" if only_new else "0"]
+
+    async def _put_all(self, items: list[tuple[str, list[Any]]]) -> list[Any]:
+        """This loop step's puts to this store: one script call, one reply each."""
+        keys = [self.index, self.bytes_key, *(key for key, _ in items)]
+        args = [self.store.ttl, self.retain, self.retain_bytes, self.base, *(arg for _, four in items for arg in four)]
+        return list(await self.store.run_script("put", keys, args))
+
+    async def _put(self, key: str, value: V, size: int, only_new: bool, client: Any = None) -> Any:
+        """Puts one record (its reply: the value it had under `only_new`, else 0), or queues it on `client`
+        (a pipeline)."""
+        item = self._put_item(key, value, size, only_new)
+        if client is None:
+            return await self._puts(item)
+        record_key, four = item
+        return await self.store.run_script("put", [self.index, self.bytes_key, record_key],
+                                           [self.store.ttl, self.retain, self.retain_bytes, self.base, *four],
+                                           client=client)
 
     @guarded
     async def put(self, key: str, value: V, size: int) -> None:
@@ -163,7 +187,7 @@ class RedisRecords(RecordStore[V]):
     @guarded
     async def put_new(self, key: str, value: V, size: int) -> V:
         known = await self._put(key, value, size, True)
-        return value if known is None else self.codec.load(orjson.loads(known))
+        return value if not known else self.codec.load(orjson.loads(known))
 
     @guarded
     async def fetch(self, key: str) -> V | None:
@@ -332,7 +356,7 @@ class RedisStore(Store):
                 health_check_interval=30)
             self._client_pid = os.getpid()
             self._scripts = {name: self._client.register_script(text) for name, text in
-                             (("put", PUT_RECORD), ("log", ADD_LOG), ("admit", ADMIT), ("charge", CHARGE))}
+                             (("put", PUT_RECORDS), ("log", ADD_LOG), ("admit", ADMIT), ("charge", CHARGE))}
         return self._client
 
     def key(self, suffix: str) -> str:
