@@ -47,7 +47,7 @@ def _validate_body(operation: Operation, request: Request) -> None:
     if media_type.endswith("json"):
         if request.body_error is not None:
             raise ApiError(INVALID_REQUEST, request.body_error, status=400)
-        _raise_first(validator.iter_errors(request.body), prefix="")
+        _raise_first(validator.iter_body_errors(request.raw_body, request.body), prefix="")
         return
     fields = request.body if request.form is not None else {}
     # File parts are checked by the API behaviour (it owns codes like no_file_uploaded).

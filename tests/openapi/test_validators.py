@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
+from wfmock.openapi import validators as module
 from wfmock.openapi.validators import Validators, explain, missing_property
 
 DOCUMENT = {"components": {"schemas": {
@@ -68,3 +70,37 @@ def test_missing_property_reads_a_required_error() -> None:
     error = next(Draft202012Validator({"required": ["file"]}).iter_errors({}))
     assert missing_property(error) == "file"
     assert missing_property(next(Draft202012Validator({"type": "string"}).iter_errors(1))) is None
+
+
+class CountingFast:
+    """Stands in for the Rust validator to count how often it is asked."""
+
+    def __init__(self, real: object) -> None:
+        self.real, self.calls = real, 0
+
+    def is_valid(self, instance: object) -> bool:
+        self.calls += 1
+        return self.real.is_valid(instance)  # type: ignore[attr-defined]
+
+
+def test_a_raw_body_found_valid_is_not_checked_again_an_invalid_one_always_is() -> None:
+    compiled = Validators("urn:memo", DOCUMENT).at("/components/schemas/Create")
+    compiled.fast = counting = CountingFast(compiled.fast)
+    valid = orjson.dumps({"type": "scraping", "params": {"siteCode": "WEHAGO", "group": "financial"}})
+    invalid = orjson.dumps({"type": "scraping", "params": {"siteCode": "WEHAGO", "group": "x"}})
+    for _ in range(3):
+        assert list(compiled.iter_body_errors(valid, orjson.loads(valid))) == []
+        assert [explain(e) for e in compiled.iter_body_errors(invalid, orjson.loads(invalid))][0].startswith(
+            "params.group: 'x' is not one of")
+    assert counting.calls == 1 + 3  # the valid body once, the invalid one every time
+
+    long_valid = orjson.dumps({"type": "scraping", "params": {"siteCode": "WEHAGO", "group": "financial",
+                                                              "note": "x" * module.VALID_BODY_BYTES}})
+    for _ in range(2):
+        assert list(compiled.iter_body_errors(long_valid, orjson.loads(long_valid))) == []
+    assert counting.calls == 4 + 2  # too long to remember
+
+    for index in range(module.VALID_BODIES + 10):  # bounded: the set is emptied when full, never grows past it
+        body = orjson.dumps({"type": "scraping", "params": {"siteCode": "WEHAGO", "group": "financial", "n": index}})
+        assert list(compiled.iter_body_errors(body, orjson.loads(body))) == []
+        assert len(compiled._valid_bodies) <= module.VALID_BODIES
