@@ -1,7 +1,6 @@
-"""Runs the pipeline under uvicorn with httptools and uvloop (h11 costs ~60% of throughput).
-
-The protocol bounds URLs and headers and answers protocol errors in the API's envelope
-(`wfmock.protocol`); a shutdown first ends open streams with a final event, then waits at most
+"""Runs the pipeline under uvicorn's `Server` and uvloop, with wfmock's own HTTP/1.1 connection (`wfmock.protocol`:
+httptools parsing, bounded URLs and headers, protocol errors in the API's envelope, a fraction of uvicorn's own
+protocol's per-request cost); a shutdown first ends open streams with a final event, then waits at most
 `SHUTDOWN_GRACE` seconds for connections to finish, so SIGTERM always stops the server.
 
 `--workers N` forks N such servers on one listening socket (the kernel spreads connections over

@@ -126,3 +126,33 @@ def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
     process.stdout.close()  # the reader is gone before the command writes its first line
     assert process.wait(timeout=60) == 0
     assert process.stderr.read() == b""
+
+
+def test_pipelined_requests_on_one_connection_are_answered_in_order_and_it_stays_open(base: str) -> None:
+    host, port = base.removeprefix("http://").split(":")
+    body = b'{"inputs": {"query": "q"}, "response_mode": "blocking", "user": "u"}'
+    requests = [
+        b"GET /_wfmock/health HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"POST /ext/v1/workflows/run HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer app-demo-key\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%b" % (len(body), body),
+        b"GET /v2/workflows/wf_missing HTTP/1.1\r\nHost: x\r\nX-API-Key: k\r\n\r\n",
+    ]
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(b"".join(requests))  # all at once: answers must come back one after another, in order
+        received = b""
+        statuses: list[int] = []
+        while len(statuses) < 3:
+            chunk = sock.recv(65536)
+            assert chunk, f"the connection closed after {statuses}"
+            received += chunk
+            while b"\r\n\r\n" in received:
+                head, _, rest = received.partition(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length")))
+                if len(rest) < length:
+                    break
+                statuses.append(int(head.split(b" ")[1]))
+                received = rest[length:]
+        sock.sendall(b"GET /_wfmock/health HTTP/1.1\r\nHost: x\r\n\r\n")  # still open for the next one
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+    assert statuses == [200, 200, 404]

@@ -1,9 +1,9 @@
 """The one way to drop a connection: raise `DropConnection` while sending; the pipeline then calls `drop`.
 
-ASGI has no way to say "reset this connection", so `FaultCapableHttpToolsProtocol` (uvicorn's httptools
-protocol) hands each request's transport to the app in `scope["extensions"]`; `drop` then acts on the
-socket directly. Under any other server (in-process tests) the drop degrades to a plain, complete answer:
-a 502 when nothing was sent yet, else the end of the body.
+ASGI has no way to say "reset this connection", so wfmock's HTTP/1.1 connection (`wfmock.protocol`) hands
+each request's transport to the app in `scope["extensions"]`; `drop` then acts on the socket directly.
+Under any other server (in-process tests) the drop degrades to a plain, complete answer: a 502 when nothing
+was sent yet, else the end of the body.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from wfmock.types import Scope, Send
 
@@ -30,14 +28,6 @@ class DropConnection(Exception):
         super().__init__("reset" if reset else "close")
         self.reset = reset
         self.started = started
-
-
-class FaultCapableHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, exposing the connection's transport to the application."""
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self.scope["extensions"] = {TRANSPORT_EXTENSION: self.transport}  # type: ignore[typeddict-unknown-key]
 
 
 async def drop(scope: Scope, send: Send, how: DropConnection) -> None:
