@@ -139,17 +139,18 @@ class Exchange:
         status = int(message["status"])
         parts = [STATUS_LINES.get(status) or b"HTTP/1.1 %d \r\n" % status]
         length_given = False
-        close = not self.keep_alive
-        for name, value in (*self.connection.default_headers(), *message.get("headers", ())):
-            if _UNSAFE.search(name) or _UNSAFE.search(value):
-                raise RuntimeError("a response header contains CR, LF or NUL")
-            lower = name.lower()
-            if lower == b"content-length":
+        close = not self.keep_alive or not self.complete  # an answer before the whole body (413, 429): the
+        # client is told to close, and the rest of the body is dropped as it comes, never read on and on
+        headers = message.get("headers", ())
+        if headers and _UNSAFE.search(b"\x01".join(part for header in headers for part in header)):
+            raise RuntimeError("a response header contains CR, LF or NUL")
+        for name, value in (*self.connection.default_headers(), *headers):  # names lower-case, as ASGI asks
+            if name == b"content-length":
                 length_given = True
                 self.remaining = int(value)
-            elif lower == b"connection" and b"close" in value.lower():
+            elif name == b"connection" and b"close" in value.lower():
                 close = True
-            elif lower == b"transfer-encoding":
+            elif name == b"transfer-encoding":
                 continue  # the framing is this server's to choose
             parts += [name, b": ", value, b"\r\n"]
         no_body = self.is_head or status in NO_BODY_STATUSES

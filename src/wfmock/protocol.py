@@ -82,6 +82,7 @@ class HttpConnection(asyncio.Protocol):
         self.waiting: deque[Exchange] = deque()              # parsed, answered after it (pipelining)
         self.parsing: Exchange | None = None                 # the request whose body is arriving
         self.idle: asyncio.TimerHandle | None = None
+        self.idle_since: float | None = None                 # when the connection last became idle (None: busy)
         self.write_paused = False
         self._writable: asyncio.Future[None] | None = None
         self.read_paused = False
@@ -117,7 +118,7 @@ class HttpConnection(asyncio.Protocol):
         return None  # the transport closes: a half-closed client gets no answer (as under uvicorn)
 
     def data_received(self, data: bytes) -> None:
-        self._cancel_idle()
+        self.idle_since = None
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:  # no upgrades here: answer the request, then close
@@ -239,12 +240,13 @@ class HttpConnection(asyncio.Protocol):
             self._resume_reading()  # a `receive` waits: for more body, or to notice the client leave
 
     def response_complete(self, exchange: Exchange, clean: bool) -> None:
-        """The next pipelined request, else the idle timeout; the connection closes when the response asked for
-        it, when its framing went wrong (`clean` false), or when the request body was not all received."""
+        """The next pipelined request, else the idle timeout; the connection closes when the response said so
+        (`connection: close`, also sent when the request body had not all arrived) or when its framing went
+        wrong (`clean` false)."""
         if exchange is not self.current:
             return
         self.current = None
-        if not (clean and exchange.keep_alive and exchange.complete) or self.closing:
+        if not (clean and exchange.keep_alive) or self.closing:
             self.transport.close()
             return
         if self.waiting:
@@ -264,17 +266,26 @@ class HttpConnection(asyncio.Protocol):
         task.add_done_callback(tasks.discard)
 
     def _arm_idle(self) -> None:
-        self._cancel_idle()
-        self.idle = self.loop.call_later(self.keep_alive_timeout, self._idle_timeout)
+        """Marks the connection idle from now; its one timer closes it `keep_alive_timeout` later unless it got
+        busy meanwhile (a timer per connection, checked when due, rather than one set and cancelled per request)."""
+        self.idle_since = self.loop.time()
+        if self.idle is None:
+            self.idle = self.loop.call_later(self.keep_alive_timeout, self._idle_timeout)
 
     def _cancel_idle(self) -> None:
+        self.idle_since = None
         if self.idle is not None:
             self.idle.cancel()
             self.idle = None
 
     def _idle_timeout(self) -> None:
         self.idle = None
-        if self.current is None and not self.waiting:
+        if self.idle_since is None or self.current is not None or self.waiting:
+            return  # busy: the next answer marks it idle again and sets the timer
+        left = self.idle_since + self.keep_alive_timeout - self.loop.time()
+        if left > 0:
+            self.idle = self.loop.call_later(left, self._idle_timeout)
+        else:
             self.transport.close()
 
     def _pause_reading(self) -> None:

@@ -36,6 +36,7 @@ def uvicorn_config(config: Config, host: str, port: int, log_level: str = "warni
         log_level=log_level,
         access_log=False,
         server_header=False,
+        proxy_headers=False,  # nothing reads the client's address; X-Forwarded-For is the client's own header here
         date_header=True,
         timeout_graceful_shutdown=SHUTDOWN_GRACE,  # open streams and console feeds (SSE) must not hold a shutdown
     )

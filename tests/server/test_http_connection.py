@@ -190,20 +190,21 @@ def test_a_header_with_a_line_break_is_never_written_and_a_failing_app_gets_a_pl
         assert closed
 
 
-def test_an_answer_before_the_whole_body_closes_and_the_rest_is_not_kept() -> None:
+def test_an_answer_before_the_whole_body_says_close_closes_and_keeps_none_of_the_rest() -> None:
     async def early(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await receive()  # the first part only: then refuse (as a 413 does)
         await send({"type": "http.response.start", "status": 413, "headers": [(b"content-length", b"0")]})
         await send({"type": "http.response.body", "body": b""})
 
-    async def go() -> tuple[bool, int]:
+    async def go() -> tuple[bytes, bool, int]:
         connection, transport = connect(early)
         connection.data_received(b"POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n" + b"x" * 1000)
         await settle(connection)
         connection.data_received(b"y" * 500_000)
-        return transport.closed, connection.buffered
+        return b"".join(transport.writes), transport.closed, connection.buffered
 
-    closed, buffered = run(go)
+    written, closed, buffered = run(go)
+    assert written.startswith(b"HTTP/1.1 413 ") and b"connection: close\r\n" in written  # the client knows
     assert closed and buffered == 0
 
 

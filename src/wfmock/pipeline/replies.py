@@ -18,11 +18,20 @@ from wfmock.types import Receive, Scope, Send
 JSON = "application/json"
 
 
+_CONTENT_TYPES: dict[str, tuple[bytes, bytes]] = {}  # the few media types replies use, encoded once
+
+
 def raw_headers(media_type: str, headers: Mapping[str, str], length: int | None) -> list[tuple[bytes, bytes]]:
-    encoded = [(b"content-type", media_type.encode("latin-1"))]
+    content_type = _CONTENT_TYPES.get(media_type)
+    if content_type is None:
+        content_type = (b"content-type", media_type.encode("latin-1"))
+        if len(_CONTENT_TYPES) < 64:
+            _CONTENT_TYPES[media_type] = content_type
+    encoded = [content_type]
     if length is not None:
-        encoded.append((b"content-length", str(length).encode("latin-1")))
-    encoded.extend((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+        encoded.append((b"content-length", b"%d" % length))
+    if headers:
+        encoded.extend((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
     return encoded
 
 
