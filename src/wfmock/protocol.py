@@ -7,7 +7,8 @@ with less: `POST /v2/workflows` went from 8,900 to about 13,000 requests/s on on
 uvicorn still binds the sockets, handles signals, keeps the `Date` header and runs the graceful shutdown
 (`shutdown()` below, then waiting for connections and tasks).
 
-What it keeps from a full server: keep-alive and its idle timeout, pipelined requests answered in order
+What it keeps from a full server: keep-alive and its idle timeout (which also closes a connection whose request
+head has not all arrived by then: no slow-header client holds a connection for ever), pipelined requests answered in order
 (reading pauses past `MAX_PIPELINED`), request bodies handed over as they arrive (reading pauses past
 `BODY_HIGH_WATER` bytes not yet read), `Expect: 100-continue`, `http.disconnect` when the client leaves,
 write flow control for slow readers, a plain 500 if the application fails before answering. One response
@@ -118,7 +119,6 @@ class HttpConnection(asyncio.Protocol):
         return None  # the transport closes: a half-closed client gets no answer (as under uvicorn)
 
     def data_received(self, data: bytes) -> None:
-        self.idle_since = None
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:  # no upgrades here: answer the request, then close
@@ -194,6 +194,7 @@ class HttpConnection(asyncio.Protocol):
         }
         exchange = Exchange(self, scope, parser.should_keep_alive(), self.expect_continue)
         self.parsing = exchange
+        self.idle_since = None  # busy from a whole head on: a head trickling in byte by byte stays on the clock
         if self.current is None:
             self._answer(exchange)
         else:

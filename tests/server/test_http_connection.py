@@ -246,6 +246,22 @@ def test_an_idle_connection_is_closed_after_the_keep_alive_timeout() -> None:
     assert run(go) == (True, True)
 
 
+def test_a_request_head_trickling_in_is_closed_at_the_idle_timeout_a_slow_body_is_not() -> None:
+    async def go() -> tuple[bool, bool]:
+        trickling, trickled = connect(echo, keep_alive=0.05)
+        uploading, uploaded = connect(echo, keep_alive=0.05)
+        uploading.data_received(b"POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n")
+        for step in range(10):  # a byte every 10 ms: 100 ms in all, twice the timeout
+            trickling.data_received(b"GET /a HTTP/1.1\r\n"[step:step + 1])
+            uploading.data_received(b"x")
+            await asyncio.sleep(0.01)
+        await settle(uploading)
+        return trickled.closed, uploaded.closed
+
+    head_closed, body_closed = run(go)
+    assert head_closed and not body_closed
+
+
 def test_a_client_that_leaves_is_told_by_receive_after_its_body() -> None:
     async def watching(scope: dict[str, Any], receive: Any, send: Any) -> None:
         first = await receive()
