@@ -28,6 +28,9 @@ STATUS_LINES = {status.value: b"HTTP/1.1 %d %s\r\n" % (status.value, status.phra
 _UNSAFE = re.compile(rb"[\x00\r\n]")
 NO_BODY_STATUSES = frozenset({204, 304})
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+# set on a response start by an app that sends its first body message right after it, without awaiting
+# anything else (a complete reply): no end-of-step flush of the head is needed then; other servers ignore it
+BODY_FOLLOWS = "wfmock.body_follows"
 
 
 class Exchange:
@@ -169,7 +172,8 @@ class Exchange:
         self.started = True
         self.expect_continue = False
         self.head = b"".join(parts)
-        self.head_flush = self.connection.loop.call_soon(self._flush_head)
+        if not message.get(BODY_FOLLOWS):  # a stream's first frame may be seconds away: its head goes this step
+            self.head_flush = self.connection.loop.call_soon(self._flush_head)
 
     def _frame(self, body: bytes, more: bool) -> bytes:
         if self.is_head or self.remaining == 0 and not self.chunked:

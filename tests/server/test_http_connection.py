@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any
 
+from wfmock.exchange import BODY_FOLLOWS
 from wfmock.protocol import BODY_HIGH_WATER, HttpConnection
 
 DATE = (b"date", b"Thu, 03 Dec 2026 04:00:00 GMT")
@@ -104,6 +105,27 @@ def test_a_complete_response_is_one_write_with_the_date_and_the_connection_stays
     assert writes == [b"HTTP/1.1 200 OK\r\ndate: Thu, 03 Dec 2026 04:00:00 GMT\r\ncontent-type: text/plain\r\n"
                       b"content-length: 21\r\n\r\nPOST /v2/workflows hi"]
     assert not closed
+
+
+def test_a_head_waits_one_loop_step_for_its_body_or_the_whole_wait_when_the_start_says_body_follows() -> None:
+    def pausing(body_follows: bool) -> App:
+        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            start: dict[str, Any] = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]}
+            if body_follows:
+                start[BODY_FOLLOWS] = True
+            await send(start)
+            await asyncio.sleep(0)  # a step passes between the start and the body
+            await send({"type": "http.response.body", "body": b"ok"})
+        return app
+
+    async def go(body_follows: bool) -> list[bytes]:
+        connection, transport = connect(pausing(body_follows))
+        connection.data_received(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        await settle(connection)
+        return transport.writes
+
+    assert [w[-2:] for w in run(lambda: go(False))] == [b"\r\n", b"ok"]  # the head went at the end of its step
+    assert len(run(lambda: go(True))) == 1  # held for the body that was said to follow
 
 
 def test_pipelined_requests_are_answered_in_order() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from wfmock.exchange import BODY_FOLLOWS
 from wfmock.types import Receive, Scope, Send
 
 JSON = "application/json"
@@ -58,6 +59,7 @@ class Reply:
             "type": "http.response.start",
             "status": self.status,
             "headers": raw_headers(self.media_type, self.headers, len(body)),
+            BODY_FOLLOWS: True,  # wfmock's server then writes head and body together without a flush in between
         })
         await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
 
