@@ -98,12 +98,12 @@ class Exchange:
         return {"type": "http.disconnect"}
 
     async def _wait(self) -> None:
-        self.woken = self.connection.loop.create_future()
+        """Until body bytes, the body's end, the response's end or the client's leaving (one shared waiter)."""
+        waiter = self.woken
+        if waiter is None or waiter.done():
+            waiter = self.woken = self.connection.loop.create_future()
         self.connection.body_wanted()
-        try:
-            await self.woken
-        finally:
-            self.woken = None
+        await waiter
 
     async def send(self, message: Message) -> None:
         kind = message["type"]
