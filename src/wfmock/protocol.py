@@ -3,7 +3,8 @@
 uvicorn's own httptools protocol costs about 40 µs of CPU per request on top of the application (an
 `asyncio.Event` and a keep-alive timer per request, header checks by regular expression, the head and
 the body in two writes, the proxy-headers middleware); this connection answers the same ASGI contract
-with less: `POST /v2/workflows` went from 8,900 to about 13,000 requests/s on one process (RESULTS.md).
+with less: `POST /v2/workflows` on one process went from 8,800-8,900 to 11,300-11,700 requests/s
+(benchmarks/RESULTS.md).
 uvicorn still binds the sockets, handles signals, keeps the `Date` header and runs the graceful shutdown
 (`shutdown()` below, then waiting for connections and tasks).
 
