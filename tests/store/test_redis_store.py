@@ -293,10 +293,14 @@ def test_a_miso_run_whose_holder_was_killed_ends_as_planned_on_the_other(redis: 
     doomed, c = start(redis, "--pace", "10")
     body = {"inputs": {"query": "hello"}, "mode": "streaming", "user": "orphan"}
     with httpx.stream("POST", f"{c}/ext/v1/workflows/run", headers=MISO, json=body, timeout=30) as response:
-        first = next(response.iter_bytes())
-        run_id = sse.parse(first).events[0].payload["workflow_run_id"]
+        # the iterator stays referenced until the kill: one dropped at once is closed, and httpx then closes the
+        # connection, so the holder, still alive, would see its client leave and write the planned ending itself
+        # (as it must) before the kill lands; under stress it did (the early read below then said succeeded)
+        chunks = response.iter_bytes()
+        run_id = sse.parse(next(chunks)).events[0].payload["workflow_run_id"]
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=10)
+        chunks.close()
     url = f"{b}/ext/v1/workflows/run/{run_id}"
     early = httpx.get(url, headers=MISO, timeout=10).json()
     early_answered = time.time()
