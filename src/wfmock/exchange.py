@@ -3,8 +3,9 @@
 The response is framed here: a complete answer (a `Content-Length` and its whole body in the first body
 message, the common case) leaves in one write, status line, headers and body together; a stream without a
 length is sent chunked (HTTP/1.0: until the connection closes). The head waits for the first body message
-at most until the end of the current loop step, so a stream whose first frame comes later still shows its
-headers at once. Header names and values with CR, LF or NUL are refused (no response splitting).
+at most until the end of the current loop step (unless the start says `BODY_FOLLOWS`), so a stream whose
+first frame comes later still shows its headers at once. Header names and values with CR, LF or NUL are
+refused (no response splitting).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,17 @@ CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 # set on a response start by an app that sends its first body message right after it, without awaiting
 # anything else (a complete reply): no end-of-step flush of the head is needed then; other servers ignore it
 BODY_FOLLOWS = "wfmock.body_follows"
+
+
+def closing_response(status: int, media_type: bytes, body: bytes,
+                     headers: Iterable[tuple[bytes, bytes]] = ()) -> bytes:
+    """A whole response that ends its connection (`connection: close`): for answers below the application."""
+    parts = [STATUS_LINES.get(status) or b"HTTP/1.1 %d \r\n" % status]
+    for name, value in headers:
+        parts += [name, b": ", value, b"\r\n"]
+    parts.append(b"content-type: %b\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%b"
+                 % (media_type, len(body), body))
+    return b"".join(parts)
 
 
 class Exchange:
@@ -214,11 +226,9 @@ class Exchange:
         if self.started or self.disconnected:
             self._abandon()
             return
-        body = b"Internal Server Error"
         self.started = self.finished = True
         self.keep_alive = False
-        self.connection.write(STATUS_LINES[500] + b"content-type: text/plain; charset=utf-8\r\n"
-                              b"content-length: %d\r\nconnection: close\r\n\r\n%b" % (len(body), body))
+        self.connection.write(closing_response(500, b"text/plain; charset=utf-8", b"Internal Server Error"))
         self.connection.response_complete(self, clean=False)
 
     def _abandon(self) -> None:

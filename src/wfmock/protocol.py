@@ -8,10 +8,10 @@ with less: `POST /v2/workflows` on one process went from 8,800-8,900 to 11,300-1
 uvicorn still binds the sockets, handles signals, keeps the `Date` header and runs the graceful shutdown
 (`shutdown()` below, then waiting for connections and tasks).
 
-What it keeps from a full server: keep-alive and its idle timeout (which also closes a connection whose request
-head has not all arrived by then: no slow-header client holds a connection for ever), pipelined requests answered in order
-(reading pauses past `MAX_PIPELINED`), request bodies handed over as they arrive (reading pauses past
-`BODY_HIGH_WATER` bytes not yet read), `Expect: 100-continue`, `http.disconnect` when the client leaves,
+What it keeps from a full server: keep-alive and its idle timeout (which also closes a connection whose
+request head has not all arrived by then: no slow-header client holds a connection for ever), pipelined
+requests answered in order (reading pauses past `MAX_PIPELINED`), request bodies handed over as they arrive
+(reading pauses past `BODY_HIGH_WATER` bytes not yet read), `Expect: 100-continue`, `http.disconnect` when the client leaves,
 write flow control for slow readers, a plain 500 if the application fails before answering. One response
 is framed by `exchange.Exchange`.
 
@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import urllib.parse
 from collections import deque
-from http import HTTPStatus
 from typing import Any
 
 import httptools
@@ -34,7 +33,7 @@ import orjson
 
 from wfmock import errors
 from wfmock.apis import registry
-from wfmock.exchange import Exchange
+from wfmock.exchange import Exchange, closing_response
 from wfmock.limits import Limits
 from wfmock.pipeline.connection import TRANSPORT_EXTENSION
 
@@ -312,17 +311,8 @@ class HttpConnection(asyncio.Protocol):
         status, message = self.refusal
         target = bytes(self.url).split(b"?", 1)[0].decode("latin-1")
         body = protocol_error(target, status, message)
-        content: list[bytes] = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n".encode("ascii")]
-        for name, value in self.default_headers():
-            content.extend([name, b": ", value, b"\r\n"])
-        content.extend([
-            b"content-type: application/json\r\n",
-            b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
-            b"connection: close\r\n\r\n",
-            body,
-        ])
         if not self.transport.is_closing():
-            self.transport.write(b"".join(content))
+            self.transport.write(closing_response(status, b"application/json", body, self.default_headers()))
             self.transport.close()
 
 

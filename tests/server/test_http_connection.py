@@ -110,7 +110,8 @@ def test_a_complete_response_is_one_write_with_the_date_and_the_connection_stays
 def test_a_head_waits_one_loop_step_for_its_body_or_the_whole_wait_when_the_start_says_body_follows() -> None:
     def pausing(body_follows: bool) -> App:
         async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            start: dict[str, Any] = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]}
+            start: dict[str, Any] = {"type": "http.response.start", "status": 200,
+                                     "headers": [(b"content-length", b"2")]}
             if body_follows:
                 start[BODY_FOLLOWS] = True
             await send(start)
